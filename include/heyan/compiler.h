@@ -1,0 +1,78 @@
+// Compiling rule files into a Program.
+//
+// Pipeline: parse -> AST -> check -> compile. This header is the one door to all four:
+//
+//   heyan::CompileOptions options;
+//   absl::StatusOr<heyan::CompileResult> r = heyan::CompileFile("rules/henan/zhengzhou.heyan", options);
+//   if (!r.ok()) { /* could not run at all: bad options, internal error */ }
+//   if (!r->ok()) { /* rule-author mistakes: print r->diagnostics */ }
+//   std::shared_ptr<const heyan::Program> program = r->program;
+//
+// Failure tiers:
+//  * absl::Status (non-ok StatusOr): the compiler could not run (invalid options).
+//  * Diagnostics in CompileResult: anything a rule author can fix, including an unreadable
+//    or missing file, an import cycle, size and nesting limits. All are reported at once.
+//  * The returned Program never fails to evaluate for a reason the checker could have seen.
+//
+// Thread-safety: compile functions are reentrant; the Program they return is immutable and
+// may be shared by any number of threads.
+#ifndef HEYAN_COMPILER_H_
+#define HEYAN_COMPILER_H_
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "heyan/diagnostic.h"
+
+namespace heyan {
+
+class Program;
+
+struct CompileOptions {
+  // Largest rule file accepted, in bytes. Larger files get diagnostic E0003.
+  size_t max_source_bytes = 1 << 20;
+  // Deepest nesting of brackets and sub-expressions accepted (E0004 beyond it).
+  int max_nesting_depth = 64;
+  // Most files one rule set may pull in through imports (E0005 beyond it).
+  int max_files = 64;
+  // In-memory rule files by path. Consulted before the file system, so rule sets can be
+  // compiled from strings (bindings, tests, editors). Imports resolve here too.
+  std::map<std::string, std::string> sources;
+  // Replaces parameter values: parameter name (as declared, Chinese or English) -> a
+  // constant in rule-language syntax, e.g. {"月低保标准", "450元"} or
+  // {"豁免车辆类型", "[摩托车, 农用三轮车]"}. The value replaces every dated value, is
+  // type-checked like any other, and is part of the rules fingerprint. An unknown name is
+  // diagnostic E0201.
+  std::map<std::string, std::string> parameter_overrides;
+  // Language used in diagnostics that the compiler builds into the Program (messages are
+  // always available in both languages in Diagnostic).
+  Language language = Language::kChinese;
+};
+
+struct CompileResult {
+  // Null when any error-level diagnostic was reported.
+  std::shared_ptr<const Program> program;
+  // Every problem found, errors and warnings, in file then position order.
+  std::vector<Diagnostic> diagnostics;
+  bool ok() const { return program != nullptr; }
+};
+
+// Compiles the rule set in `path` together with everything it imports.
+absl::StatusOr<CompileResult> CompileFile(const std::string& path,
+                                          const CompileOptions& options = {});
+
+// Finds the rule files (*.heyan) under `path` (a file or a directory, searched recursively),
+// sorted. A directory's "entry" rule sets are those no other file in it imports.
+struct RuleFiles {
+  std::vector<std::string> all;
+  std::vector<std::string> entries;
+};
+absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path);
+
+}  // namespace heyan
+
+#endif  // HEYAN_COMPILER_H_

@@ -1,0 +1,99 @@
+// Program: a compiled, immutable rule set that decides applications.
+//
+// Pipeline position: the output of heyan::CompileFile (compiler.h); evaluation is the last
+// stage before explanation (explain.h).
+//
+//   std::shared_ptr<const heyan::Program> program = ...;  // from CompileFile
+//   heyan::v1::Decision decision;
+//   absl::Status s = program->Evaluate(application, registries, {}, &decision);
+//
+// Failure tiers:
+//  * non-ok Status: the call could not run (e.g. an unparsable as-of date in the options).
+//  * Everything about the application is in the Decision: rules that applied, missing
+//    evidence (a field the rules need but the application lacks), and per-rule faults such
+//    as arithmetic overflow. A fault in one rule never stops the others.
+//
+// Thread-safety: a Program is immutable; Evaluate is const and keeps its working state on
+// the caller's stack, so one Program may be evaluated by any number of threads at once.
+// Copying is disabled: share it through std::shared_ptr<const Program>.
+#ifndef HEYAN_PROGRAM_H_
+#define HEYAN_PROGRAM_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "heyan/diagnostic.h"
+#include "heyan/v1/application.pb.h"
+#include "heyan/v1/decision.pb.h"
+
+namespace heyan {
+
+class Registries;
+
+// Engine version, part of every rules fingerprint.
+inline constexpr char kEngineVersion[] = "heyan 0.1.0";
+
+struct EvalOptions {
+  // Evaluation date "YYYY-MM-DD". Empty: the application's as_of, else its
+  // application_date; if both are empty the decision reports missing evidence.
+  std::string as_of;
+  // Record every rule, value and parameter with its inputs in Decision.trace.
+  // Costs nothing when false.
+  bool trace = false;
+};
+
+// What a rule set declares, for tools (coverage, assumptions, documentation).
+struct DeclarationInfo {
+  std::string kind;      // "rule", "parameter", "value", "output", "table"
+  std::string name;      // rule id or declared name
+  std::string title;     // rule title; empty for others
+  std::string citation;  // 依据
+  std::string file;
+  int line = 0;
+  bool assumption = false;       // parameter marked 假设
+  std::string assumption_reason; // its 理由
+  std::string value;             // parameters: values by date, rendered
+  int branches = 0;              // tables: rows (+1 for 否则); parameters: dated values
+};
+
+class Program {
+ public:
+  virtual ~Program() = default;
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  // Decides one application. `decision` is cleared first; reusing one Decision across
+  // calls avoids allocations.
+  absl::Status Evaluate(const v1::Application& application, const Registries& registries,
+                        const EvalOptions& options, v1::Decision* decision) const {
+    return EvaluateImpl(application, registries, options, decision);
+  }
+  absl::StatusOr<v1::Decision> Evaluate(const v1::Application& application,
+                                        const Registries& registries,
+                                        const EvalOptions& options = {}) const;
+
+  // Rule set name, version and the document it encodes.
+  virtual const std::string& name() const = 0;
+  virtual const std::string& version() const = 0;
+  // Hex SHA-256 over the rule sources, the resolved parameter values and kEngineVersion.
+  virtual const std::string& fingerprint() const = 0;
+  // Every declaration, imported ones included, in file order.
+  virtual const std::vector<DeclarationInfo>& declarations() const = 0;
+  // Warnings the compiler reported (errors prevent a Program from existing).
+  virtual const std::vector<Diagnostic>& warnings() const = 0;
+
+ protected:
+  Program() = default;
+
+ private:
+  virtual absl::Status EvaluateImpl(const v1::Application& application,
+                                    const Registries& registries, const EvalOptions& options,
+                                    v1::Decision* decision) const = 0;
+};
+
+}  // namespace heyan
+
+#endif  // HEYAN_PROGRAM_H_

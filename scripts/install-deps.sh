@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package Heyan needs to build, test and benchmark.
+# Idempotent: packages already present are skipped, so running it twice is cheap.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  # parser generator (needs Java) and its C++ runtime
+  antlr4 libantlr4-runtime-dev default-jre-headless
+  # core libraries
+  libabsl-dev libprotobuf-dev protobuf-compiler libssl-dev libsimdjson-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # Python bindings and their tests (Debian's /usr/bin/python3)
+  python3 python3-dev pybind11-dev python3-protobuf python3-pytest
+  python3-dask python3-distributed
+  # HTML explanation rendering test
+  chromium
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,1549 @@
+// Check stage implementation: name resolution, typing, dependency order, table analysis.
+#include "checker/checker.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "checker/schema.h"
+#include "checker/types.h"
+#include "common/text.h"
+
+namespace heyan::internal {
+namespace {
+
+using ast::ExprKind;
+using ast::Op;
+
+// Well-known output keys after 记为, Chinese and English.
+struct OutputKey {
+  const char* zh;
+  const char* en;
+  TypeKind kind;  // kList means list<成员>
+};
+constexpr OutputKey kOutputKeys[] = {
+    {"家庭收入", "counted_income", TypeKind::kMoney},
+    {"人均收入", "per_capita_income", TypeKind::kMoney},
+    {"保障金额", "benefit", TypeKind::kMoney},
+    {"保障档次", "tier", TypeKind::kText},
+    {"保障成员", "covered_members", TypeKind::kList},
+};
+
+struct BuiltinSpec {
+  const char* zh;
+  const char* en;
+  Builtin builtin;
+  RoundMode mode;
+  int args;
+};
+constexpr BuiltinSpec kBuiltins[] = {
+    {"四舍五入到分", "round_half_up_fen", Builtin::kRoundToFen, RoundMode::kHalfUp, 1},
+    {"向上取整到分", "round_up_fen", Builtin::kRoundToFen, RoundMode::kUp, 1},
+    {"向下取整到分", "round_down_fen", Builtin::kRoundToFen, RoundMode::kDown, 1},
+    {"四舍五入到元", "round_half_up_yuan", Builtin::kRoundToYuan, RoundMode::kHalfUp, 1},
+    {"向上取整到元", "round_up_yuan", Builtin::kRoundToYuan, RoundMode::kUp, 1},
+    {"向下取整到元", "round_down_yuan", Builtin::kRoundToYuan, RoundMode::kDown, 1},
+    {"向上取整到倍数", "round_up_to", Builtin::kRoundToMultiple, RoundMode::kUp, 2},
+    {"向下取整到倍数", "round_down_to", Builtin::kRoundToMultiple, RoundMode::kDown, 2},
+    {"四舍五入到倍数", "round_half_up_to", Builtin::kRoundToMultiple, RoundMode::kHalfUp, 2},
+    {"向下取整", "floor", Builtin::kToInteger, RoundMode::kDown, 1},
+    {"向上取整", "ceil", Builtin::kToInteger, RoundMode::kUp, 1},
+    {"四舍五入", "round", Builtin::kToInteger, RoundMode::kHalfUp, 1},
+    {"较大值", "greater", Builtin::kGreater, RoundMode::kDown, 2},
+    {"较小值", "lesser", Builtin::kLesser, RoundMode::kDown, 2},
+    {"年龄", "age_at", Builtin::kAgeAt, RoundMode::kDown, 2},
+    {"相差月数", "months_between", Builtin::kMonthsBetween, RoundMode::kDown, 2},
+    {"相差天数", "days_between", Builtin::kDaysBetween, RoundMode::kDown, 2},
+    {"之前期间内", "within_before", Builtin::kWithinBefore, RoundMode::kDown, 3},
+    {"存在", "present", Builtin::kPresent, RoundMode::kDown, 1},
+};
+
+bool IsName(std::string_view s, const char* zh, const char* en) { return s == zh || s == en; }
+
+struct Binding {
+  std::string name;
+  int slot;
+  Type type;
+};
+
+class Checker {
+ public:
+  Checker(const SourceSet& sources, DiagnosticSink* sink)
+      : sources_(sources), sink_(sink), schema_(Schema::Get()), program_(std::make_unique<CheckedProgram>()) {}
+
+  std::unique_ptr<CheckedProgram> Run(const CheckInput& input);
+
+ private:
+  // ---- declarations ----
+  struct DeclSource {
+    const ast::ParamDecl* param = nullptr;
+    const ast::ValueDecl* value = nullptr;
+    const ast::TableDecl* table = nullptr;
+    int state = 0;  // 0 unchecked, 1 checking, 2 done
+    std::set<int> deps;
+    bool uses_eligible = false;
+  };
+  void Declare(const ast::RuleFile& f);
+  void DeclareName(const std::string& name, const Span& span, bool override_, DeclSource src,
+                   ast::DeclKind kind, const ast::Citation* basis);
+  void CheckDecl(int index);
+  void CheckParam(int index);
+  void CheckValue(int index);
+  void CheckTable(int index);
+  void CheckRule(const ast::RuleDecl& r, CheckedRule* out);
+  void ApplyOverride(const std::string& name, const ast::Expr& expr);
+  void CheckCycles();
+  void AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t);
+
+  // ---- expressions ----
+  std::unique_ptr<TExpr> CheckExpr(const ast::Expr& e, const Type* hint = nullptr);
+  std::unique_ptr<TExpr> CheckName(const ast::Expr& e, const Type* hint);
+  std::unique_ptr<TExpr> CheckField(const ast::Expr& e);
+  std::unique_ptr<TExpr> CheckBinary(const ast::Expr& e);
+  std::unique_ptr<TExpr> CheckCall(const ast::Expr& e);
+  std::unique_ptr<TExpr> CheckCollection(const ast::Expr& e, TKind kind);
+  std::unique_ptr<TExpr> CheckBool(const ast::Expr& e);
+  // Binds the item of collection `coll` (already checked) under `name`; returns the slot.
+  int PushBinding(const std::string& name, const TExpr& coll);
+  std::string DefaultItemName(const ast::Expr& coll) const;
+  bool FoldConstant(const TExpr& e, Value* out);
+  std::unique_ptr<TExpr> Make(TKind kind, const Type& type, const ast::Expr& e) {
+    auto t = std::make_unique<TExpr>();
+    t->kind = kind;
+    t->type = type;
+    t->span = e.span;
+    t->source = sources_.file(e.span.file).Slice(e.span.begin, e.span.end);
+    return t;
+  }
+  std::unique_ptr<TExpr> ErrorExpr(const ast::Expr& e) { return Make(TKind::kConst, Type(), e); }
+  void TypeError(const std::string& code, const Span& span, const std::string& zh, const std::string& en) {
+    sink_->Error(code, span, zh, en);
+  }
+  std::vector<std::string> VisibleNames() const;
+  void CollectEvidence(const TExpr& e, std::vector<const TExpr*>* out, std::set<std::string>* seen);
+  Type ResolveTypeRef(const ast::TypeRef& t);
+  std::string FileOf(const Span& s) const { return s.file >= 0 ? sources_.file(s.file).path() : ""; }
+  int LineOf(const Span& s) const {
+    if (s.file < 0) return 0;
+    int line, col;
+    sources_.file(s.file).Locate(s.begin, &line, &col);
+    return line;
+  }
+
+  const SourceSet& sources_;
+  DiagnosticSink* sink_;
+  const Schema& schema_;
+  std::unique_ptr<CheckedProgram> program_;
+
+  std::vector<DeclSource> decl_sources_;
+  absl::flat_hash_map<std::string, int> names_;  // live declaration by name
+  absl::flat_hash_map<std::string, int> rule_ids_;
+  std::vector<const ast::RuleDecl*> rule_sources_;
+  std::vector<std::set<int>> rule_deps_;
+  std::vector<bool> rule_uses_eligible_;
+
+  std::vector<Binding> bindings_;
+  int current_decl_ = -1;      // declaration being checked (for dependencies)
+  int current_rule_ = -1;
+  std::set<int>* current_deps_ = nullptr;
+  bool* current_uses_eligible_ = nullptr;
+};
+
+std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); }
+
+// ---------------------------------------------------------------------------------------
+// Declarations
+
+void Checker::DeclareName(const std::string& name, const Span& span, bool override_, DeclSource src,
+                          ast::DeclKind kind, const ast::Citation* basis) {
+  auto it = names_.find(name);
+  if (it != names_.end()) {
+    CheckedDecl& old = program_->decls[it->second];
+    if (!override_) {
+      sink_->Error("E0203", span,
+                   absl::StrCat("名称", Quote(name), "已在 ", old.file, ":", old.line,
+                                " 定义；若要在本地改写，请在前面加“覆盖”并写明依据"),
+                   absl::StrCat("'", name, "' is already defined at ", old.file, ":", old.line,
+                                "; to redefine an imported name write 'override' with a basis"));
+      return;
+    }
+    if (old.kind != kind) {
+      sink_->Error("E0203", span, absl::StrCat(Quote(name), "原来不是同一种定义，不能覆盖"),
+                   absl::StrCat("'", name, "' was declared as a different kind of definition"));
+      return;
+    }
+    old.live = false;
+  } else if (override_) {
+    sink_->Error("E0204", span, absl::StrCat("没有可覆盖的", Quote(name), "：导入的规则集中没有这个名称"),
+                 absl::StrCat("nothing to override: no imported definition named '", name, "'"),
+                 ClosestMatch(name, [&] {
+                   std::vector<std::string> v;
+                   for (auto& [n, i] : names_) v.push_back(n);
+                   return v;
+                 }()));
+  }
+  if (override_ && basis != nullptr && !basis->present) {
+    sink_->Error("E0205", span, absl::StrCat("覆盖", Quote(name), "必须写明依据（依据 \"文件名和条款\"）"),
+                 absl::StrCat("override of '", name, "' needs a basis (basis \"document and clause\")"));
+  }
+  CheckedDecl d;
+  d.kind = kind;
+  d.name = name;
+  d.span = span;
+  d.file = FileOf(span);
+  d.line = LineOf(span);
+  program_->decls.push_back(std::move(d));
+  decl_sources_.push_back(src);
+  names_[name] = static_cast<int>(program_->decls.size()) - 1;
+}
+
+void Checker::Declare(const ast::RuleFile& f) {
+  // Declarations in source order across kinds, so outputs keep their written order.
+  struct Item {
+    int begin;
+    std::function<void()> declare;
+  };
+  std::vector<Item> items;
+  for (const auto& p : f.params) {
+    items.push_back({p.span.begin, [&] {
+                       ast::Citation basis;
+                       basis.present = !p.values.empty() &&
+                                       std::all_of(p.values.begin(), p.values.end(),
+                                                   [](const ast::DatedValue& v) { return v.basis.present; });
+                       DeclSource s;
+                       s.param = &p;
+                       DeclareName(p.name, p.name_span, p.override_, s, ast::DeclKind::kParameter, &basis);
+                     }});
+  }
+  for (const auto& v : f.values) {
+    items.push_back({v.span.begin, [&] {
+                       DeclSource s;
+                       s.value = &v;
+                       DeclareName(v.name, v.name_span, v.override_, s,
+                                   v.output ? ast::DeclKind::kOutput : ast::DeclKind::kValue, &v.basis);
+                     }});
+  }
+  for (const auto& t : f.tables) {
+    items.push_back({t.span.begin, [&] {
+                       DeclSource s;
+                       s.table = &t;
+                       DeclareName(t.name, t.name_span, t.override_, s, ast::DeclKind::kTable, &t.basis);
+                     }});
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
+  for (auto& item : items) item.declare();
+
+  for (const auto& r : f.rules) {
+    auto it = rule_ids_.find(r.id);
+    if (it != rule_ids_.end()) {
+      CheckedRule& old = program_->rules[it->second];
+      if (!r.override_) {
+        sink_->Error("E0211", r.id_span,
+                     absl::StrCat("规则编号", Quote(r.id), "已在 ", old.file, ":", old.line,
+                                  " 使用；要替换导入的规则请写“覆盖 规则”"),
+                     absl::StrCat("rule id '", r.id, "' is already used at ", old.file, ":", old.line,
+                                  "; write 'override rule' to replace an imported rule"));
+        continue;
+      }
+      old.live = false;
+    } else if (r.override_) {
+      std::vector<std::string> ids;
+      for (auto& [n, i] : rule_ids_) ids.push_back(n);
+      sink_->Error("E0204", r.id_span, absl::StrCat("没有可覆盖的规则", Quote(r.id)),
+                   absl::StrCat("nothing to override: no imported rule '", r.id, "'"), ClosestMatch(r.id, ids));
+    }
+    if (r.override_ && !r.basis.present) {
+      sink_->Error("E0205", r.id_span, absl::StrCat("覆盖规则", Quote(r.id), "必须写明依据"),
+                   absl::StrCat("override of rule '", r.id, "' needs a basis"));
+    }
+    CheckedRule cr;
+    cr.id = r.id;
+    cr.title = r.title;
+    cr.basis = r.basis.text;
+    cr.outcome = r.outcome;
+    cr.file = FileOf(r.span);
+    cr.line = LineOf(r.span);
+    program_->rules.push_back(std::move(cr));
+    rule_sources_.push_back(&r);
+    rule_ids_[r.id] = static_cast<int>(program_->rules.size()) - 1;
+  }
+  for (const auto& d : f.disables) {
+    auto it = rule_ids_.find(d.rule_id);
+    if (it == rule_ids_.end()) {
+      std::vector<std::string> ids;
+      for (auto& [n, i] : rule_ids_) ids.push_back(n);
+      sink_->Error("E0213", d.span, absl::StrCat("要停用的规则", Quote(d.rule_id), "不存在"),
+                   absl::StrCat("cannot disable unknown rule '", d.rule_id, "'"), ClosestMatch(d.rule_id, ids));
+      continue;
+    }
+    if (!d.basis.present) {
+      sink_->Error("E0205", d.span, absl::StrCat("停用规则", Quote(d.rule_id), "必须写明依据"),
+                   absl::StrCat("disabling rule '", d.rule_id, "' needs a basis"));
+    }
+    program_->rules[it->second].live = false;
+  }
+}
+
+Type Checker::ResolveTypeRef(const ast::TypeRef& t) {
+  if (t.name == "列表" || t.name == "list") {
+    if (!t.arg) {
+      sink_->Error("E0207", t.span, "列表类型要写明元素类型，例如 列表<车辆类型>",
+                   "a list type needs its element type, e.g. list<VehicleKind>");
+      return Type();
+    }
+    Type e = ResolveTypeRef(*t.arg);
+    return e.is_error() ? e : Type::List(e);
+  }
+  Type out;
+  if (!schema_.FindType(t.name, &out)) {
+    sink_->Error("E0207", t.span, absl::StrCat("未知的类型", Quote(t.name)),
+                 absl::StrCat("unknown type '", t.name, "'"), ClosestMatch(t.name, schema_.TypeNames()));
+    return Type();
+  }
+  return out;
+}
+
+bool Checker::FoldConstant(const TExpr& e, Value* out) {
+  switch (e.kind) {
+    case TKind::kConst:
+      *out = e.constant;
+      return !e.type.is_error();
+    case TKind::kList: {
+      auto& list = program_->pool->lists.emplace_back();
+      for (const auto& a : e.args) {
+        Value v;
+        if (!FoldConstant(*a, &v)) return false;
+        list.items.push_back(v);
+      }
+      *out = Value();
+      out->kind = TypeKind::kList;
+      out->list = &list;
+      return true;
+    }
+    case TKind::kUnary: {
+      Value v;
+      if (e.op != Op::kNeg || !FoldConstant(*e.args[0], &v)) return false;
+      *out = v;
+      if (v.kind == TypeKind::kInt) {
+        out->i = -v.i;
+        return true;
+      }
+      return Negate(v.r, &out->r);
+    }
+    case TKind::kArith: {
+      Value a, b;
+      if (!FoldConstant(*e.args[0], &a) || !FoldConstant(*e.args[1], &b)) return false;
+      if (!e.type.is_rational() && e.type.kind != TypeKind::kInt) return false;
+      Rational x = a.kind == TypeKind::kInt ? Rational::Int(a.i) : a.r;
+      Rational y = b.kind == TypeKind::kInt ? Rational::Int(b.i) : b.r;
+      Rational r;
+      bool ok = e.op == Op::kAdd ? Add(x, y, &r) : e.op == Op::kSub ? Sub(x, y, &r)
+              : e.op == Op::kMul ? Mul(x, y, &r) : Div(x, y, &r);
+      if (!ok) return false;
+      *out = Value();
+      out->kind = e.type.kind;
+      if (e.type.kind == TypeKind::kInt) {
+        out->i = r.num;
+      } else {
+        out->r = r;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+void Checker::CheckDecl(int index) {
+  DeclSource& src = decl_sources_[index];
+  if (src.state != 0) return;
+  src.state = 1;
+  int saved_decl = current_decl_, saved_rule = current_rule_;
+  auto saved_bindings = std::move(bindings_);
+  bindings_.clear();
+  std::set<int>* saved_deps = current_deps_;
+  bool* saved_eligible = current_uses_eligible_;
+  current_decl_ = index;
+  current_rule_ = -1;
+  current_deps_ = &src.deps;
+  current_uses_eligible_ = &src.uses_eligible;
+  if (src.param) CheckParam(index);
+  if (src.value) CheckValue(index);
+  if (src.table) CheckTable(index);
+  current_decl_ = saved_decl;
+  current_rule_ = saved_rule;
+  current_deps_ = saved_deps;
+  current_uses_eligible_ = saved_eligible;
+  bindings_ = std::move(saved_bindings);
+  src.state = 2;
+}
+
+void Checker::CheckParam(int index) {
+  const ast::ParamDecl& p = *decl_sources_[index].param;
+  CheckedDecl& d = program_->decls[index];
+  d.type = ResolveTypeRef(p.type);
+  d.assumption = p.assumption;
+  d.unit = p.unit;
+  if (p.because.present) d.because = p.because.text;
+  if (p.assumption && !p.because.present) {
+    sink_->Error("E0212", p.name_span, absl::StrCat("假设参数", Quote(p.name), "必须写明理由（理由 \"…\"），说明为什么取这个值"),
+                 absl::StrCat("assumption parameter '", p.name, "' needs 'because \"...\"' explaining the value"));
+  }
+  int32_t last = INT32_MIN;
+  bool first = true;
+  for (const auto& v : p.values) {
+    if (v.dated && !first && v.from <= last) {
+      sink_->Error("E0308", v.from_span, "生效日期必须从早到晚排列，且不能重复",
+                   "effective dates must be in increasing order without repeats");
+    }
+    auto t = CheckExpr(*v.value, &d.type);
+    DatedConstant dc;
+    dc.from = v.dated ? v.from : INT32_MIN;
+    dc.basis = v.basis.text;
+    dc.line = LineOf(v.value->span);
+    if (!t->type.is_error() && !d.type.is_error()) {
+      Type u = UnifyTypes(d.type, t->type);
+      if (u.is_error() || (!SameType(u, d.type) && !(d.type.kind == TypeKind::kDecimal && t->type.is_numeric()))) {
+        sink_->Error("E0303", v.value->span,
+                     absl::StrCat("参数值的类型是", t->type.Name(), "，与声明的", d.type.Name(), "不符"),
+                     absl::StrCat("value has type ", t->type.Name(true), " but the parameter is declared ",
+                                  d.type.Name(true)));
+      } else if (!FoldConstant(*t, &dc.value)) {
+        sink_->Error("E0309", v.value->span, "参数值必须是常量（数值、金额、日期、文字或它们的列表）",
+                     "a parameter value must be a constant (number, amount, date, text, or a list of them)");
+      } else {
+        if (d.type.kind == TypeKind::kDecimal && dc.value.kind == TypeKind::kInt) {
+          dc.value = Value::Decimal(Rational::Int(dc.value.i));
+        }
+        if (d.type.kind == TypeKind::kList) dc.value.kind = TypeKind::kList;
+      }
+    }
+    d.dated.push_back(dc);
+    if (v.dated) last = v.from;
+    first = false;
+  }
+  if (!p.values.empty() && p.values[0].basis.present) d.basis = p.values[0].basis.text;
+}
+
+void Checker::CheckValue(int index) {
+  const ast::ValueDecl& v = *decl_sources_[index].value;
+  CheckedDecl& d = program_->decls[index];
+  d.output = v.output;
+  d.basis = v.basis.text;
+  Type declared;
+  if (v.has_type) declared = ResolveTypeRef(v.type);
+  d.expr = CheckExpr(*v.expr, v.has_type ? &declared : nullptr);
+  d.type = d.expr->type;
+  std::set<std::string> seen;
+  CollectEvidence(*d.expr, &d.evidence, &seen);
+  if (v.has_type && !declared.is_error() && !d.type.is_error() && !SameType(declared, d.type)) {
+    if (declared.kind == TypeKind::kDecimal && d.type.kind == TypeKind::kInt) {
+      d.type = declared;
+    } else {
+      sink_->Error("E0303", v.expr->span,
+                   absl::StrCat(Quote(v.name), "声明为", declared.Name(), "，但算出的是", d.type.Name()),
+                   absl::StrCat("'", v.name, "' is declared ", declared.Name(true), " but computes ",
+                                d.type.Name(true)));
+    }
+  }
+  if (!v.key.empty()) {
+    const OutputKey* key = nullptr;
+    for (const auto& k : kOutputKeys) {
+      if (IsName(v.key, k.zh, k.en)) key = &k;
+    }
+    if (key == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& k : kOutputKeys) {
+        names.push_back(k.zh);
+        names.push_back(k.en);
+      }
+      sink_->Error("E0310", v.key_span, absl::StrCat("未知的输出项", Quote(v.key), "；可用：家庭收入、人均收入、保障金额、保障档次、保障成员"),
+                   absl::StrCat("unknown output key '", v.key,
+                                "'; use counted_income, per_capita_income, benefit, tier or covered_members"),
+                   ClosestMatch(v.key, names));
+    } else {
+      d.key = key->en;
+      bool fits = d.type.is_error() ||
+                  (key->kind == TypeKind::kList
+                       ? d.type.kind == TypeKind::kList && d.type.elem->kind == TypeKind::kMessage &&
+                             d.type.elem->message == schema_.application()->FindFieldByName("members")->message_type()
+                       : key->kind == TypeKind::kText
+                             ? (d.type.kind == TypeKind::kText || d.type.kind == TypeKind::kEnum)
+                             : d.type.kind == key->kind);
+      if (!fits) {
+        sink_->Error("E0311", v.key_span,
+                     absl::StrCat("输出项", Quote(v.key), "需要",
+                                  key->kind == TypeKind::kList ? "成员列表" : Type::Of(key->kind).Name(), "，但",
+                                  Quote(v.name), "是", d.type.Name()),
+                     absl::StrCat("output key '", v.key, "' needs ",
+                                  key->kind == TypeKind::kList ? "a list of members" : Type::Of(key->kind).Name(true),
+                                  " but '", v.name, "' is ", d.type.Name(true)));
+      }
+    }
+  }
+}
+
+void Checker::CheckTable(int index) {
+  const ast::TableDecl& t = *decl_sources_[index].table;
+  CheckedDecl& d = program_->decls[index];
+  d.first_hit = t.hit == ast::HitPolicy::kFirst;
+  d.basis = t.basis.text;
+  d.otherwise_basis = t.otherwise_basis.text;
+  Type declared;
+  if (t.has_type) declared = ResolveTypeRef(t.type);
+  for (const auto& in : t.inputs) d.inputs.push_back(CheckExpr(*in));
+  Type result = t.has_type ? declared : Type();
+  bool have_result = t.has_type;
+  bool cells_ok = true;
+  auto check_result = [&](const ast::Expr& e) {
+    auto r = CheckExpr(e, have_result ? &result : nullptr);
+    if (!r->type.is_error()) {
+      if (!have_result) {
+        result = r->type;
+        have_result = true;
+      } else {
+        Type u = UnifyTypes(result, r->type);
+        if (u.is_error() || (t.has_type && !SameType(u, declared) &&
+                             !(declared.kind == TypeKind::kDecimal && r->type.is_numeric()))) {
+          sink_->Error("E0405", e.span,
+                       absl::StrCat("这一行的结果是", r->type.Name(), "，与其他行的", result.Name(), "不同"),
+                       absl::StrCat("this row's result is ", r->type.Name(true), ", other rows give ",
+                                    result.Name(true)));
+        } else if (!t.has_type) {
+          result = u;
+        }
+      }
+    }
+    return r;
+  };
+  for (const auto& row : t.rows) {
+    CheckedRow cr;
+    cr.basis = row.basis.text;
+    cr.line = LineOf(row.span);
+    if (row.cells.size() != t.inputs.size()) {
+      sink_->Error("E0402", row.span,
+                   absl::StrCat("这一行有 ", row.cells.size(), " 个条件，但决策表有 ", t.inputs.size(), " 个输入"),
+                   absl::StrCat("this row has ", row.cells.size(), " cells but the table has ", t.inputs.size(),
+                                " inputs"));
+      cells_ok = false;
+    }
+    for (size_t c = 0; c < row.cells.size(); ++c) {
+      const ast::Cell& cell = row.cells[c];
+      CheckedCell cc;
+      cc.kind = cell.kind;
+      cc.op = cell.op;
+      cc.lo_closed = cell.lo_closed;
+      cc.hi_closed = cell.hi_closed;
+      const Type* in_type = c < d.inputs.size() ? &d.inputs[c]->type : nullptr;
+      bool ok = true;
+      if (cell.kind == ast::CellKind::kIn || cell.kind == ast::CellKind::kNotIn) {
+        Type hint = in_type ? Type::List(*in_type) : Type();
+        cc.a = CheckExpr(*cell.a, in_type ? &hint : nullptr);
+        if (in_type && !cc.a->type.is_error() && !in_type->is_error()) {
+          ok = cc.a->type.kind == TypeKind::kEmptyList ||
+               (cc.a->type.kind == TypeKind::kList && ComparableTypes(Op::kEq, *in_type, *cc.a->type.elem));
+        }
+      } else if (cell.kind != ast::CellKind::kAny) {
+        cc.a = CheckExpr(*cell.a, in_type);
+        if (cell.b) cc.b = CheckExpr(*cell.b, in_type);
+        Op op = cell.kind == ast::CellKind::kCompare ? cell.op
+                : cell.kind == ast::CellKind::kRange ? Op::kLt : Op::kEq;
+        if (in_type && !in_type->is_error()) {
+          if (!cc.a->type.is_error()) ok = ComparableTypes(op, *in_type, cc.a->type);
+          if (cc.b && !cc.b->type.is_error()) ok = ok && ComparableTypes(op, *in_type, cc.b->type);
+        }
+      }
+      if (!ok) {
+        cells_ok = false;
+        sink_->Error("E0401", cell.span,
+                     absl::StrCat("这个条件与输入", Quote(c < t.inputs.size() ? d.inputs[c]->source : ""), "（",
+                                  in_type ? in_type->Name() : "", "）类型不符"),
+                     absl::StrCat("this cell does not match input '", c < t.inputs.size() ? d.inputs[c]->source : "",
+                                  "' (", in_type ? in_type->Name(true) : "", ")"));
+      }
+      cr.cells.push_back(std::move(cc));
+    }
+    cr.result = check_result(*row.result);
+    d.rows.push_back(std::move(cr));
+  }
+  if (t.otherwise) d.otherwise = check_result(*t.otherwise);
+  d.type = have_result ? result : Type();
+  if (cells_ok && !sink_->has_errors()) AnalyseTable(d, t);
+}
+
+// Static analysis of a decision table whose cells are constants: every combination of
+// elementary input regions is tried against every row.
+void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
+  const size_t n = d.inputs.size();
+  std::vector<std::vector<Value>> samples(n);
+  std::vector<std::vector<std::string>> sample_names(n);
+  for (size_t c = 0; c < n; ++c) {
+    const Type& type = d.inputs[c]->type;
+    std::vector<Value> points;
+    bool constant = true;
+    for (const auto& row : d.rows) {
+      const CheckedCell& cell = row.cells[c];
+      for (const TExpr* e : {cell.a.get(), cell.b.get()}) {
+        if (e == nullptr) continue;
+        Value v;
+        if (!FoldConstant(*e, &v)) {
+          constant = false;
+          continue;
+        }
+        if (v.kind == TypeKind::kList) {
+          for (const Value& item : v.list->items) points.push_back(item);
+        } else {
+          points.push_back(v);
+        }
+      }
+    }
+    if (!constant) return;  // bounds depend on parameters: checked at run time instead
+    if (type.kind == TypeKind::kEnum) {
+      for (int k = 0; k < type.enum_type->value_count(); ++k) {
+        Value v;
+        v.kind = TypeKind::kEnum;
+        v.enum_number = type.enum_type->value(k)->number();
+        samples[c].push_back(v);
+      }
+    } else if (type.kind == TypeKind::kBool) {
+      samples[c] = {Value::Bool(false), Value::Bool(true)};
+    } else if (IsOrdered(type)) {
+      // Elementary regions: below the first point, each point, between points, above the last.
+      std::vector<Rational> rs;
+      for (const Value& v : points) {
+        rs.push_back(v.kind == TypeKind::kInt ? Rational::Int(v.i)
+                     : v.kind == TypeKind::kDate ? Rational::Int(v.date) : v.r);
+      }
+      std::sort(rs.begin(), rs.end(), [](const Rational& a, const Rational& b) { return Compare(a, b) < 0; });
+      rs.erase(std::unique(rs.begin(), rs.end()), rs.end());
+      auto make = [&](const Rational& r) {
+        Value v;
+        v.kind = type.kind == TypeKind::kInt ? TypeKind::kDecimal : type.kind;
+        if (type.kind == TypeKind::kDate) {
+          v.kind = TypeKind::kDate;
+          v.date = static_cast<int32_t>(r.num / r.den);
+        } else {
+          v.r = r;
+        }
+        return v;
+      };
+      std::vector<Rational> cand;
+      if (rs.empty()) {
+        cand.push_back(Rational::Int(0));
+      } else {
+        Rational below;
+        if (Sub(rs.front(), Rational::Int(1), &below)) cand.push_back(below);
+        for (size_t k = 0; k < rs.size(); ++k) {
+          cand.push_back(rs[k]);
+          if (k + 1 < rs.size()) {
+            Rational mid, sum;
+            // Integer inputs only take integer values: skip an open gap with no integer in it.
+            if (Add(rs[k], rs[k + 1], &sum) && Div(sum, Rational::Int(2), &mid)) {
+              if (type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) {
+                Rational next;
+                RoundTo(rs[k], Rational::Int(1), RoundMode::kDown, &next);
+                Add(next, Rational::Int(1), &next);
+                if (Compare(next, rs[k + 1]) < 0) cand.push_back(next);
+              } else {
+                cand.push_back(mid);
+              }
+            }
+          }
+        }
+        Rational above;
+        if (Add(rs.back(), Rational::Int(1), &above)) cand.push_back(above);
+      }
+      for (const Rational& r : cand) {
+        if ((type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) && !r.is_integer()) continue;
+        Value v = make(r);
+        if (type.kind == TypeKind::kInt) v = Value::Int(r.num);
+        samples[c].push_back(v);
+      }
+    } else {
+      // Text and other equality-only inputs: each listed value, plus "anything else".
+      for (const Value& v : points) samples[c].push_back(v);
+      Value other;
+      other.kind = type.kind;
+      other.text = "\x01<other>";
+      other.enum_number = INT32_MIN;
+      samples[c].push_back(other);
+    }
+  }
+  size_t combos = 1;
+  for (const auto& s : samples) {
+    combos *= std::max<size_t>(1, s.size());
+    if (combos > 200000) return;  // too many combinations to enumerate; rows are checked at run time
+  }
+  auto matches = [&](const CheckedCell& cell, const Value& v, const Type& type) {
+    Value a, b;
+    switch (cell.kind) {
+      case ast::CellKind::kAny: return true;
+      case ast::CellKind::kEqual:
+        FoldConstant(*cell.a, &a);
+        return ValuesEqual(v, a);
+      case ast::CellKind::kIn:
+      case ast::CellKind::kNotIn: {
+        FoldConstant(*cell.a, &a);
+        bool found = false;
+        for (const Value& item : a.list->items) found = found || ValuesEqual(v, item);
+        return cell.kind == ast::CellKind::kIn ? found : !found;
+      }
+      case ast::CellKind::kCompare: {
+        FoldConstant(*cell.a, &a);
+        if (cell.op == Op::kEq) return ValuesEqual(v, a);
+        if (cell.op == Op::kNe) return !ValuesEqual(v, a);
+        int c = CompareValues(v, a);
+        return cell.op == Op::kLt ? c < 0 : cell.op == Op::kLe ? c <= 0 : cell.op == Op::kGt ? c > 0 : c >= 0;
+      }
+      case ast::CellKind::kRange: {
+        FoldConstant(*cell.a, &a);
+        FoldConstant(*cell.b, &b);
+        int lo = CompareValues(v, a), hi = CompareValues(v, b);
+        return (cell.lo_closed ? lo >= 0 : lo > 0) && (cell.hi_closed ? hi <= 0 : hi < 0);
+      }
+    }
+    return false;
+  };
+  std::vector<size_t> idx(n, 0);
+  std::set<std::pair<int, int>> overlaps_reported;
+  std::vector<bool> row_used(d.rows.size(), false);
+  int gaps_reported = 0;
+  for (size_t combo = 0; combo < combos; ++combo) {
+    size_t rest = combo;
+    for (size_t c = 0; c < n; ++c) {
+      idx[c] = rest % samples[c].size();
+      rest /= samples[c].size();
+    }
+    std::vector<int> hits;
+    for (size_t r = 0; r < d.rows.size(); ++r) {
+      bool all = true;
+      for (size_t c = 0; c < n && all; ++c) all = matches(d.rows[r].cells[c], samples[c][idx[c]], d.inputs[c]->type);
+      if (all) hits.push_back(static_cast<int>(r));
+    }
+    auto describe = [&](bool english) {
+      std::vector<std::string> parts;
+      for (size_t c = 0; c < n; ++c) {
+        const Value& v = samples[c][idx[c]];
+        std::string text = v.text == "\x01<other>" || v.enum_number == INT32_MIN
+                               ? (english ? "any other value" : "其他值")
+                               : FormatValue(v, v.kind == TypeKind::kDecimal && d.inputs[c]->type.kind == TypeKind::kMoney
+                                                    ? d.inputs[c]->type : Type::Of(v.kind == TypeKind::kEnum ? TypeKind::kEnum : v.kind),
+                                             english);
+        if (v.kind == TypeKind::kEnum && v.enum_number != INT32_MIN) {
+          text = EnumValueName(d.inputs[c]->type.enum_type, v.enum_number, english);
+        }
+        parts.push_back(absl::StrCat(d.inputs[c]->source, " = ", text));
+      }
+      return absl::StrJoin(parts, english ? ", " : "，");
+    };
+    if (hits.empty() && !d.otherwise && gaps_reported < 3) {
+      ++gaps_reported;
+      sink_->Error("E0404", t.name_span,
+                   absl::StrCat("决策表", Quote(d.name), "有遗漏：当 ", describe(false), " 时没有任何一行适用；请补充行或加“否则”"),
+                   absl::StrCat("table '", d.name, "' has a gap: no row applies when ", describe(true),
+                                "; add a row or an 'else'"));
+    }
+    if (!hits.empty()) row_used[hits[0]] = true;
+    if (!d.first_hit && hits.size() > 1) {
+      auto key = std::make_pair(hits[0], hits[1]);
+      if (overlaps_reported.insert(key).second && overlaps_reported.size() <= 3) {
+        sink_->Error("E0403", t.rows[hits[1]].span,
+                     absl::StrCat("决策表", Quote(d.name), "（命中 唯一）第 ", hits[0] + 1, " 行和第 ", hits[1] + 1,
+                                  " 行重叠：", describe(false), " 时两行都适用"),
+                     absl::StrCat("table '", d.name, "' (hit unique): rows ", hits[0] + 1, " and ", hits[1] + 1,
+                                  " overlap: both apply when ", describe(true)));
+      }
+    }
+  }
+  if (d.first_hit) {
+    for (size_t r = 0; r < d.rows.size(); ++r) {
+      if (!row_used[r]) {
+        sink_->Warning("W0401", t.rows[r].span,
+                       absl::StrCat("第 ", r + 1, " 行永远不会被选中：前面的行已覆盖它的所有情况"),
+                       absl::StrCat("row ", r + 1, " can never be chosen: earlier rows cover all its cases"));
+      }
+    }
+  }
+}
+
+void Checker::CheckRule(const ast::RuleDecl& r, CheckedRule* out) {
+  bindings_.clear();
+  if (r.each) {
+    auto coll = CheckExpr(*r.each);
+    if (!coll->type.is_error() && coll->type.kind != TypeKind::kList) {
+      sink_->Error("E0305", r.each->span, absl::StrCat("“每个”后面需要一个列表，但这里是", coll->type.Name()),
+                   absl::StrCat("'each' needs a list, this is ", coll->type.Name(true)));
+    }
+    out->each_slot = PushBinding(r.each_var, *coll);
+    out->each = std::move(coll);
+  }
+  out->condition = CheckBool(*r.condition);
+  for (const auto& ex : r.exceptions) {
+    CheckedException ce;
+    ce.title = ex.title;
+    ce.basis = ex.basis.text;
+    ce.line = LineOf(ex.span);
+    ce.condition = CheckBool(*ex.condition);
+    out->exceptions.push_back(std::move(ce));
+  }
+  // Names in the message see the witness of a top-level 任一 in the condition
+  // ("成员 {成员.姓名} 为财政供养人员" names the member that made the rule apply).
+  std::vector<const TExpr*> pending = {out->condition.get()};
+  while (!pending.empty()) {
+    const TExpr* x = pending.back();
+    pending.pop_back();
+    if (x->kind == TKind::kAnd) {
+      for (const auto& a : x->args) pending.push_back(a.get());
+    } else if (x->kind == TKind::kQuant && x->op == Op::kAny && x->args[0]->type.kind == TypeKind::kList) {
+      bindings_.push_back(Binding{x->var, x->slot, *x->args[0]->type.elem});
+    }
+  }
+  for (const auto& part : r.message.parts) {
+    CheckedMessagePart p;
+    p.text = part.text;
+    if (part.expr) p.expr = CheckExpr(*part.expr);
+    out->message.push_back(std::move(p));
+  }
+  std::set<std::string> seen;
+  CollectEvidence(*out->condition, &out->evidence, &seen);
+  bindings_.clear();
+}
+
+void Checker::CollectEvidence(const TExpr& e, std::vector<const TExpr*>* out, std::set<std::string>* seen) {
+  if (out->size() >= 8) return;
+  bool leaf = false;
+  switch (e.kind) {
+    case TKind::kField:
+      leaf = e.type.kind != TypeKind::kList && e.type.kind != TypeKind::kMessage;
+      break;
+    case TKind::kDecl:
+      leaf = e.type.kind != TypeKind::kList;
+      break;
+    case TKind::kAggregate:
+      leaf = true;
+      break;
+    case TKind::kFilter:
+      return;  // items inside a filter have no single value
+    default:
+      break;
+  }
+  if (leaf) {
+    if (seen->insert(e.source).second) out->push_back(&e);
+    return;
+  }
+  if (e.kind == TKind::kQuant && e.op == Op::kAll) return;  // no single witness
+  for (const auto& a : e.args) CollectEvidence(*a, out, seen);
+}
+
+void Checker::ApplyOverride(const std::string& name, const ast::Expr& expr) {
+  auto it = names_.find(name);
+  if (it == names_.end() || program_->decls[it->second].kind != ast::DeclKind::kParameter) {
+    std::vector<std::string> params;
+    for (const auto& d : program_->decls) {
+      if (d.kind == ast::DeclKind::kParameter && d.live) params.push_back(d.name);
+    }
+    sink_->Error("E0201", expr.span, absl::StrCat("要设置的参数", Quote(name), "不存在"),
+                 absl::StrCat("there is no parameter '", name, "' to set"), ClosestMatch(name, params));
+    return;
+  }
+  CheckedDecl& d = program_->decls[it->second];
+  auto t = CheckExpr(expr, &d.type);
+  DatedConstant dc;
+  dc.basis = "参数覆盖 (CompileOptions.parameter_overrides)";
+  if (t->type.is_error()) return;
+  Type u = UnifyTypes(d.type, t->type);
+  if (u.is_error() || (!SameType(u, d.type) && d.type.kind != TypeKind::kDecimal)) {
+    sink_->Error("E0303", expr.span,
+                 absl::StrCat("参数", Quote(name), "是", d.type.Name(), "，给定的值是", t->type.Name()),
+                 absl::StrCat("parameter '", name, "' is ", d.type.Name(true), ", the value given is ", t->type.Name(true)));
+    return;
+  }
+  if (!FoldConstant(*t, &dc.value)) {
+    sink_->Error("E0309", expr.span, "参数值必须是常量", "a parameter value must be a constant");
+    return;
+  }
+  if (d.type.kind == TypeKind::kDecimal && dc.value.kind == TypeKind::kInt) {
+    dc.value = Value::Decimal(Rational::Int(dc.value.i));
+  }
+  d.dated.clear();
+  d.dated.push_back(dc);
+}
+
+// Cycles between definitions, including through 符合条件 (which depends on every 不符合 rule).
+void Checker::CheckCycles() {
+  const int nd = static_cast<int>(program_->decls.size());
+  const int nr = static_cast<int>(program_->rules.size());
+  const int eligible = nd + nr;
+  std::vector<std::vector<int>> edges(nd + nr + 1);
+  for (int i = 0; i < nd; ++i) {
+    if (!program_->decls[i].live) continue;
+    for (int dep : decl_sources_[i].deps) edges[i].push_back(dep);
+    if (decl_sources_[i].uses_eligible) edges[i].push_back(eligible);
+  }
+  for (int r = 0; r < nr; ++r) {
+    if (!program_->rules[r].live) continue;
+    for (int dep : rule_deps_[r]) edges[nd + r].push_back(dep);
+    if (rule_uses_eligible_[r]) edges[nd + r].push_back(eligible);
+    if (program_->rules[r].outcome == ast::Outcome::kIneligible) edges[eligible].push_back(nd + r);
+  }
+  auto name = [&](int node, bool english) -> std::string {
+    if (node < nd) return program_->decls[node].name;
+    if (node < nd + nr) return absl::StrCat(english ? "rule " : "规则 ", program_->rules[node - nd].id);
+    return english ? "eligible" : "符合条件";
+  };
+  std::vector<int> color(edges.size(), 0), parent(edges.size(), -1);
+  bool reported = false;
+  for (int start = 0; start < static_cast<int>(edges.size()) && !reported; ++start) {
+    if (color[start] != 0) continue;
+    std::vector<std::pair<int, size_t>> stack = {{start, 0}};
+    color[start] = 1;
+    while (!stack.empty() && !reported) {
+      auto& [node, next] = stack.back();
+      if (next < edges[node].size()) {
+        int to = edges[node][next++];
+        if (color[to] == 0) {
+          color[to] = 1;
+          parent[to] = node;
+          stack.push_back({to, 0});
+        } else if (color[to] == 1) {
+          // Back edge: the cycle is to -> ... -> node -> to.
+          std::vector<int> cycle = {to};
+          for (int k = node; k != to && k >= 0; k = parent[k]) cycle.push_back(k);
+          std::reverse(cycle.begin() + 1, cycle.end());
+          cycle.push_back(to);
+          std::vector<std::string> zh, en;
+          for (int k : cycle) {
+            zh.push_back(name(k, false));
+            en.push_back(name(k, true));
+          }
+          Span span;
+          for (int k : cycle) {
+            if (k < nd) {
+              span = program_->decls[k].span;
+              break;
+            }
+            if (k < nd + nr && span.file < 0) span = rule_sources_[k - nd]->id_span;
+          }
+          sink_->Error("E0206", span,
+                       absl::StrCat("定义之间循环引用：", absl::StrJoin(zh, " → ")),
+                       absl::StrCat("definitions refer to each other in a cycle: ", absl::StrJoin(en, " -> ")));
+          reported = true;
+        }
+      } else {
+        color[node] = 2;
+        stack.pop_back();
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Expressions
+
+std::string Checker::DefaultItemName(const ast::Expr& coll) const {
+  if (coll.kind == ExprKind::kName || coll.kind == ExprKind::kField) return coll.text;
+  if (coll.kind == ExprKind::kWhere) return DefaultItemName(*coll.args[0]);
+  if (coll.kind == ExprKind::kIndex) return DefaultItemName(*coll.args[0]);
+  return "项";
+}
+
+int Checker::PushBinding(const std::string& name, const TExpr& coll) {
+  int slot = program_->slot_count++;
+  Type elem = coll.type.kind == TypeKind::kList ? *coll.type.elem : Type();
+  bindings_.push_back(Binding{name, slot, elem});
+  return slot;
+}
+
+std::vector<std::string> Checker::VisibleNames() const {
+  std::vector<std::string> out;
+  for (const auto& b : bindings_) out.push_back(b.name);
+  if (!bindings_.empty() && bindings_.back().type.kind == TypeKind::kMessage) {
+    for (auto& f : schema_.FieldNames(bindings_.back().type.message)) out.push_back(f);
+  }
+  for (const auto& [n, i] : names_) out.push_back(n);
+  for (auto& f : schema_.FieldNames(schema_.application())) out.push_back(f);
+  for (const char* b : {"申请", "登记册", "评估日期", "符合条件", "application", "registry", "as_of", "eligible"}) {
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::unique_ptr<TExpr> Checker::CheckBool(const ast::Expr& e) {
+  auto t = CheckExpr(e);
+  if (!t->type.is_error() && t->type.kind != TypeKind::kBool) {
+    sink_->Error("E0302", e.span, absl::StrCat("这里需要一个条件（是/否），但这是", t->type.Name()),
+                 absl::StrCat("a condition (bool) is needed here, this is ", t->type.Name(true)));
+    t->type = Type();
+  }
+  return t;
+}
+
+std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) {
+  const std::string& n = e.text;
+  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+    if (it->name == n) {
+      auto t = Make(TKind::kSlot, it->type, e);
+      t->slot = it->slot;
+      return t;
+    }
+  }
+  if (hint != nullptr) {
+    const Type* h = hint->kind == TypeKind::kList ? hint->elem.get() : hint;
+    if (h->kind == TypeKind::kEnum) {
+      if (const auto* v = schema_.FindEnumValue(h->enum_type, n)) {
+        auto t = Make(TKind::kConst, *h, e);
+        t->constant.kind = TypeKind::kEnum;
+        t->constant.enum_number = v->number();
+        return t;
+      }
+    }
+  }
+  if (!bindings_.empty() && bindings_.back().type.kind == TypeKind::kMessage) {
+    const Binding& b = bindings_.back();
+    if (const auto* f = schema_.FindField(b.type.message, n)) {
+      auto base = Make(TKind::kSlot, b.type, e);
+      base->slot = b.slot;
+      base->source = b.name;
+      auto t = Make(TKind::kField, schema_.FieldType(f), e);
+      t->field = f;
+      t->source = absl::StrCat(b.name, ".", n);
+      t->args.push_back(std::move(base));
+      return t;
+    }
+  }
+  if (IsName(n, "申请", "application")) return Make(TKind::kRoot, Type::Message(schema_.application()), e);
+  if (IsName(n, "登记册", "registry")) return Make(TKind::kConst, Type::Of(TypeKind::kCatalog), e);
+  if (IsName(n, "评估日期", "as_of")) return Make(TKind::kAsOf, Type::Of(TypeKind::kDate), e);
+  if (IsName(n, "符合条件", "eligible")) {
+    if (current_uses_eligible_) *current_uses_eligible_ = true;
+    return Make(TKind::kEligible, Type::Of(TypeKind::kBool), e);
+  }
+  auto it = names_.find(n);
+  if (it != names_.end()) {
+    int index = it->second;
+    if (decl_sources_[index].state == 1) {
+      // Found while this very declaration (or one it needs) is being checked: a cycle.
+      sink_->Error("E0206", e.span, absl::StrCat("定义之间循环引用：", Quote(n), "直接或间接用到了自己"),
+                   absl::StrCat("definitions refer to each other in a cycle: '", n, "' depends on itself"));
+      return ErrorExpr(e);
+    }
+    CheckDecl(index);
+    if (current_deps_) current_deps_->insert(index);
+    auto t = Make(TKind::kDecl, program_->decls[index].type, e);
+    t->decl = index;
+    return t;
+  }
+  if (const auto* f = schema_.FindField(schema_.application(), n)) {
+    auto t = Make(TKind::kField, schema_.FieldType(f), e);
+    t->field = f;
+    t->args.push_back(Make(TKind::kRoot, Type::Message(schema_.application()), e));
+    return t;
+  }
+  sink_->Error("E0201", e.span, absl::StrCat("未知的名称", Quote(n)), absl::StrCat("unknown name '", n, "'"),
+               ClosestMatch(n, VisibleNames()));
+  return ErrorExpr(e);
+}
+
+std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
+  const ast::Expr& base_ast = *e.args[0];
+  // Qualified enum value: 车辆类型.摩托车
+  if (base_ast.kind == ExprKind::kName) {
+    bool bound = std::any_of(bindings_.begin(), bindings_.end(), [&](const Binding& b) { return b.name == base_ast.text; });
+    if (!bound && !names_.contains(base_ast.text)) {
+      if (const auto* en = schema_.FindEnum(base_ast.text)) {
+        const auto* v = schema_.FindEnumValue(en, e.text);
+        if (v == nullptr) {
+          sink_->Error("E0209", e.var_span, absl::StrCat(Quote(base_ast.text), "没有取值", Quote(e.text)),
+                       absl::StrCat("'", base_ast.text, "' has no value '", e.text, "'"),
+                       ClosestMatch(e.text, schema_.EnumValueNames(en)));
+          return ErrorExpr(e);
+        }
+        auto t = Make(TKind::kConst, Type::Enum(en), e);
+        t->constant.kind = TypeKind::kEnum;
+        t->constant.enum_number = v->number();
+        return t;
+      }
+    }
+  }
+  auto base = CheckExpr(base_ast);
+  if (base->type.is_error()) return ErrorExpr(e);
+  if (base->type.kind == TypeKind::kCatalog) {
+    int index = schema_.RegistryIndex(e.text);
+    if (index < 0) {
+      sink_->Error("E0208", e.var_span, absl::StrCat("未知的登记册", Quote(e.text)),
+                   absl::StrCat("unknown registry '", e.text, "'"), ClosestMatch(e.text, schema_.RegistryNames()));
+      return ErrorExpr(e);
+    }
+    Type t = Type::Of(TypeKind::kRegistry);
+    t.registry = index;
+    t.message = schema_.RegistryField(index)->message_type();
+    auto r = Make(TKind::kRegistryRef, t, e);
+    r->registry = index;
+    return r;
+  }
+  const Type* msg_type = nullptr;
+  bool over_list = false;
+  if (base->type.kind == TypeKind::kMessage) {
+    msg_type = &base->type;
+  } else if (base->type.kind == TypeKind::kList && base->type.elem->kind == TypeKind::kMessage) {
+    msg_type = base->type.elem.get();
+    over_list = true;
+  }
+  if (msg_type == nullptr) {
+    sink_->Error("E0312", e.var_span,
+                 absl::StrCat(Quote(base_ast.kind == ExprKind::kName ? base_ast.text : base->source), "是",
+                              base->type.Name(), "，没有字段", Quote(e.text)),
+                 absl::StrCat("'", base->source, "' is ", base->type.Name(true), " and has no field '", e.text, "'"));
+    return ErrorExpr(e);
+  }
+  const auto* f = schema_.FindField(msg_type->message, e.text);
+  if (f == nullptr) {
+    sink_->Error("E0202", e.var_span, absl::StrCat(msg_type->Name(), "没有字段", Quote(e.text)),
+                 absl::StrCat(msg_type->Name(true), " has no field '", e.text, "'"),
+                 ClosestMatch(e.text, schema_.FieldNames(msg_type->message)));
+    return ErrorExpr(e);
+  }
+  Type ft = schema_.FieldType(f);
+  if (over_list && ft.kind != TypeKind::kList) ft = Type::List(ft);
+  auto t = Make(TKind::kField, ft, e);
+  t->field = f;
+  t->args.push_back(std::move(base));
+  return t;
+}
+
+std::unique_ptr<TExpr> Checker::CheckBinary(const ast::Expr& e) {
+  Op op = e.op;
+  if (op == Op::kAnd || op == Op::kOr) {
+    auto t = Make(op == Op::kAnd ? TKind::kAnd : TKind::kOr, Type::Of(TypeKind::kBool), e);
+    t->args.push_back(CheckBool(*e.args[0]));
+    t->args.push_back(CheckBool(*e.args[1]));
+    return t;
+  }
+  if (op == Op::kIn || op == Op::kNotIn) {
+    auto left = CheckExpr(*e.args[0]);
+    Type hint = left->type.is_error() ? Type() : Type::List(left->type);
+    auto right = CheckExpr(*e.args[1], left->type.is_error() ? nullptr : &hint);
+    if (left->type.is_error() || right->type.is_error()) return ErrorExpr(e);
+    if (right->type.kind == TypeKind::kRegistry) {
+      if (left->type.kind != TypeKind::kText) {
+        sink_->Error("E0307", e.args[0]->span,
+                     absl::StrCat("登记册按身份证号查找，左边需要文本（身份证号），但这是", left->type.Name()),
+                     absl::StrCat("registries are searched by ID number: the left side must be text, this is ",
+                                  left->type.Name(true)));
+        return ErrorExpr(e);
+      }
+      auto t = Make(TKind::kRegistryContains, Type::Of(TypeKind::kBool), e);
+      t->registry = right->registry;
+      t->args.push_back(std::move(left));
+      if (op == Op::kNotIn) {
+        auto n = Make(TKind::kUnary, Type::Of(TypeKind::kBool), e);
+        n->op = Op::kNot;
+        n->args.push_back(std::move(t));
+        return n;
+      }
+      return t;
+    }
+    bool ok = right->type.kind == TypeKind::kEmptyList ||
+              (right->type.kind == TypeKind::kList && ComparableTypes(Op::kEq, left->type, *right->type.elem));
+    if (!ok) {
+      sink_->Error("E0307", e.args[1]->span,
+                   absl::StrCat("“属于”右边需要", Type::List(left->type).Name(), "或登记册，但这是", right->type.Name()),
+                   absl::StrCat("the right side of 'in' must be ", Type::List(left->type).Name(true),
+                                " or a registry, this is ", right->type.Name(true)));
+      return ErrorExpr(e);
+    }
+    auto t = Make(TKind::kIn, Type::Of(TypeKind::kBool), e);
+    t->op = op;
+    t->args.push_back(std::move(left));
+    t->args.push_back(std::move(right));
+    return t;
+  }
+  bool compare = op == Op::kEq || op == Op::kNe || op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe;
+  auto left = CheckExpr(*e.args[0]);
+  auto right = CheckExpr(*e.args[1], compare && !left->type.is_error() ? &left->type : nullptr);
+  if (left->type.is_error() || right->type.is_error()) return ErrorExpr(e);
+  if (compare) {
+    if (!ComparableTypes(op, left->type, right->type)) {
+      std::string hint_zh, hint_en;
+      if ((left->type.kind == TypeKind::kMoney && right->type.is_numeric()) ||
+          (right->type.kind == TypeKind::kMoney && left->type.is_numeric())) {
+        hint_zh = "（金额要写单位，例如 0元）";
+        hint_en = " (write amounts with a unit, e.g. 0元)";
+      }
+      sink_->Error("E0306", e.span,
+                   absl::StrCat(left->type.Name(), "不能和", right->type.Name(), "用“", ast::OpSpelling(op), "”比较",
+                                hint_zh),
+                   absl::StrCat("cannot compare ", left->type.Name(true), " with ", right->type.Name(true), " using '",
+                                ast::OpSpelling(op), "'", hint_en));
+      return ErrorExpr(e);
+    }
+    auto t = Make(TKind::kCompare, Type::Of(TypeKind::kBool), e);
+    t->op = op;
+    t->args.push_back(std::move(left));
+    t->args.push_back(std::move(right));
+    return t;
+  }
+  Type result = ArithmeticType(op, left->type, right->type);
+  if (result.is_error()) {
+    std::string hint_zh, hint_en;
+    if ((left->type.kind == TypeKind::kMoney && right->type.is_numeric()) ||
+        (right->type.kind == TypeKind::kMoney && left->type.is_numeric())) {
+      hint_zh = "（金额只能和金额相加减；数字要写单位，例如 10元）";
+      hint_en = " (money adds only to money; write a unit, e.g. 10元)";
+    }
+    sink_->Error("E0301", e.span,
+                 absl::StrCat(left->type.Name(), "和", right->type.Name(), "不能做“", ast::OpSpelling(op), "”运算", hint_zh),
+                 absl::StrCat("operator '", ast::OpSpelling(op), "' is not defined for ", left->type.Name(true), " and ",
+                              right->type.Name(true), hint_en));
+    return ErrorExpr(e);
+  }
+  auto t = Make(TKind::kArith, result, e);
+  t->op = op;
+  t->args.push_back(std::move(left));
+  t->args.push_back(std::move(right));
+  if (op == Op::kDiv) {
+    Value divisor;
+    if (FoldConstant(*t->args[1], &divisor) &&
+        ((divisor.kind == TypeKind::kInt && divisor.i == 0) || (divisor.kind != TypeKind::kInt && divisor.r.num == 0))) {
+      sink_->Error("E0315", e.args[1]->span, "除数为零", "division by zero");
+      return ErrorExpr(e);
+    }
+  }
+  Value folded;
+  if (FoldConstant(*t, &folded)) {
+    auto c = Make(TKind::kConst, result, e);
+    c->constant = folded;
+    return c;
+  }
+  return t;
+}
+
+std::unique_ptr<TExpr> Checker::CheckCollection(const ast::Expr& e, TKind kind) {
+  auto coll = CheckExpr(*e.args[0]);
+  if (coll->type.is_error()) return ErrorExpr(e);
+  if (coll->type.kind != TypeKind::kList) {
+    if (coll->type.kind == TypeKind::kEmptyList) {
+      sink_->Error("E0305", e.args[0]->span, "不能对空列表做汇总", "cannot aggregate over an empty list");
+    } else {
+      sink_->Error("E0305", e.args[0]->span, absl::StrCat("这里需要一个列表，但这是", coll->type.Name()),
+                   absl::StrCat("a list is needed here, this is ", coll->type.Name(true)));
+    }
+    return ErrorExpr(e);
+  }
+  std::string name = e.var.empty() ? DefaultItemName(*e.args[0]) : e.var;
+  int slot = PushBinding(name, *coll);
+  Type elem = *coll->type.elem;
+  auto set_var = [&](TExpr* x) { x->var = name; };
+  std::unique_ptr<TExpr> t;
+  if (kind == TKind::kFilter || kind == TKind::kQuant) {
+    auto cond = CheckBool(*e.args[1]);
+    t = Make(kind, kind == TKind::kFilter ? coll->type : Type::Of(TypeKind::kBool), e);
+    t->op = e.op;
+    t->slot = slot;
+    t->args.push_back(std::move(coll));
+    t->args.push_back(std::move(cond));
+    set_var(t.get());
+  } else {
+    std::unique_ptr<TExpr> mapping;
+    Type value_type = elem;
+    if (e.args.size() > 1) {
+      mapping = CheckExpr(*e.args[1]);
+      value_type = mapping->type;
+    }
+    Type result;
+    if (e.op == Op::kCount) {
+      result = Type::Of(TypeKind::kInt);
+    } else if (!value_type.is_error()) {
+      bool ok = e.op == Op::kSum ? (value_type.is_numeric() || value_type.kind == TypeKind::kMoney)
+                                 : IsOrdered(value_type);
+      if (!ok) {
+        sink_->Error("E0305", (e.args.size() > 1 ? e.args[1] : e.args[0])->span,
+                     absl::StrCat("“", ast::OpSpelling(e.op), "”需要数值、金额", e.op == Op::kSum ? "" : "或日期",
+                                  "，但这是", value_type.Name(), e.args.size() > 1 ? "" : "；请用“:”写出要汇总的字段"),
+                     absl::StrCat("'", ast::OpSpelling(e.op), "' needs numbers or amounts, this is ",
+                                  value_type.Name(true), e.args.size() > 1 ? "" : "; name the field after ':'"));
+      } else {
+        result = value_type;
+      }
+    }
+    t = Make(TKind::kAggregate, result, e);
+    t->op = e.op;
+    t->slot = slot;
+    t->args.push_back(std::move(coll));
+    if (mapping) t->args.push_back(std::move(mapping));
+    set_var(t.get());
+  }
+  bindings_.pop_back();
+  return t;
+}
+
+std::unique_ptr<TExpr> Checker::CheckCall(const ast::Expr& e) {
+  const BuiltinSpec* spec = nullptr;
+  for (const auto& b : kBuiltins) {
+    if (IsName(e.text, b.zh, b.en)) spec = &b;
+  }
+  if (spec == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& b : kBuiltins) {
+      names.push_back(b.zh);
+      names.push_back(b.en);
+    }
+    sink_->Error("E0210", e.var_span, absl::StrCat("未知的函数", Quote(e.text)),
+                 absl::StrCat("unknown function '", e.text, "'"), ClosestMatch(e.text, names));
+    return ErrorExpr(e);
+  }
+  if (static_cast<int>(e.args.size()) != spec->args) {
+    sink_->Error("E0210", e.span, absl::StrCat(Quote(e.text), "需要 ", spec->args, " 个参数，这里给了 ", e.args.size(), " 个"),
+                 absl::StrCat("'", e.text, "' takes ", spec->args, " argument(s), ", e.args.size(), " given"));
+    return ErrorExpr(e);
+  }
+  std::vector<std::unique_ptr<TExpr>> args;
+  bool error = false;
+  for (const auto& a : e.args) {
+    args.push_back(CheckExpr(*a));
+    error = error || args.back()->type.is_error();
+  }
+  if (error) return ErrorExpr(e);
+  auto bad = [&](int i, const char* zh_need, const char* en_need) {
+    sink_->Error("E0210", e.args[i]->span,
+                 absl::StrCat(Quote(e.text), "的第 ", i + 1, " 个参数需要", zh_need, "，但这是", args[i]->type.Name()),
+                 absl::StrCat("argument ", i + 1, " of '", e.text, "' must be ", en_need, ", this is ",
+                              args[i]->type.Name(true)));
+    return ErrorExpr(e);
+  };
+  const Type& a0 = args[0]->type;
+  Type result;
+  switch (spec->builtin) {
+    case Builtin::kRoundToFen:
+    case Builtin::kRoundToYuan:
+      if (a0.kind != TypeKind::kMoney) return bad(0, "金额", "money");
+      result = a0;
+      break;
+    case Builtin::kRoundToMultiple:
+      if (!a0.is_rational() && a0.kind != TypeKind::kInt) return bad(0, "金额或数值", "money or a number");
+      if (!(SameType(args[1]->type, a0) || (a0.is_numeric() && args[1]->type.is_numeric())))
+        return bad(1, "与第 1 个参数相同的类型", "the same type as argument 1");
+      result = a0.kind == TypeKind::kInt ? Type::Of(TypeKind::kDecimal) : a0;
+      if (a0.kind == TypeKind::kInt && args[1]->type.kind == TypeKind::kInt) result = a0;
+      break;
+    case Builtin::kToInteger:
+      if (!a0.is_numeric()) return bad(0, "小数", "a decimal");
+      result = Type::Of(TypeKind::kInt);
+      break;
+    case Builtin::kGreater:
+    case Builtin::kLesser:
+      if (!IsOrdered(a0)) return bad(0, "数值、金额或日期", "a number, amount or date");
+      result = UnifyTypes(a0, args[1]->type);
+      if (result.is_error()) return bad(1, "与第 1 个参数相同的类型", "the same type as argument 1");
+      break;
+    case Builtin::kAgeAt:
+    case Builtin::kMonthsBetween:
+    case Builtin::kDaysBetween:
+      if (a0.kind != TypeKind::kDate) return bad(0, "日期", "a date");
+      if (args[1]->type.kind != TypeKind::kDate) return bad(1, "日期", "a date");
+      result = Type::Of(TypeKind::kInt);
+      break;
+    case Builtin::kWithinBefore:
+      if (a0.kind != TypeKind::kDate) return bad(0, "日期", "a date");
+      if (args[1]->type.kind != TypeKind::kDate) return bad(1, "日期", "a date");
+      if (args[2]->type.kind != TypeKind::kDuration) return bad(2, "期间（如 12个月）", "a duration (e.g. 12 months)");
+      result = Type::Of(TypeKind::kBool);
+      break;
+    case Builtin::kPresent:
+      if (args[0]->kind != TKind::kField) return bad(0, "一个字段", "a field");
+      result = Type::Of(TypeKind::kBool);
+      break;
+  }
+  auto t = Make(TKind::kCall, result, e);
+  t->builtin = spec->builtin;
+  t->round_mode = spec->mode;
+  t->args = std::move(args);
+  return t;
+}
+
+std::unique_ptr<TExpr> Checker::CheckExpr(const ast::Expr& e, const Type* hint) {
+  switch (e.kind) {
+    case ExprKind::kLiteral: {
+      Type t;
+      Value v;
+      const ast::Literal& lit = e.literal;
+      switch (lit.kind) {
+        case ast::LiteralKind::kInt: t = Type::Of(TypeKind::kInt); v = Value::Int(lit.int_value); break;
+        case ast::LiteralKind::kDecimal: t = Type::Of(TypeKind::kDecimal); v = Value::Decimal(lit.rational); break;
+        case ast::LiteralKind::kMoney: t = Type::Of(TypeKind::kMoney); v = Value::Money(lit.rational); break;
+        case ast::LiteralKind::kDate: t = Type::Of(TypeKind::kDate); v = Value::Date(lit.date); break;
+        case ast::LiteralKind::kDuration:
+          t = Type::Of(TypeKind::kDuration);
+          v.kind = TypeKind::kDuration;
+          v.duration = lit.duration;
+          break;
+        case ast::LiteralKind::kText:
+          t = Type::Of(TypeKind::kText);
+          v.kind = TypeKind::kText;
+          v.text = program_->pool->texts.emplace_back(lit.text);
+          break;
+        case ast::LiteralKind::kBool: t = Type::Of(TypeKind::kBool); v = Value::Bool(lit.bool_value); break;
+      }
+      auto c = Make(TKind::kConst, t, e);
+      c->constant = v;
+      return c;
+    }
+    case ExprKind::kName:
+      return CheckName(e, hint);
+    case ExprKind::kField:
+      return CheckField(e);
+    case ExprKind::kIndex: {
+      auto base = CheckExpr(*e.args[0]);
+      if (base->type.is_error()) return ErrorExpr(e);
+      if (base->type.kind != TypeKind::kRegistry) {
+        sink_->Error("E0313", e.span, "方括号 [..] 只能用于登记册查找，例如 登记册.车辆登记[成员.身份证号]",
+                     "[..] is only for registry look-ups, e.g. registry.vehicle_registrations[id_number]");
+        return ErrorExpr(e);
+      }
+      auto key = CheckExpr(*e.args[1]);
+      if (key->type.is_error()) return ErrorExpr(e);
+      if (key->type.kind != TypeKind::kText) {
+        sink_->Error("E0313", e.args[1]->span, absl::StrCat("登记册按身份证号（文本）查找，但这是", key->type.Name()),
+                     absl::StrCat("registries are searched by ID number (text), this is ", key->type.Name(true)));
+        return ErrorExpr(e);
+      }
+      auto t = Make(TKind::kRegistryFetch, Type::List(Type::Message(base->type.message)), e);
+      t->registry = base->registry;
+      t->args.push_back(std::move(key));
+      return t;
+    }
+    case ExprKind::kUnary: {
+      if (e.op == Op::kNot) {
+        auto t = Make(TKind::kUnary, Type::Of(TypeKind::kBool), e);
+        t->op = Op::kNot;
+        t->args.push_back(CheckBool(*e.args[0]));
+        return t;
+      }
+      auto a = CheckExpr(*e.args[0]);
+      if (a->type.is_error()) return ErrorExpr(e);
+      if (!a->type.is_numeric() && a->type.kind != TypeKind::kMoney) {
+        sink_->Error("E0301", e.span, absl::StrCat(a->type.Name(), "不能取负"),
+                     absl::StrCat("cannot negate ", a->type.Name(true)));
+        return ErrorExpr(e);
+      }
+      auto t = Make(TKind::kUnary, a->type, e);
+      t->op = Op::kNeg;
+      t->args.push_back(std::move(a));
+      Value folded;
+      if (FoldConstant(*t, &folded)) {
+        auto c = Make(TKind::kConst, t->type, e);
+        c->constant = folded;
+        return c;
+      }
+      return t;
+    }
+    case ExprKind::kBinary:
+      return CheckBinary(e);
+    case ExprKind::kQuantifier:
+      return CheckCollection(e, TKind::kQuant);
+    case ExprKind::kWhere:
+      return CheckCollection(e, TKind::kFilter);
+    case ExprKind::kAggregate:
+      return CheckCollection(e, TKind::kAggregate);
+    case ExprKind::kIf: {
+      auto cond = CheckBool(*e.args[0]);
+      auto a = CheckExpr(*e.args[1], hint);
+      auto b = CheckExpr(*e.args[2], a->type.is_error() ? hint : &a->type);
+      if (a->type.is_error() || b->type.is_error() || cond->type.is_error()) return ErrorExpr(e);
+      Type u = UnifyTypes(a->type, b->type);
+      if (u.is_error()) {
+        sink_->Error("E0314", e.span,
+                     absl::StrCat("“如果”的两个分支类型不同：", a->type.Name(), " 和 ", b->type.Name()),
+                     absl::StrCat("the branches of 'if' have different types: ", a->type.Name(true), " and ",
+                                  b->type.Name(true)));
+        return ErrorExpr(e);
+      }
+      auto t = Make(TKind::kIf, u, e);
+      t->args.push_back(std::move(cond));
+      t->args.push_back(std::move(a));
+      t->args.push_back(std::move(b));
+      return t;
+    }
+    case ExprKind::kList: {
+      const Type* elem_hint = hint != nullptr && hint->kind == TypeKind::kList ? hint->elem.get() : nullptr;
+      auto t = Make(TKind::kList, Type::Of(TypeKind::kEmptyList), e);
+      Type elem;
+      bool have = false, error = false;
+      for (const auto& a : e.args) {
+        auto x = CheckExpr(*a, elem_hint != nullptr ? elem_hint : (have ? &elem : nullptr));
+        if (x->type.is_error()) {
+          error = true;
+        } else if (!have) {
+          elem = x->type;
+          have = true;
+        } else {
+          Type u = UnifyTypes(elem, x->type);
+          if (u.is_error()) {
+            sink_->Error("E0304", a->span,
+                         absl::StrCat("列表中的元素类型不同：", elem.Name(), " 和 ", x->type.Name()),
+                         absl::StrCat("list elements have different types: ", elem.Name(true), " and ",
+                                      x->type.Name(true)));
+            error = true;
+          } else {
+            elem = u;
+          }
+        }
+        t->args.push_back(std::move(x));
+      }
+      if (error) return ErrorExpr(e);
+      if (have) t->type = Type::List(elem);
+      // Promote integer items of a decimal list so every item has the list's kind.
+      if (have && elem.kind == TypeKind::kDecimal) {
+        for (auto& x : t->args) {
+          if (x->kind == TKind::kConst && x->constant.kind == TypeKind::kInt) {
+            x->constant = Value::Decimal(Rational::Int(x->constant.i));
+            x->type = elem;
+          }
+        }
+      }
+      return t;
+    }
+    case ExprKind::kCall:
+      return CheckCall(e);
+  }
+  return ErrorExpr(e);
+}
+
+std::unique_ptr<CheckedProgram> Checker::Run(const CheckInput& input) {
+  if (input.files.empty()) return nullptr;
+  const ast::RuleFile& entry = *input.files.back();
+  program_->name = entry.name;
+  program_->version = entry.version;
+  program_->basis = entry.basis.text;
+  for (const ast::RuleFile* f : input.files) Declare(*f);
+  for (size_t i = 0; i < program_->decls.size(); ++i) CheckDecl(static_cast<int>(i));
+  for (const auto& [name, expr] : input.parameter_overrides) ApplyOverride(name, *expr);
+  rule_deps_.resize(program_->rules.size());
+  rule_uses_eligible_.assign(program_->rules.size(), false);
+  for (size_t r = 0; r < program_->rules.size(); ++r) {
+    bool uses = false;
+    current_deps_ = &rule_deps_[r];
+    current_uses_eligible_ = &uses;
+    current_rule_ = static_cast<int>(r);
+    CheckRule(*rule_sources_[r], &program_->rules[r]);
+    rule_uses_eligible_[r] = uses;
+  }
+  current_deps_ = nullptr;
+  current_uses_eligible_ = nullptr;
+  if (!sink_->has_errors()) CheckCycles();
+  if (sink_->has_errors()) return nullptr;
+  return std::move(program_);
+}
+
+}  // namespace
+
+std::unique_ptr<CheckedProgram> Check(const CheckInput& input, const SourceSet& sources, DiagnosticSink* sink) {
+  Checker checker(sources, sink);
+  return checker.Run(input);
+}
+
+}  // namespace heyan::internal

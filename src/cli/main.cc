@@ -1,0 +1,121 @@
+// The `heyan` command: a thin shell over the public API.
+//
+//   heyan check FILE|DIR... [--format=json] [--lang=en] [--assumptions]
+//   heyan eval  --rules PATH --registry NAME=FILE ... --in FILE --out FILE [--threads N]
+//   heyan version
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "common/text.h"
+#include "heyan/compiler.h"
+#include "heyan/program.h"
+
+namespace heyan::cli {
+
+int Usage() {
+  std::cerr << "用法 / usage:\n"
+               "  heyan check FILE|DIR... [--format=json] [--lang=en] [--assumptions]\n"
+               "  heyan eval --rules PATH [--registry NAME=FILE ...] --in APPLICATIONS [--out DECISIONS]\n"
+               "             [--threads N] [--format=json|binary] [--as-of YYYY-MM-DD] [--trace]\n"
+               "  heyan version\n";
+  return 2;
+}
+
+namespace {
+
+int Check(const std::vector<std::string>& args) {
+  bool json = false, assumptions = false;
+  Language lang = Language::kChinese;
+  std::vector<std::string> paths;
+  for (const std::string& a : args) {
+    if (a == "--format=json") {
+      json = true;
+    } else if (a == "--format=text") {
+      json = false;
+    } else if (a == "--lang=en") {
+      lang = Language::kEnglish;
+    } else if (a == "--lang=zh") {
+      lang = Language::kChinese;
+    } else if (a == "--assumptions") {
+      assumptions = true;
+    } else if (absl::StartsWith(a, "--")) {
+      std::cerr << "heyan check: unknown option " << a << "\n";
+      return Usage();
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (paths.empty()) return Usage();
+  const bool en = lang == Language::kEnglish;
+  int errors = 0, warnings = 0, checked = 0;
+  for (const std::string& path : paths) {
+    absl::StatusOr<RuleFiles> files = FindRuleFiles(path);
+    if (!files.ok()) {
+      Diagnostic d;
+      d.code = "E0001";
+      d.file = path;
+      d.line = 1;
+      d.column = 1;
+      d.message_zh = absl::StrCat("找不到文件或目录“", path, "”");
+      d.message_en = absl::StrCat("no such file or directory '", path, "'");
+      std::cout << (json ? DiagnosticToJson(d, lang) + "\n" : FormatDiagnostic(d, lang));
+      ++errors;
+      continue;
+    }
+    for (const std::string& entry : files->entries) {
+      ++checked;
+      absl::StatusOr<CompileResult> r = CompileFile(entry);
+      if (!r.ok()) {
+        std::cerr << entry << ": " << r.status() << "\n";
+        ++errors;
+        continue;
+      }
+      for (const Diagnostic& d : r->diagnostics) {
+        (d.severity == Severity::kError ? errors : warnings)++;
+        std::cout << (json ? DiagnosticToJson(d, lang) + "\n" : FormatDiagnostic(d, lang));
+      }
+      if (assumptions && r->program) {
+        for (const DeclarationInfo& info : r->program->declarations()) {
+          if (!info.assumption) continue;
+          if (json) {
+            std::cout << "{\"assumption\":" << internal::JsonQuote(info.name) << ",\"file\":"
+                      << internal::JsonQuote(info.file) << ",\"line\":" << info.line
+                      << ",\"value\":" << internal::JsonQuote(info.value)
+                      << ",\"because\":" << internal::JsonQuote(info.assumption_reason)
+                      << ",\"basis\":" << internal::JsonQuote(info.citation) << "}\n";
+          } else {
+            std::cout << info.file << ":" << info.line << ": " << (en ? "assumption " : "假设 ") << info.name
+                      << " = " << info.value << "\n    " << (en ? "because: " : "理由：") << info.assumption_reason
+                      << "\n";
+            if (!info.citation.empty()) std::cout << "    " << (en ? "basis: " : "依据：") << info.citation << "\n";
+          }
+        }
+      }
+    }
+  }
+  if (!json) {
+    std::cerr << (en ? absl::StrCat("checked ", checked, " rule set(s): ", errors, " error(s), ", warnings, " warning(s)\n")
+                     : absl::StrCat("检查了 ", checked, " 个规则集：", errors, " 个错误，", warnings, " 个警告\n"));
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace heyan::cli
+
+int main(int argc, char** argv) {
+  if (argc < 2) return heyan::cli::Usage();
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "check") return heyan::cli::Check(args);
+  if (command == "eval") return heyan::cli::Eval(args);
+  if (command == "version" || command == "--version") {
+    std::cout << heyan::kEngineVersion << "\n";
+    return 0;
+  }
+  return heyan::cli::Usage();
+}

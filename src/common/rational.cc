@@ -1,0 +1,198 @@
+#include "common/rational.h"
+
+#include <cstdlib>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace heyan::internal {
+namespace {
+
+__int128 Gcd(__int128 a, __int128 b) {
+  if (a < 0) a = -a;
+  if (b < 0) b = -b;
+  while (b != 0) {
+    __int128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+bool Fits(__int128 v) {
+  return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
+}
+
+}  // namespace
+
+bool Make(__int128 num, __int128 den, Rational* out) {
+  if (den == 0) return false;
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  if (den != 1) {
+    __int128 g = Gcd(num, den);
+    if (g > 1) {
+      num /= g;
+      den /= g;
+    }
+  }
+  if (!Fits(num) || !Fits(den)) return false;
+  out->num = static_cast<int64_t>(num);
+  out->den = static_cast<int64_t>(den);
+  return true;
+}
+
+bool Add(const Rational& a, const Rational& b, Rational* out) {
+  if (a.den == 1 && b.den == 1) {
+    out->den = 1;
+    return !__builtin_add_overflow(a.num, b.num, &out->num);
+  }
+  return Make(static_cast<__int128>(a.num) * b.den + static_cast<__int128>(b.num) * a.den,
+              static_cast<__int128>(a.den) * b.den, out);
+}
+
+bool Sub(const Rational& a, const Rational& b, Rational* out) {
+  if (a.den == 1 && b.den == 1) {
+    out->den = 1;
+    return !__builtin_sub_overflow(a.num, b.num, &out->num);
+  }
+  return Make(static_cast<__int128>(a.num) * b.den - static_cast<__int128>(b.num) * a.den,
+              static_cast<__int128>(a.den) * b.den, out);
+}
+
+bool Mul(const Rational& a, const Rational& b, Rational* out) {
+  if (a.den == 1 && b.den == 1) {
+    out->den = 1;
+    return !__builtin_mul_overflow(a.num, b.num, &out->num);
+  }
+  return Make(static_cast<__int128>(a.num) * b.num, static_cast<__int128>(a.den) * b.den, out);
+}
+
+bool Div(const Rational& a, const Rational& b, Rational* out) {
+  if (b.num == 0) return false;
+  return Make(static_cast<__int128>(a.num) * b.den, static_cast<__int128>(a.den) * b.num, out);
+}
+
+bool Negate(const Rational& a, Rational* out) {
+  if (a.num == std::numeric_limits<int64_t>::min()) return false;
+  *out = Rational{-a.num, a.den};
+  return true;
+}
+
+int Compare(const Rational& a, const Rational& b) {
+  if (a.den == b.den) return a.num < b.num ? -1 : (a.num > b.num ? 1 : 0);
+  __int128 l = static_cast<__int128>(a.num) * b.den;
+  __int128 r = static_cast<__int128>(b.num) * a.den;
+  return l < r ? -1 : (l > r ? 1 : 0);
+}
+
+bool RoundTo(const Rational& a, const Rational& unit, RoundMode mode, Rational* out) {
+  if (unit.num <= 0) return false;
+  // q = a / unit as a fraction n/d; round q to an integer k; result k * unit.
+  Rational q;
+  if (!Div(a, unit, &q)) return false;
+  __int128 n = q.num, d = q.den;
+  __int128 fl = n / d;
+  if ((n % d != 0) && (n < 0)) fl -= 1;  // floor for negatives
+  __int128 k = fl;
+  if (n % d != 0) {
+    switch (mode) {
+      case RoundMode::kDown:
+        k = fl;
+        break;
+      case RoundMode::kUp:
+        k = fl + 1;
+        break;
+      case RoundMode::kHalfUp: {
+        // Half away from zero: compare the remainder with one half.
+        __int128 rem2 = 2 * (n - fl * d);  // in [0, 2d)
+        if (n >= 0) {
+          k = rem2 >= d ? fl + 1 : fl;
+        } else {
+          k = rem2 > d ? fl + 1 : fl;
+        }
+        break;
+      }
+    }
+  }
+  if (!Fits(k)) return false;
+  return Mul(Rational::Int(static_cast<int64_t>(k)), unit, out);
+}
+
+bool ParseDecimal(const std::string& text, Rational* out) {
+  if (text.empty()) return false;
+  size_t i = 0;
+  bool negative = false;
+  if (text[0] == '-') {
+    negative = true;
+    i = 1;
+  }
+  __int128 num = 0, den = 1;
+  bool seen_digit = false, seen_dot = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.') {
+      if (seen_dot) return false;
+      seen_dot = true;
+      continue;
+    }
+    if (c < '0' || c > '9') return false;
+    seen_digit = true;
+    num = num * 10 + (c - '0');
+    if (seen_dot) den *= 10;
+    if (num > static_cast<__int128>(std::numeric_limits<int64_t>::max()) * 1000 ||
+        den > static_cast<__int128>(1) << 62)
+      return false;
+  }
+  if (!seen_digit) return false;
+  return Make(negative ? -num : num, den, out);
+}
+
+std::string FormatDecimal(const Rational& r) {
+  if (r.den == 1) return absl::StrCat(r.num);
+  // Find a power of ten the denominator divides.
+  __int128 scale = 1;
+  int places = 0;
+  while (places < 12) {
+    scale *= 10;
+    ++places;
+    if (scale % r.den == 0) break;
+  }
+  if (scale % r.den != 0) return absl::StrCat(r.num, "/", r.den);
+  __int128 scaled = static_cast<__int128>(r.num) * (scale / r.den);
+  bool negative = scaled < 0;
+  if (negative) scaled = -scaled;
+  __int128 whole = scaled / scale, frac = scaled % scale;
+  std::string frac_text(places, '0');
+  for (int p = places - 1; p >= 0; --p) {
+    frac_text[p] = static_cast<char>('0' + static_cast<int>(frac % 10));
+    frac /= 10;
+  }
+  while (!frac_text.empty() && frac_text.back() == '0') frac_text.pop_back();
+  std::string out = negative ? "-" : "";
+  absl::StrAppend(&out, static_cast<int64_t>(whole));
+  if (!frac_text.empty()) absl::StrAppend(&out, ".", frac_text);
+  return out;
+}
+
+std::string FormatMoney(const Rational& fen, bool english) {
+  const char* unit = english ? " yuan" : "元";
+  // Yuan = fen / 100. Show at least two decimals.
+  Rational yuan;
+  if (!Div(fen, Rational::Int(100), &yuan)) return absl::StrCat(fen.num, "/", fen.den, "分");
+  std::string text = FormatDecimal(yuan);
+  if (text.find('/') != std::string::npos) {
+    return absl::StrCat(FormatDecimal(fen), english ? " fen" : "分");
+  }
+  size_t dot = text.find('.');
+  if (dot == std::string::npos) {
+    text += ".00";
+  } else if (text.size() - dot - 1 < 2) {
+    text.append(2 - (text.size() - dot - 1), '0');
+  }
+  return text + unit;
+}
+
+}  // namespace heyan::internal

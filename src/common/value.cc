@@ -1,0 +1,121 @@
+#include "common/value.h"
+
+#include "absl/strings/str_cat.h"
+#include "heyan/v1/options.pb.h"
+
+namespace heyan::internal {
+
+std::string Type::Name(bool english) const {
+  switch (kind) {
+    case TypeKind::kError: return english ? "<error>" : "<错误>";
+    case TypeKind::kBool: return english ? "bool" : "布尔";
+    case TypeKind::kInt: return english ? "int" : "整数";
+    case TypeKind::kDecimal: return english ? "decimal" : "小数";
+    case TypeKind::kMoney: return english ? "money" : "金额";
+    case TypeKind::kDate: return english ? "date" : "日期";
+    case TypeKind::kDuration: return english ? "duration" : "期间";
+    case TypeKind::kText: return english ? "text" : "文本";
+    case TypeKind::kEnum: {
+      const std::string& zh = enum_type->options().GetExtension(v1::zh_enum);
+      return english || zh.empty() ? enum_type->name() : zh;
+    }
+    case TypeKind::kMessage: {
+      const std::string& zh = message->options().GetExtension(v1::zh_message);
+      return english || zh.empty() ? message->name() : zh;
+    }
+    case TypeKind::kList:
+      return absl::StrCat(english ? "list<" : "列表<", elem->Name(english), ">");
+    case TypeKind::kRegistry: return english ? "registry" : "登记册";
+    case TypeKind::kCatalog: return english ? "registry catalogue" : "登记册目录";
+    case TypeKind::kEmptyList: return english ? "empty list" : "空列表";
+  }
+  return "?";
+}
+
+bool SameType(const Type& a, const Type& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case TypeKind::kEnum: return a.enum_type == b.enum_type;
+    case TypeKind::kMessage: return a.message == b.message;
+    case TypeKind::kList: return SameType(*a.elem, *b.elem);
+    case TypeKind::kRegistry: return a.registry == b.registry;
+    default: return true;
+  }
+}
+
+bool ValuesEqual(const Value& a, const Value& b) {
+  switch (a.kind) {
+    case TypeKind::kBool: return a.b == b.b;
+    case TypeKind::kInt:
+      if (b.kind == TypeKind::kDecimal) return Compare(Rational::Int(a.i), b.r) == 0;
+      return a.i == b.i;
+    case TypeKind::kDecimal:
+      if (b.kind == TypeKind::kInt) return Compare(a.r, Rational::Int(b.i)) == 0;
+      return a.r == b.r;
+    case TypeKind::kMoney: return a.r == b.r;
+    case TypeKind::kDate: return a.date == b.date;
+    case TypeKind::kDuration: return a.duration == b.duration;
+    case TypeKind::kText: return a.text == b.text;
+    case TypeKind::kEnum: return a.enum_number == b.enum_number;
+    case TypeKind::kMessage: return a.message == b.message;
+    default: return false;
+  }
+}
+
+int CompareValues(const Value& a, const Value& b) {
+  if (a.kind == TypeKind::kDate) return a.date < b.date ? -1 : (a.date > b.date ? 1 : 0);
+  if (a.kind == TypeKind::kInt && b.kind == TypeKind::kInt) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  Rational x = a.kind == TypeKind::kInt ? Rational::Int(a.i) : a.r;
+  Rational y = b.kind == TypeKind::kInt ? Rational::Int(b.i) : b.r;
+  return Compare(x, y);
+}
+
+std::string EnumValueName(const google::protobuf::EnumDescriptor* e, int number, bool english) {
+  const google::protobuf::EnumValueDescriptor* v = e->FindValueByNumber(number);
+  if (v == nullptr) return absl::StrCat(number);
+  const std::string& zh = v->options().GetExtension(v1::zh_value);
+  return english || zh.empty() ? v->name() : zh;
+}
+
+std::string FormatValue(const Value& v, const Type& type, bool english) {
+  switch (type.kind) {
+    case TypeKind::kBool: return v.b ? (english ? "true" : "是") : (english ? "false" : "否");
+    case TypeKind::kInt: return absl::StrCat(v.i);
+    case TypeKind::kDecimal: return FormatDecimal(v.r);
+    case TypeKind::kMoney: return FormatMoney(v.r, english);
+    case TypeKind::kDate: return FormatDate(v.date);
+    case TypeKind::kDuration: return FormatDuration(v.duration, english);
+    case TypeKind::kText: return std::string(v.text);
+    case TypeKind::kEnum: return EnumValueName(type.enum_type, v.enum_number, english);
+    case TypeKind::kMessage: {
+      // A message is shown by its most telling fields: name and ID number when present.
+      if (v.message == nullptr) return "";
+      const auto* d = v.message->GetDescriptor();
+      const auto* r = v.message->GetReflection();
+      std::string out;
+      for (const char* f : {"name", "id_number"}) {
+        const auto* fd = d->FindFieldByName(f);
+        if (fd != nullptr && fd->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+          std::string s = r->GetString(*v.message, fd);
+          if (s.empty()) continue;
+          absl::StrAppend(&out, out.empty() ? "" : " ", s);
+        }
+      }
+      if (out.empty()) out = absl::StrCat(type.Name(english), english ? " #" : "第", v.index + 1, english ? "" : "项");
+      return out;
+    }
+    case TypeKind::kList: {
+      std::string out = "[";
+      if (v.list != nullptr) {
+        for (size_t k = 0; k < v.list->items.size(); ++k) {
+          if (k > 0) out += english ? ", " : "、";
+          out += FormatValue(v.list->items[k], *type.elem, english);
+        }
+      }
+      return out + "]";
+    }
+    default: return "";
+  }
+}
+
+}  // namespace heyan::internal

@@ -1,0 +1,237 @@
+// Compile driver: reads rule files and their imports, then runs parse -> check -> plan.
+#include "heyan/compiler.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "checker/checker.h"
+#include "compiler/planner.h"
+#include "parser/parser.h"
+#include "runtime/fingerprint.h"
+#include "runtime/program_impl.h"
+
+namespace heyan {
+namespace {
+
+namespace fs = std::filesystem;
+using internal::DiagnosticSink;
+using internal::SourceSet;
+using internal::Span;
+
+std::string Normalize(const std::string& path) { return fs::path(path).lexically_normal().generic_string(); }
+
+bool ReadFile(const std::string& path, const CompileOptions& options, std::string* text) {
+  auto it = options.sources.find(path);
+  if (it == options.sources.end()) it = options.sources.find(Normalize(path));
+  if (it != options.sources.end()) {
+    *text = it->second;
+    return true;
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *text = ss.str();
+  return true;
+}
+
+class Loader {
+ public:
+  Loader(const CompileOptions& options, SourceSet* sources, DiagnosticSink* sink)
+      : options_(options), sources_(sources), sink_(sink) {}
+
+  // Loads `path` and its imports; appends files in dependency order.
+  void Load(const std::string& path, const Span* imported_at) {
+    std::string key = Normalize(path);
+    if (std::find(stack_.begin(), stack_.end(), key) != stack_.end()) {
+      std::vector<std::string> cycle(std::find(stack_.begin(), stack_.end(), key), stack_.end());
+      cycle.push_back(key);
+      sink_->Error("E0006", *imported_at, absl::StrCat("导入形成循环：", absl::StrJoin(cycle, " → ")),
+                   absl::StrCat("import cycle: ", absl::StrJoin(cycle, " -> ")));
+      return;
+    }
+    if (loaded_.contains(key)) return;
+    if (static_cast<int>(loaded_.size()) >= options_.max_files) {
+      sink_->Error("E0005", *imported_at, absl::StrCat("一个规则集最多 ", options_.max_files, " 个文件"),
+                   absl::StrCat("a rule set may have at most ", options_.max_files, " files"));
+      return;
+    }
+    std::string text;
+    if (!ReadFile(path, options_, &text)) {
+      if (imported_at != nullptr) {
+        sink_->Error("E0002", *imported_at, absl::StrCat("找不到导入的文件“", path, "”"),
+                     absl::StrCat("imported file '", path, "' not found"));
+      } else {
+        sink_->FileError("E0001", path, absl::StrCat("无法读取规则文件“", path, "”"),
+                         absl::StrCat("cannot read rule file '", path, "'"));
+      }
+      return;
+    }
+    loaded_.insert(key);
+    int file = sources_->Add(path, std::move(text));
+    internal::ParseLimits limits{options_.max_source_bytes, options_.max_nesting_depth};
+    std::unique_ptr<ast::RuleFile> ast = internal::ParseRuleFile(*sources_, file, limits, sink_);
+    if (ast == nullptr) {
+      parse_failed_ = true;
+      return;
+    }
+    stack_.push_back(key);
+    fs::path dir = fs::path(path).parent_path();
+    for (const ast::Import& imp : ast->imports) {
+      std::string target = fs::path(imp.path).is_absolute() ? imp.path : (dir / imp.path).generic_string();
+      Load(Normalize(target), &imp.span);
+    }
+    stack_.pop_back();
+    files_.push_back(std::move(ast));
+  }
+
+  std::vector<std::unique_ptr<ast::RuleFile>>& files() { return files_; }
+  bool parse_failed() const { return parse_failed_; }
+
+ private:
+  const CompileOptions& options_;
+  SourceSet* sources_;
+  DiagnosticSink* sink_;
+  std::set<std::string> loaded_;
+  std::vector<std::string> stack_;
+  std::vector<std::unique_ptr<ast::RuleFile>> files_;
+  bool parse_failed_ = false;
+};
+
+std::string RenderDated(const internal::CheckedDecl& d) {
+  std::vector<std::string> parts;
+  for (const auto& v : d.dated) {
+    std::string value = internal::FormatValue(v.value, d.type);
+    parts.push_back(v.from == INT32_MIN ? value : absl::StrCat("自 ", internal::FormatDate(v.from), " 起 ", value));
+  }
+  return absl::StrJoin(parts, "；");
+}
+
+}  // namespace
+
+absl::StatusOr<CompileResult> CompileFile(const std::string& path, const CompileOptions& options) {
+  if (options.max_source_bytes == 0 || options.max_nesting_depth <= 0 || options.max_files <= 0) {
+    return absl::InvalidArgumentError("CompileOptions limits must be positive");
+  }
+  SourceSet sources;
+  DiagnosticSink sink(&sources);
+  Loader loader(options, &sources, &sink);
+  loader.Load(path, nullptr);
+  CompileResult result;
+  std::unique_ptr<internal::CheckedProgram> checked;
+  std::vector<std::unique_ptr<ast::Expr>> override_exprs;
+  if (!sink.has_errors() && !loader.parse_failed()) {
+    internal::CheckInput input;
+    for (const auto& f : loader.files()) input.files.push_back(f.get());
+    int next_id = 1;
+    for (const auto& [name, text] : options.parameter_overrides) {
+      int file = sources.Add(absl::StrCat("<参数 ", name, ">"), text);
+      internal::ParseLimits limits{options.max_source_bytes, options.max_nesting_depth};
+      auto expr = internal::ParseStandaloneExpression(sources, file, limits, &next_id, &sink);
+      if (expr == nullptr) continue;
+      input.parameter_overrides.emplace_back(name, expr.get());
+      override_exprs.push_back(std::move(expr));
+    }
+    if (!sink.has_errors()) checked = internal::Check(input, sources, &sink);
+  }
+  std::vector<Diagnostic> diagnostics = sink.Take();
+  if (checked == nullptr || HasErrors(diagnostics)) {
+    result.diagnostics = std::move(diagnostics);
+    return result;
+  }
+
+  internal::ProgramParts parts;
+  // Fingerprint: engine version, each file's name and text, every resolved parameter value.
+  internal::Sha256 sha;
+  sha.AddField(kEngineVersion);
+  for (int i = 0; i < sources.size(); ++i) {
+    sha.AddField(fs::path(sources.file(i).path()).filename().string());
+    sha.AddField(sources.file(i).text());
+  }
+  for (const auto& d : checked->decls) {
+    if (d.live && d.kind == ast::DeclKind::kParameter) {
+      sha.AddField(d.name);
+      sha.AddField(RenderDated(d));
+    }
+  }
+  parts.fingerprint = sha.HexDigest();
+  for (const auto& d : checked->decls) {
+    if (!d.live) continue;
+    DeclarationInfo info;
+    static const char* kKinds[] = {"parameter", "value", "output", "table"};
+    info.kind = kKinds[static_cast<int>(d.kind)];
+    info.name = d.name;
+    info.citation = d.basis;
+    info.file = d.file;
+    info.line = d.line;
+    info.assumption = d.assumption;
+    info.assumption_reason = d.because;
+    if (d.kind == ast::DeclKind::kParameter) {
+      info.value = RenderDated(d);
+      info.branches = static_cast<int>(d.dated.size());
+    }
+    if (d.kind == ast::DeclKind::kTable) info.branches = static_cast<int>(d.rows.size()) + (d.otherwise ? 1 : 0);
+    parts.declarations.push_back(std::move(info));
+  }
+  for (const auto& r : checked->rules) {
+    if (!r.live) continue;
+    DeclarationInfo info;
+    info.kind = "rule";
+    info.name = r.id;
+    info.title = r.title;
+    info.citation = r.basis;
+    info.file = r.file;
+    info.line = r.line;
+    info.branches = static_cast<int>(r.exceptions.size());
+    parts.declarations.push_back(std::move(info));
+  }
+  parts.warnings = diagnostics;
+  parts.checked = std::move(checked);
+  internal::Plan(&parts);
+  result.program = std::make_shared<internal::ProgramImpl>(std::move(parts));
+  result.diagnostics = std::move(diagnostics);
+  return result;
+}
+
+absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
+  RuleFiles out;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) {
+    out.all.push_back(path);
+    out.entries.push_back(path);
+    return out;
+  }
+  if (!fs::is_directory(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
+  for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(it->path().generic_string());
+  }
+  std::sort(out.all.begin(), out.all.end());
+  // Entry files are those no other file imports (a quick scan of import lines).
+  std::set<std::string> imported;
+  static const std::regex kImport(R"(^\s*(导入|import)\s*["“]([^"”]+)["”])");
+  for (const auto& file : out.all) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      if (std::regex_search(line, m, kImport)) {
+        imported.insert(Normalize((fs::path(file).parent_path() / m[2].str()).generic_string()));
+      }
+    }
+  }
+  for (const auto& file : out.all) {
+    if (!imported.contains(Normalize(file))) out.entries.push_back(file);
+  }
+  return out;
+}
+
+}  // namespace heyan

@@ -1,0 +1,936 @@
+// Parse stage implementation. The ONLY file that includes ANTLR: it lexes and parses with
+// the generated HeyanLexer/HeyanParser, turns syntax errors into located diagnostics and
+// builds the native AST. A catch-all at the door turns any exception into a diagnostic.
+#include "parser/parser.h"
+
+#include <algorithm>
+#include <exception>
+#include <stack>
+#include <string>
+#include <vector>
+
+#include "HeyanLexer.h"
+#include "HeyanParser.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "antlr4-runtime.h"
+#include "common/text.h"
+
+namespace heyan::internal {
+namespace {
+
+using heyan_antlr_internal::HeyanLexer;
+using heyan_antlr_internal::HeyanParser;
+
+constexpr int kMaxSyntaxErrors = 30;
+// Parse-tree depth allowed in addition to bracket nesting: long flat chains (a + b + c ...)
+// nest one level per operand in the parse tree, so this bounds recursion in later stages.
+constexpr int kMaxTreeDepth = 1500;
+
+struct TooManyErrors : std::exception {};
+
+// How a token is shown in "expected ..." lists: its Chinese and English spellings.
+std::string TokenDisplay(size_t type, bool english) {
+  switch (type) {
+    case HeyanLexer::RULESET: return english ? "ruleset" : "规则集";
+    case HeyanLexer::VERSION: return english ? "version" : "版本";
+    case HeyanLexer::BASIS: return english ? "basis" : "依据";
+    case HeyanLexer::IMPORT: return english ? "import" : "导入";
+    case HeyanLexer::PARAM: return english ? "parameter" : "参数";
+    case HeyanLexer::ASSUME: return english ? "assumption" : "假设";
+    case HeyanLexer::BECAUSE: return english ? "because" : "理由";
+    case HeyanLexer::UNIT: return english ? "unit" : "单位";
+    case HeyanLexer::OVERRIDE: return english ? "override" : "覆盖";
+    case HeyanLexer::DISABLE: return english ? "disable" : "停用";
+    case HeyanLexer::FROM: return english ? "from" : "自";
+    case HeyanLexer::ONWARDS: return english ? "onwards" : "起";
+    case HeyanLexer::LET: return english ? "let" : "计算";
+    case HeyanLexer::OUTPUT: return english ? "output" : "输出";
+    case HeyanLexer::AS: return english ? "as" : "记为";
+    case HeyanLexer::RULE: return english ? "rule" : "规则";
+    case HeyanLexer::EACH: return english ? "each" : "每个";
+    case HeyanLexer::WHEN: return english ? "when" : "当";
+    case HeyanLexer::THEN: return english ? "then" : "则";
+    case HeyanLexer::EXCEPT: return english ? "except" : "例外";
+    case HeyanLexer::INELIGIBLE: return english ? "ineligible" : "不符合";
+    case HeyanLexer::REVIEW: return english ? "review" : "需复核";
+    case HeyanLexer::FLAG: return english ? "flag" : "标记";
+    case HeyanLexer::MISSING: return english ? "missing" : "缺少材料";
+    case HeyanLexer::TABLE: return english ? "table" : "决策表";
+    case HeyanLexer::HIT: return english ? "hit" : "命中";
+    case HeyanLexer::UNIQUE: return english ? "unique" : "唯一";
+    case HeyanLexer::FIRST: return english ? "first" : "首个";
+    case HeyanLexer::INPUTS: return english ? "inputs" : "条件";
+    case HeyanLexer::ROW: return english ? "row" : "行";
+    case HeyanLexer::IF: return english ? "if" : "如果";
+    case HeyanLexer::ELSE: return english ? "else" : "否则";
+    case HeyanLexer::AND: return english ? "and" : "并且";
+    case HeyanLexer::OR: return english ? "or" : "或者";
+    case HeyanLexer::NOT: return english ? "not" : "并非";
+    case HeyanLexer::ANY: return english ? "any" : "任一";
+    case HeyanLexer::ALL: return english ? "all" : "所有";
+    case HeyanLexer::SATISFIES: return english ? "satisfies" : "满足";
+    case HeyanLexer::WHERE: return english ? "where" : "其中";
+    case HeyanLexer::IN_BIND: return "在";
+    case HeyanLexer::MEMBER_OF: return english ? "in" : "属于";
+    case HeyanLexer::NOT_MEMBER: return "不属于";
+    case HeyanLexer::SUM: return english ? "sum" : "合计";
+    case HeyanLexer::COUNT: return english ? "count" : "计数";
+    case HeyanLexer::MIN: return english ? "min" : "最小";
+    case HeyanLexer::MAX: return english ? "max" : "最大";
+    case HeyanLexer::TRUE: return english ? "true" : "真";
+    case HeyanLexer::FALSE: return english ? "false" : "假";
+    case HeyanLexer::DATE: return english ? "a date" : "日期";
+    case HeyanLexer::MONEY: return english ? "an amount" : "金额";
+    case HeyanLexer::PERCENT: return english ? "a percentage" : "百分数";
+    case HeyanLexer::DURATION: return english ? "a duration" : "期间";
+    case HeyanLexer::DECIMAL: return english ? "a decimal" : "小数";
+    case HeyanLexer::INT: return english ? "an integer" : "整数";
+    case HeyanLexer::STRING: return english ? "a quoted text" : "带引号的文字";
+    case HeyanLexer::IDENT: return english ? "a name" : "名称";
+    case HeyanLexer::ARROW: return "=>";
+    case HeyanLexer::LE: return "<=";
+    case HeyanLexer::GE: return ">=";
+    case HeyanLexer::NE: return "≠";
+    case HeyanLexer::EQEQ: return "==";
+    case HeyanLexer::EQ: return "=";
+    case HeyanLexer::LT: return "<";
+    case HeyanLexer::GT: return ">";
+    case HeyanLexer::PLUS: return "+";
+    case HeyanLexer::MINUS: return "-";
+    case HeyanLexer::STAR: return "×";
+    case HeyanLexer::SLASH: return "÷";
+    case HeyanLexer::LPAREN: return "(";
+    case HeyanLexer::RPAREN: return ")";
+    case HeyanLexer::LBRACK: return "[";
+    case HeyanLexer::RBRACK: return "]";
+    case HeyanLexer::COMMA: return ",";
+    case HeyanLexer::COLON: return ":";
+    case HeyanLexer::DOT: return ".";
+    default:
+      if (type == antlr4::Token::EOF) return english ? "end of file" : "文件结尾";
+      return "?";
+  }
+}
+
+// All keyword spellings, for "did you mean" on names that look like misspelt keywords.
+const std::vector<std::string>& KeywordSpellings() {
+  static const auto* all = new std::vector<std::string>{
+      "规则集", "版本", "依据", "导入", "参数", "假设", "理由", "单位", "覆盖", "停用", "自", "起",
+      "计算", "输出", "记为", "规则", "每个", "当", "则", "例外", "不符合", "需复核", "标记",
+      "缺少材料", "决策表", "命中", "唯一", "首个", "条件", "行", "如果", "否则", "并且", "或者",
+      "并非", "任一", "所有", "满足", "其中", "属于", "不属于", "合计", "计数", "最小", "最大",
+      "ruleset", "version", "basis", "import", "parameter", "assumption", "because", "unit",
+      "override", "disable", "from", "onwards", "let", "output", "as", "rule", "each", "when",
+      "then", "except", "ineligible", "review", "flag", "missing", "table", "hit", "unique",
+      "first", "inputs", "row", "if", "else", "otherwise", "and", "or", "not", "any", "all",
+      "satisfies", "where", "in", "sum", "count", "min", "max"};
+  return *all;
+}
+
+class SyntaxErrorListener : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorListener(DiagnosticSink* sink, int file, int offset, const char* code)
+      : sink_(sink), file_(file), offset_(offset), code_(code) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
+                   const std::string&, std::exception_ptr) override {
+    ++errors_;
+    Span span{file_, offset_, offset_ + 1};
+    std::string found_zh = "文件结尾", found_en = "end of file";
+    std::string suggestion;
+    if (offending != nullptr) {
+      span.begin = offset_ + static_cast<int>(offending->getStartIndex());
+      span.end = offset_ + static_cast<int>(offending->getStopIndex()) + 1;
+      if (offending->getType() != antlr4::Token::EOF) {
+        found_zh = absl::StrCat("“", offending->getText(), "”");
+        found_en = absl::StrCat("'", offending->getText(), "'");
+        if (span.end < span.begin) span.end = span.begin + 1;
+      } else {
+        span.end = span.begin + 1;
+      }
+    }
+    std::vector<std::string> expected_zh, expected_en;
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser != nullptr) {
+      for (ssize_t t : parser->getExpectedTokens().toList()) {
+        if (t <= 0 && t != -1) continue;
+        size_t type = static_cast<size_t>(t);
+        if (type == HeyanLexer::UNKNOWN_CHAR) continue;
+        expected_zh.push_back(TokenDisplay(type, false));
+        expected_en.push_back(TokenDisplay(type, true));
+      }
+    }
+    if (offending != nullptr && offending->getType() == HeyanLexer::IDENT) {
+      std::string text = offending->getText();
+      // "规则R02": a keyword glued to a name.
+      for (const std::string& kw : KeywordSpellings()) {
+        if (text.size() > kw.size() && text.compare(0, kw.size(), kw) == 0 &&
+            static_cast<unsigned char>(kw[0]) >= 0x80) {
+          suggestion = absl::StrCat(kw, " ", text.substr(kw.size()));
+          break;
+        }
+      }
+      if (suggestion.empty()) suggestion = ClosestMatch(text, KeywordSpellings());
+    }
+    std::string zh = absl::StrCat("此处不应出现", found_zh);
+    std::string en = absl::StrCat("unexpected ", found_en);
+    if (!expected_zh.empty() && expected_zh.size() <= 12) {
+      absl::StrAppend(&zh, "，应为：", absl::StrJoin(expected_zh, "、"));
+      absl::StrAppend(&en, "; expected ", absl::StrJoin(expected_en, ", "));
+    }
+    sink_->Error(code_, span, std::move(zh), std::move(en), std::move(suggestion));
+    if (errors_ >= kMaxSyntaxErrors) throw TooManyErrors();
+  }
+
+  int errors() const { return errors_; }
+
+ private:
+  DiagnosticSink* sink_;
+  int file_;
+  int offset_;
+  const char* code_;
+  int errors_ = 0;
+};
+
+// Reports the first invalid UTF-8 sequence; true if the text is valid.
+bool CheckUtf8(const SourceFile& f, int file, DiagnosticSink* sink) {
+  const std::string& s = f.text();
+  int cp = 0;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (!ok) {
+      sink->Error("E0102", Span{file, cp, cp + 1}, "文件不是有效的 UTF-8 编码（请用 UTF-8 保存规则文件）",
+                  "the file is not valid UTF-8 (save rule files as UTF-8)");
+      return false;
+    }
+    i += len;
+    ++cp;
+  }
+  return true;
+}
+
+// Rejects unknown characters and too-deep bracket nesting before parsing, so the recursive
+// parser never sees pathological input.
+bool PrescanTokens(const std::vector<antlr4::Token*>& tokens, int file, int offset,
+                   const ParseLimits& limits, DiagnosticSink* sink) {
+  bool ok = true;
+  int depth = 0;
+  for (antlr4::Token* t : tokens) {
+    Span span{file, offset + static_cast<int>(t->getStartIndex()),
+              offset + static_cast<int>(t->getStopIndex()) + 1};
+    switch (t->getType()) {
+      case HeyanLexer::UNKNOWN_CHAR: {
+        std::string text = t->getText();
+        if (text == "\"" || text == "“") {
+          sink->Error("E0103", span, "引号没有结束：文字要在同一行内用配对的引号括起来",
+                      "unterminated string: a quoted text must end on the same line");
+        } else {
+          sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”"),
+                      absl::StrCat("character '", text, "' is not allowed here"));
+        }
+        ok = false;
+        break;
+      }
+      case HeyanLexer::LPAREN:
+      case HeyanLexer::LBRACK:
+        if (++depth > limits.max_nesting_depth) {
+          sink->Error("E0004", span,
+                      absl::StrCat("括号嵌套超过 ", limits.max_nesting_depth, " 层，请拆分为多个“计算”"),
+                      absl::StrCat("brackets nested deeper than ", limits.max_nesting_depth,
+                                   " levels; split the expression into named values"));
+          return false;
+        }
+        break;
+      case HeyanLexer::RPAREN:
+      case HeyanLexer::RBRACK:
+        if (depth > 0) --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return ok;
+}
+
+// Iterative depth check of the parse tree (the AST builder below recurses).
+bool CheckTreeDepth(antlr4::tree::ParseTree* root, int file, int offset, DiagnosticSink* sink) {
+  std::vector<std::pair<antlr4::tree::ParseTree*, int>> stack = {{root, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxTreeDepth) {
+      Span span{file, offset, offset + 1};
+      if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node); ctx && ctx->getStart()) {
+        span.begin = offset + static_cast<int>(ctx->getStart()->getStartIndex());
+        span.end = span.begin + 1;
+      }
+      sink->Error("E0004", span, "表达式过长或嵌套过深，请拆分为多个“计算”",
+                  "expression too long or too deeply nested; split it into named values");
+      return false;
+    }
+    for (auto* child : node->children) stack.push_back({child, depth + 1});
+  }
+  return true;
+}
+
+// Builds the native AST from a parse tree.
+class AstBuilder {
+ public:
+  AstBuilder(const SourceSet& sources, int file, int offset, int* next_id, const ParseLimits& limits,
+             DiagnosticSink* sink)
+      : sources_(sources), file_(file), offset_(offset), next_id_(next_id), limits_(limits), sink_(sink) {}
+
+  std::unique_ptr<ast::RuleFile> BuildFile(HeyanParser::RuleFileContext* ctx) {
+    auto rf = std::make_unique<ast::RuleFile>();
+    rf->file = file_;
+    auto* h = ctx->header();
+    rf->name = h->name->getText();
+    rf->name_span = TokenSpan(h->name);
+    if (h->version != nullptr) rf->version = StringText(h->version);
+    rf->basis = Basis(h->basis());
+    for (auto* imp : ctx->importDecl()) {
+      rf->imports.push_back(ast::Import{StringText(imp->path), TokenSpan(imp->path)});
+    }
+    for (auto* d : ctx->decl()) {
+      if (d->paramDecl()) rf->params.push_back(BuildParam(d->paramDecl()));
+      if (d->letDecl()) rf->values.push_back(BuildLet(d->letDecl()));
+      if (d->outputDecl()) rf->values.push_back(BuildOutput(d->outputDecl()));
+      if (d->ruleDecl()) rf->rules.push_back(BuildRule(d->ruleDecl()));
+      if (d->tableDecl()) rf->tables.push_back(BuildTable(d->tableDecl()));
+      if (d->disableDecl()) {
+        ast::DisableDecl dd;
+        dd.rule_id = d->disableDecl()->ruleId()->getText();
+        dd.span = CtxSpan(d->disableDecl());
+        dd.basis = Basis(d->disableDecl()->basis());
+        rf->disables.push_back(std::move(dd));
+      }
+    }
+    return rf;
+  }
+
+  std::unique_ptr<ast::Expr> Expr(HeyanParser::ExprContext* ctx) {
+    auto e = NewExpr(ctx);
+    if (auto* c = dynamic_cast<HeyanParser::PrimaryExprContext*>(ctx)) return Primary(c->primary());
+    if (auto* c = dynamic_cast<HeyanParser::FieldExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kField;
+      e->text = c->IDENT()->getText();
+      e->var_span = TokenSpan(c->IDENT()->getSymbol());
+      e->args.push_back(Expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::IndexExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kIndex;
+      e->args.push_back(Expr(c->expr(0)));
+      e->args.push_back(Expr(c->expr(1)));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::NegateExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kUnary;
+      e->op = ast::Op::kNeg;
+      e->args.push_back(Expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::NotExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kUnary;
+      e->op = ast::Op::kNot;
+      e->args.push_back(Expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::MulExprContext*>(ctx)) {
+      return Binary(std::move(e), c->op->getType() == HeyanLexer::STAR ? ast::Op::kMul : ast::Op::kDiv,
+                    c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<HeyanParser::AddExprContext*>(ctx)) {
+      return Binary(std::move(e), c->op->getType() == HeyanLexer::PLUS ? ast::Op::kAdd : ast::Op::kSub,
+                    c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<HeyanParser::CompareExprContext*>(ctx)) {
+      return Binary(std::move(e), CompareOp(c->op->getType()), c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<HeyanParser::MemberExprContext*>(ctx)) {
+      bool negated = c->NOT_MEMBER() != nullptr || c->NOT() != nullptr;
+      return Binary(std::move(e), negated ? ast::Op::kNotIn : ast::Op::kIn, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<HeyanParser::AndExprContext*>(ctx)) {
+      return Binary(std::move(e), ast::Op::kAnd, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<HeyanParser::OrExprContext*>(ctx)) {
+      return Binary(std::move(e), ast::Op::kOr, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<HeyanParser::QuantExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kQuantifier;
+      e->op = c->quant->getType() == HeyanLexer::ANY ? ast::Op::kAny : ast::Op::kAll;
+      if (c->var != nullptr) {
+        e->var = c->var->getText();
+        e->var_span = TokenSpan(c->var);
+      }
+      e->args.push_back(Expr(c->expr(0)));
+      e->args.push_back(Expr(c->expr(1)));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::IfExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kIf;
+      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::WhereExprContext*>(ctx)) {
+      e->kind = ast::ExprKind::kWhere;
+      e->args.push_back(Expr(c->expr(0)));
+      e->args.push_back(Expr(c->expr(1)));
+      return e;
+    }
+    return e;  // unreachable with a well-formed tree
+  }
+
+  // Parses "{...}" placeholders of a message string token.
+  ast::Message BuildMessage(antlr4::Token* token);
+
+ private:
+  std::unique_ptr<ast::Expr> NewExpr(antlr4::ParserRuleContext* ctx) {
+    auto e = std::make_unique<ast::Expr>();
+    e->id = (*next_id_)++;
+    e->span = CtxSpan(ctx);
+    return e;
+  }
+
+  std::unique_ptr<ast::Expr> Binary(std::unique_ptr<ast::Expr> e, ast::Op op, HeyanParser::ExprContext* l,
+                                    HeyanParser::ExprContext* r) {
+    e->kind = ast::ExprKind::kBinary;
+    e->op = op;
+    e->args.push_back(Expr(l));
+    e->args.push_back(Expr(r));
+    return e;
+  }
+
+  static ast::Op CompareOp(size_t type) {
+    switch (type) {
+      case HeyanLexer::LT: return ast::Op::kLt;
+      case HeyanLexer::LE: return ast::Op::kLe;
+      case HeyanLexer::GT: return ast::Op::kGt;
+      case HeyanLexer::GE: return ast::Op::kGe;
+      case HeyanLexer::NE: return ast::Op::kNe;
+      default: return ast::Op::kEq;
+    }
+  }
+
+  std::unique_ptr<ast::Expr> Primary(HeyanParser::PrimaryContext* ctx) {
+    auto e = NewExpr(ctx);
+    if (auto* c = dynamic_cast<HeyanParser::LiteralPrimaryContext*>(ctx)) {
+      e->kind = ast::ExprKind::kLiteral;
+      BuildLiteral(c->literal(), e.get());
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::NamePrimaryContext*>(ctx)) {
+      e->kind = ast::ExprKind::kName;
+      e->text = c->IDENT()->getText();
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::ParenPrimaryContext*>(ctx)) {
+      auto inner = Expr(c->expr());
+      return inner;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::ListPrimaryContext*>(ctx)) {
+      e->kind = ast::ExprKind::kList;
+      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::AggregatePrimaryContext*>(ctx)) {
+      e->kind = ast::ExprKind::kAggregate;
+      size_t t = c->agg->getType();
+      e->op = t == HeyanLexer::SUM ? ast::Op::kSum : t == HeyanLexer::MIN ? ast::Op::kMin : ast::Op::kMax;
+      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::CountPrimaryContext*>(ctx)) {
+      e->kind = ast::ExprKind::kAggregate;
+      e->op = ast::Op::kCount;
+      e->args.push_back(Expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<HeyanParser::CallPrimaryContext*>(ctx)) {
+      e->kind = ast::ExprKind::kCall;
+      e->text = c->IDENT()->getText();
+      e->var_span = TokenSpan(c->IDENT()->getSymbol());
+      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      return e;
+    }
+    return e;
+  }
+
+  void LiteralError(const Span& span, const std::string& text, const char* what_zh, const char* what_en) {
+    sink_->Error("E0104", span, absl::StrCat("无效的", what_zh, "“", text, "”"),
+                 absl::StrCat("invalid ", what_en, " '", text, "'"));
+  }
+
+  void BuildLiteral(HeyanParser::LiteralContext* ctx, ast::Expr* e) {
+    antlr4::Token* tok = ctx->getStart();
+    std::string text = tok->getText();
+    ast::Literal& lit = e->literal;
+    switch (tok->getType()) {
+      case HeyanLexer::INT: {
+        lit.kind = ast::LiteralKind::kInt;
+        Rational r;
+        if (!ParseDecimal(text, &r) || !r.is_integer()) {
+          LiteralError(e->span, text, "整数", "integer");
+        } else {
+          lit.int_value = r.num;
+        }
+        break;
+      }
+      case HeyanLexer::DECIMAL:
+        lit.kind = ast::LiteralKind::kDecimal;
+        if (!ParseDecimal(text, &lit.rational)) LiteralError(e->span, text, "小数", "decimal");
+        break;
+      case HeyanLexer::PERCENT: {
+        lit.kind = ast::LiteralKind::kDecimal;
+        std::string digits = text.substr(0, text.find_first_not_of("0123456789."));
+        Rational r;
+        if (!ParseDecimal(digits, &r) || !Div(r, Rational::Int(100), &lit.rational)) {
+          LiteralError(e->span, text, "百分数", "percentage");
+        }
+        break;
+      }
+      case HeyanLexer::MONEY: {
+        lit.kind = ast::LiteralKind::kMoney;
+        std::string digits = text.substr(0, text.find_first_not_of("0123456789."));
+        bool fen = text.find("分") != std::string::npos || text.find("fen") != std::string::npos;
+        Rational r;
+        if (!ParseDecimal(digits, &r) || (!fen && !Mul(r, Rational::Int(100), &r))) {
+          LiteralError(e->span, text, "金额", "amount");
+        } else if (!r.is_integer()) {
+          sink_->Error("E0104", e->span, absl::StrCat("金额“", text, "”不是整分：最多写两位小数"),
+                       absl::StrCat("amount '", text, "' is not a whole number of fen: at most two decimals"));
+        }
+        lit.rational = r;
+        break;
+      }
+      case HeyanLexer::DATE:
+        lit.kind = ast::LiteralKind::kDate;
+        if (!ParseDate(text, &lit.date)) LiteralError(e->span, text, "日期", "date");
+        break;
+      case HeyanLexer::DURATION: {
+        lit.kind = ast::LiteralKind::kDuration;
+        size_t end = text.find_first_not_of("0123456789");
+        Rational r;
+        if (!ParseDecimal(text.substr(0, end), &r) || r.num > 100000) {
+          LiteralError(e->span, text, "期间", "duration");
+          break;
+        }
+        std::string unit = text.substr(end);
+        unit.erase(0, unit.find_first_not_of(" \t"));
+        int32_t n = static_cast<int32_t>(r.num);
+        if (unit == "个月" || unit.rfind("month", 0) == 0) {
+          lit.duration.months = n;
+        } else if (unit == "年" || unit.rfind("year", 0) == 0) {
+          lit.duration.months = n * 12;
+        } else {
+          lit.duration.days = n;
+        }
+        break;
+      }
+      case HeyanLexer::STRING:
+        lit.kind = ast::LiteralKind::kText;
+        lit.text = StringText(tok);
+        break;
+      case HeyanLexer::TRUE:
+        lit.kind = ast::LiteralKind::kBool;
+        lit.bool_value = true;
+        break;
+      case HeyanLexer::FALSE:
+        lit.kind = ast::LiteralKind::kBool;
+        lit.bool_value = false;
+        break;
+    }
+  }
+
+  ast::TypeRef Type(HeyanParser::TypeRefContext* ctx) {
+    ast::TypeRef t;
+    t.name = ctx->IDENT()->getText();
+    t.span = CtxSpan(ctx);
+    if (ctx->typeRef() != nullptr) t.arg = std::make_unique<ast::TypeRef>(Type(ctx->typeRef()));
+    return t;
+  }
+
+  ast::Citation Basis(HeyanParser::BasisContext* ctx) {
+    ast::Citation c;
+    if (ctx == nullptr) return c;
+    c.present = true;
+    c.text = StringText(ctx->STRING()->getSymbol());
+    c.span = CtxSpan(ctx);
+    return c;
+  }
+
+  ast::ParamDecl BuildParam(HeyanParser::ParamDeclContext* ctx) {
+    ast::ParamDecl p;
+    p.name = ctx->name->getText();
+    p.name_span = TokenSpan(ctx->name);
+    p.span = CtxSpan(ctx);
+    p.override_ = ctx->OVERRIDE() != nullptr;
+    p.assumption = ctx->ASSUME() != nullptr;
+    p.type = Type(ctx->typeRef());
+    if (ctx->unit != nullptr) p.unit = StringText(ctx->unit);
+    if (auto* c = dynamic_cast<HeyanParser::ConstantParamContext*>(ctx->paramBody())) {
+      ast::DatedValue v;
+      v.value = Expr(c->expr());
+      v.basis = Basis(c->basis());
+      p.values.push_back(std::move(v));
+    } else if (auto* d = dynamic_cast<HeyanParser::DatedParamContext*>(ctx->paramBody())) {
+      for (auto* pv : d->paramValue()) {
+        ast::DatedValue v;
+        v.dated = true;
+        v.from_span = TokenSpan(pv->DATE()->getSymbol());
+        if (!ParseDate(pv->DATE()->getText(), &v.from)) {
+          LiteralError(v.from_span, pv->DATE()->getText(), "日期", "date");
+        }
+        v.value = Expr(pv->expr());
+        v.basis = Basis(pv->basis());
+        p.values.push_back(std::move(v));
+      }
+    }
+    if (ctx->because() != nullptr) {
+      p.because.present = true;
+      p.because.text = StringText(ctx->because()->STRING()->getSymbol());
+      p.because.span = CtxSpan(ctx->because());
+    }
+    return p;
+  }
+
+  ast::ValueDecl BuildLet(HeyanParser::LetDeclContext* ctx) {
+    ast::ValueDecl v;
+    v.name = ctx->name->getText();
+    v.name_span = TokenSpan(ctx->name);
+    v.span = CtxSpan(ctx);
+    v.override_ = ctx->OVERRIDE() != nullptr;
+    if (ctx->typeRef() != nullptr) {
+      v.has_type = true;
+      v.type = Type(ctx->typeRef());
+    }
+    v.expr = Expr(ctx->expr());
+    v.basis = Basis(ctx->basis());
+    return v;
+  }
+
+  ast::ValueDecl BuildOutput(HeyanParser::OutputDeclContext* ctx) {
+    ast::ValueDecl v;
+    v.output = true;
+    v.name = ctx->name->getText();
+    v.name_span = TokenSpan(ctx->name);
+    v.span = CtxSpan(ctx);
+    v.override_ = ctx->OVERRIDE() != nullptr;
+    if (ctx->typeRef() != nullptr) {
+      v.has_type = true;
+      v.type = Type(ctx->typeRef());
+    }
+    v.expr = Expr(ctx->expr());
+    if (ctx->key != nullptr) {
+      v.key = ctx->key->getText();
+      v.key_span = TokenSpan(ctx->key);
+    }
+    v.basis = Basis(ctx->basis());
+    return v;
+  }
+
+  ast::RuleDecl BuildRule(HeyanParser::RuleDeclContext* ctx) {
+    ast::RuleDecl r;
+    r.id = ctx->ruleId()->getText();
+    r.id_span = CtxSpan(ctx->ruleId());
+    r.span = CtxSpan(ctx);
+    r.override_ = ctx->OVERRIDE() != nullptr;
+    r.title = StringText(ctx->title);
+    r.basis = Basis(ctx->basis());
+    if (ctx->var != nullptr) {
+      r.each_var = ctx->var->getText();
+      r.each_var_span = TokenSpan(ctx->var);
+      r.each = Expr(ctx->each);
+    }
+    r.condition = Expr(ctx->cond);
+    for (auto* ex : ctx->exceptClause()) {
+      ast::ExceptClause c;
+      if (ex->title != nullptr) c.title = StringText(ex->title);
+      c.basis = Basis(ex->basis());
+      c.condition = Expr(ex->expr());
+      c.span = CtxSpan(ex);
+      r.exceptions.push_back(std::move(c));
+    }
+    auto* oc = ctx->outcome();
+    if (oc->INELIGIBLE()) r.outcome = ast::Outcome::kIneligible;
+    if (oc->REVIEW()) r.outcome = ast::Outcome::kReview;
+    if (oc->FLAG()) r.outcome = ast::Outcome::kFlag;
+    if (oc->MISSING()) r.outcome = ast::Outcome::kMissing;
+    if (ctx->message != nullptr) r.message = BuildMessage(ctx->message);
+    return r;
+  }
+
+  ast::Cell BuildCell(HeyanParser::CellContext* ctx) {
+    ast::Cell c;
+    c.span = CtxSpan(ctx);
+    if (dynamic_cast<HeyanParser::AnyCellContext*>(ctx)) {
+      c.kind = ast::CellKind::kAny;
+    } else if (auto* cc = dynamic_cast<HeyanParser::CompareCellContext*>(ctx)) {
+      c.kind = ast::CellKind::kCompare;
+      c.op = CompareOp(cc->op->getType());
+      c.a = Expr(cc->expr());
+    } else if (auto* rc = dynamic_cast<HeyanParser::RangeCellContext*>(ctx)) {
+      c.kind = ast::CellKind::kRange;
+      c.lo_closed = rc->lo->getType() == HeyanLexer::LBRACK;
+      c.hi_closed = rc->hi->getType() == HeyanLexer::RBRACK;
+      c.a = Expr(rc->expr(0));
+      c.b = Expr(rc->expr(1));
+    } else if (auto* mc = dynamic_cast<HeyanParser::MemberCellContext*>(ctx)) {
+      c.kind = mc->NOT_MEMBER() ? ast::CellKind::kNotIn : ast::CellKind::kIn;
+      c.a = Expr(mc->expr());
+    } else if (auto* ec = dynamic_cast<HeyanParser::EqualCellContext*>(ctx)) {
+      c.kind = ast::CellKind::kEqual;
+      c.a = Expr(ec->expr());
+    }
+    return c;
+  }
+
+  ast::TableDecl BuildTable(HeyanParser::TableDeclContext* ctx) {
+    ast::TableDecl t;
+    t.name = ctx->name->getText();
+    t.name_span = TokenSpan(ctx->name);
+    t.span = CtxSpan(ctx);
+    t.override_ = ctx->OVERRIDE() != nullptr;
+    if (ctx->typeRef() != nullptr) {
+      t.has_type = true;
+      t.type = Type(ctx->typeRef());
+    }
+    t.hit = ctx->hitPolicy()->FIRST() ? ast::HitPolicy::kFirst : ast::HitPolicy::kUnique;
+    size_t inputs_at = ctx->INPUTS()->getSymbol()->getTokenIndex();
+    for (auto* b : ctx->basis()) {
+      if (b->getStart()->getTokenIndex() < inputs_at) {
+        t.basis = Basis(b);
+      } else {
+        t.otherwise_basis = Basis(b);
+      }
+    }
+    for (auto* x : ctx->expr()) {
+      if (x == ctx->otherwise) continue;
+      t.inputs.push_back(Expr(x));
+    }
+    for (auto* row : ctx->tableRow()) {
+      ast::TableRow r;
+      r.span = CtxSpan(row);
+      for (auto* cell : row->cell()) r.cells.push_back(BuildCell(cell));
+      r.result = Expr(row->result);
+      r.basis = Basis(row->basis());
+      t.rows.push_back(std::move(r));
+    }
+    if (ctx->otherwise != nullptr) {
+      t.otherwise = Expr(ctx->otherwise);
+      t.otherwise_span = CtxSpan(ctx->otherwise);
+    }
+    return t;
+  }
+
+  Span TokenSpan(antlr4::Token* t) const {
+    return Span{file_, offset_ + static_cast<int>(t->getStartIndex()),
+                offset_ + static_cast<int>(t->getStopIndex()) + 1};
+  }
+  Span CtxSpan(antlr4::ParserRuleContext* ctx) const {
+    Span s{file_, offset_ + static_cast<int>(ctx->getStart()->getStartIndex()), 0};
+    antlr4::Token* stop = ctx->getStop();
+    s.end = stop != nullptr && stop->getStopIndex() + 1 >= ctx->getStart()->getStartIndex()
+                ? offset_ + static_cast<int>(stop->getStopIndex()) + 1
+                : s.begin + 1;
+    return s;
+  }
+
+  // The content of a string token without quotes, with \" \\ \n escapes resolved.
+  static std::string StringText(antlr4::Token* t) {
+    std::u32string raw = DecodeUtf8(t->getText());
+    std::string out;
+    if (raw.size() < 2) return out;
+    std::u32string inner = raw.substr(1, raw.size() - 2);
+    bool ascii_quotes = raw[0] == U'"';
+    std::u32string unescaped;
+    for (size_t i = 0; i < inner.size(); ++i) {
+      if (ascii_quotes && inner[i] == U'\\' && i + 1 < inner.size()) {
+        char32_t n = inner[++i];
+        unescaped.push_back(n == U'n' ? U'\n' : n == U't' ? U'\t' : n);
+      } else {
+        unescaped.push_back(inner[i]);
+      }
+    }
+    for (char32_t c : unescaped) AppendUtf8(c, &out);
+    return out;
+  }
+
+ public:
+  static void AppendUtf8(char32_t c, std::string* out) {
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+
+ private:
+  const SourceSet& sources_;
+  int file_;
+  int offset_;
+  int* next_id_;
+  const ParseLimits& limits_;
+  DiagnosticSink* sink_;
+};
+
+// Lexes and parses `text` (which starts at code-point `offset` of file `file`) with the given
+// entry rule. Returns false on any lexical or syntax error (already reported).
+template <typename Entry>
+bool ParseText(const std::string& text, int file, int offset, const ParseLimits& limits,
+               DiagnosticSink* sink, const char* syntax_code, Entry entry) {
+  antlr4::ANTLRInputStream input(text);
+  HeyanLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!PrescanTokens(tokens.getTokens(), file, offset, limits, sink)) return false;
+  HeyanParser parser(&tokens);
+  parser.removeErrorListeners();
+  SyntaxErrorListener listener(sink, file, offset, syntax_code);
+  parser.addErrorListener(&listener);
+  try {
+    return entry(parser, listener);
+  } catch (const TooManyErrors&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+ast::Message AstBuilder::BuildMessage(antlr4::Token* token) {
+  ast::Message m;
+  m.present = true;
+  m.span = TokenSpan(token);
+  std::u32string raw = DecodeUtf8(token->getText());
+  if (raw.size() < 2) return m;
+  bool ascii_quotes = raw[0] == U'"';
+  int base = offset_ + static_cast<int>(token->getStartIndex()) + 1;  // first content code point
+  std::string literal;
+  for (size_t i = 1; i + 1 < raw.size(); ++i) {
+    char32_t c = raw[i];
+    if (ascii_quotes && c == U'\\' && i + 2 < raw.size()) {
+      char32_t n = raw[++i];
+      AppendUtf8(n == U'n' ? U'\n' : n, &literal);
+      continue;
+    }
+    if (c == U'{' && i + 2 < raw.size() && raw[i + 1] == U'{') {
+      literal.push_back('{');
+      ++i;
+      continue;
+    }
+    if (c == U'}' && i + 2 < raw.size() && raw[i + 1] == U'}') {
+      literal.push_back('}');
+      ++i;
+      continue;
+    }
+    if (c == U'{') {
+      size_t close = i + 1;
+      while (close + 1 < raw.size() && raw[close] != U'}') ++close;
+      int start = base + static_cast<int>(i) - 1 + 1;  // code point after '{'
+      if (close + 1 >= raw.size()) {
+        sink_->Error("E0105", Span{file_, start - 1, start}, "占位符缺少右花括号“}”",
+                     "placeholder is missing its closing '}'");
+        return m;
+      }
+      std::string inner;
+      for (size_t k = i + 1; k < close; ++k) AppendUtf8(raw[k], &inner);
+      if (!literal.empty()) {
+        m.parts.push_back(ast::MessagePart{std::move(literal), nullptr});
+        literal.clear();
+      }
+      std::unique_ptr<ast::Expr> expr;
+      bool ok = ParseText(inner, file_, start, limits_, sink_, "E0105",
+                          [&](HeyanParser& parser, SyntaxErrorListener& listener) {
+                            auto* tree = parser.interpolation();
+                            if (listener.errors() > 0) return false;
+                            AstBuilder sub(sources_, file_, start, next_id_, limits_, sink_);
+                            expr = sub.Expr(tree->expr());
+                            return true;
+                          });
+      if (ok && expr) m.parts.push_back(ast::MessagePart{"", std::move(expr)});
+      i = close;
+      continue;
+    }
+    AppendUtf8(c, &literal);
+  }
+  if (!literal.empty()) m.parts.push_back(ast::MessagePart{std::move(literal), nullptr});
+  return m;
+}
+
+std::unique_ptr<ast::RuleFile> ParseRuleFile(const SourceSet& sources, int file,
+                                             const ParseLimits& limits, DiagnosticSink* sink) {
+  const SourceFile& f = sources.file(file);
+  if (f.text().size() > limits.max_source_bytes) {
+    sink->Error("E0003", Span{file, 0, 1},
+                absl::StrCat("规则文件过大（", f.text().size(), " 字节，上限 ", limits.max_source_bytes, " 字节）"),
+                absl::StrCat("rule file too large (", f.text().size(), " bytes, limit ", limits.max_source_bytes, ")"));
+    return nullptr;
+  }
+  if (!CheckUtf8(f, file, sink)) return nullptr;
+  std::unique_ptr<ast::RuleFile> result;
+  try {
+    int next_id = 1;
+    bool ok = ParseText(f.text(), file, 0, limits, sink, "E0101",
+                        [&](HeyanParser& parser, SyntaxErrorListener& listener) {
+                          auto* tree = parser.ruleFile();
+                          if (listener.errors() > 0) return false;
+                          if (!CheckTreeDepth(tree, file, 0, sink)) return false;
+                          AstBuilder builder(sources, file, 0, &next_id, limits, sink);
+                          result = builder.BuildFile(tree);
+                          result->next_id = next_id;
+                          return true;
+                        });
+    if (!ok) return nullptr;
+  } catch (const std::exception& e) {
+    // We guarantee never to throw: anything unexpected becomes a diagnostic.
+    sink->Error("E0101", Span{file, 0, 1}, absl::StrCat("无法解析此文件：", e.what()),
+                absl::StrCat("cannot parse this file: ", e.what()));
+    return nullptr;
+  } catch (...) {
+    sink->Error("E0101", Span{file, 0, 1}, "无法解析此文件", "cannot parse this file");
+    return nullptr;
+  }
+  return result;
+}
+
+std::unique_ptr<ast::Expr> ParseStandaloneExpression(const SourceSet& sources, int file,
+                                                     const ParseLimits& limits, int* next_id,
+                                                     DiagnosticSink* sink) {
+  const SourceFile& f = sources.file(file);
+  if (f.text().size() > limits.max_source_bytes || !CheckUtf8(f, file, sink)) return nullptr;
+  std::unique_ptr<ast::Expr> result;
+  try {
+    bool ok = ParseText(f.text(), file, 0, limits, sink, "E0101",
+                        [&](HeyanParser& parser, SyntaxErrorListener& listener) {
+                          auto* tree = parser.interpolation();
+                          if (listener.errors() > 0) return false;
+                          if (!CheckTreeDepth(tree, file, 0, sink)) return false;
+                          AstBuilder builder(sources, file, 0, next_id, limits, sink);
+                          result = builder.Expr(tree->expr());
+                          return true;
+                        });
+    if (!ok) return nullptr;
+  } catch (...) {
+    sink->Error("E0101", Span{file, 0, 1}, "无法解析此表达式", "cannot parse this expression");
+    return nullptr;
+  }
+  return result;
+}
+
+}  // namespace heyan::internal

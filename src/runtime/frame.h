@@ -1,0 +1,83 @@
+// Per-evaluation state. Private to the runtime.
+//
+// A Frame lives on the evaluating thread's stack for one Program::Evaluate call; the
+// Program itself is never written to. Values that need storage during the call (lists
+// built by filters, records fetched from registries) are owned here and die with it.
+#ifndef HEYAN_RUNTIME_FRAME_H_
+#define HEYAN_RUNTIME_FRAME_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/value.h"
+#include "google/protobuf/message.h"
+#include "heyan/v1/application.pb.h"
+
+namespace heyan {
+class Registries;
+}
+
+namespace heyan::internal {
+
+class ProgramImpl;
+
+// Why a value could not be computed: missing evidence (an input the application lacks)
+// or a fault (overflow, malformed data, ambiguous table).
+struct Cause {
+  bool fault = false;
+  std::string field;    // missing: field path, e.g. "成员[2].出生日期"
+  std::string message;  // fault: what went wrong (Chinese); missing: extra detail
+};
+
+struct NamedState {
+  uint8_t state = 0;  // 0 not computed, 1 computing, 2 ok, 3 failed
+  int cause = -1;
+  Value value;
+};
+
+class Frame {
+ public:
+  const v1::Application* application = nullptr;
+  const Registries* registries = nullptr;
+  const ProgramImpl* program = nullptr;
+  int32_t as_of = 0;
+  bool as_of_known = false;
+  bool english = false;
+
+  std::vector<Value> slots;
+  std::vector<NamedState> named;
+  std::vector<Cause> causes;
+  int last_cause = -1;
+
+  // 符合条件: 0 not yet known, 1 eligible, 2 ineligible, 3 unknown (cause in eligible_cause)
+  int eligible_state = 0;
+  int eligible_cause = -1;
+
+  // When tracing: the row each decision table chose (-1 = 否则), by declaration index.
+  std::vector<int>* named_trace = nullptr;
+
+  // Storage owned by this evaluation.
+  std::deque<ListValue> lists;
+  std::vector<std::unique_ptr<google::protobuf::Message>> fetched;
+  std::deque<std::string> texts;
+
+  ListValue* NewList() { return &lists.emplace_back(); }
+
+  // Record a failure; always returns false so callers can `return f.Missing(...)`.
+  bool Missing(std::string field, std::string detail = "") {
+    causes.push_back(Cause{false, std::move(field), std::move(detail)});
+    last_cause = static_cast<int>(causes.size()) - 1;
+    return false;
+  }
+  bool Fault(std::string message) {
+    causes.push_back(Cause{true, "", std::move(message)});
+    last_cause = static_cast<int>(causes.size()) - 1;
+    return false;
+  }
+};
+
+}  // namespace heyan::internal
+
+#endif  // HEYAN_RUNTIME_FRAME_H_

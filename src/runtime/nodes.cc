@@ -1,0 +1,800 @@
+// Node implementations: the evaluator proper. Every node is const; all mutable state is in
+// the Frame. Failures return false with the cause recorded in the frame; no exceptions.
+#include "runtime/nodes.h"
+
+#include "absl/strings/str_cat.h"
+#include "checker/schema.h"
+#include "heyan/registry.h"
+#include "runtime/program_impl.h"
+
+namespace heyan::internal {
+namespace {
+
+using ast::Op;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+inline Rational AsRational(const Value& v) { return v.kind == TypeKind::kInt ? Rational::Int(v.i) : v.r; }
+
+const char* OpName(Op op) { return ast::OpSpelling(op); }
+
+class ConstNode final : public Node {
+ public:
+  using Node::Node;
+  bool Eval(Frame&, Value* out) const override {
+    *out = expr_->constant;
+    return true;
+  }
+};
+
+class RootNode final : public Node {
+ public:
+  using Node::Node;
+  bool Eval(Frame& f, Value* out) const override {
+    out->kind = TypeKind::kMessage;
+    out->message = f.application;
+    out->index = 0;
+    return true;
+  }
+};
+
+class AsOfNode final : public Node {
+ public:
+  using Node::Node;
+  bool Eval(Frame& f, Value* out) const override {
+    if (!f.as_of_known) return f.Missing("评估日期", "申请没有评估日期或申请日期");
+    *out = Value::Date(f.as_of);
+    return true;
+  }
+};
+
+class EligibleNode final : public Node {
+ public:
+  using Node::Node;
+  bool Eval(Frame& f, Value* out) const override {
+    switch (f.eligible_state) {
+      case 1: *out = Value::Bool(true); return true;
+      case 2: *out = Value::Bool(false); return true;
+      case 3: f.last_cause = f.eligible_cause; return false;
+      default: return f.Fault("内部错误：在“不符合”规则完成前读取了“符合条件”");
+    }
+  }
+};
+
+class SlotNode final : public Node {
+ public:
+  using Node::Node;
+  bool Eval(Frame& f, Value* out) const override {
+    *out = f.slots[expr_->slot];
+    return true;
+  }
+};
+
+class FieldNode final : public Node {
+ public:
+  FieldNode(const TExpr* e, NodePtr base) : Node(e), base_(std::move(base)) {
+    const Schema& schema = Schema::Get();
+    field_ = e->field;
+    storage_ = schema.Storage(field_);
+    has_presence_ = !field_->is_repeated() && field_->has_presence();
+    base_is_list_ = e->args[0]->type.kind == TypeKind::kList;
+  }
+
+  bool Eval(Frame& f, Value* out) const override {
+    if (expr_->type.kind == TypeKind::kList) {
+      ListValue* list = f.NewList();
+      bool ok = ForEach(f, [&](const Value& v) {
+        list->items.push_back(v);
+        return Step::kContinue;
+      });
+      if (!ok) return false;
+      out->kind = TypeKind::kList;
+      out->list = list;
+      return true;
+    }
+    Value base;
+    if (!base_->Eval(f, &base)) return false;
+    return ReadSingular(f, *base.message, base.index, out);
+  }
+
+  bool ForEach(Frame& f, ItemFn fn) const override {
+    if (!base_is_list_) {
+      Value base;
+      if (!base_->Eval(f, &base)) return false;
+      return ForEachOfField(f, *base.message, fn) != Step::kFail;
+    }
+    return base_->ForEach(f, [&](const Value& item) -> Step {
+      if (field_->is_repeated()) return ForEachOfField(f, *item.message, fn);
+      Value v;
+      if (!ReadSingular(f, *item.message, item.index, &v)) return Step::kFail;
+      return fn(v);
+    });
+  }
+
+  // 存在(x): whether the field is set, without reporting it missing.
+  bool Present(Frame& f, bool* present) const {
+    Value base;
+    if (!base_->Eval(f, &base)) return false;
+    const Message& m = *base.message;
+    const Reflection* r = m.GetReflection();
+    if (field_->is_repeated()) {
+      *present = r->FieldSize(m, field_) > 0;
+    } else if (has_presence_) {
+      *present = r->HasField(m, field_);
+    } else if (storage_ == FieldStorage::kDateText || storage_ == FieldStorage::kText) {
+      std::string scratch;
+      *present = !r->GetStringReference(m, field_, &scratch).empty();
+    } else {
+      *present = true;
+    }
+    return true;
+  }
+
+ private:
+  Step ForEachOfField(Frame& f, const Message& m, ItemFn fn) const {
+    const Reflection* r = m.GetReflection();
+    const int n = r->FieldSize(m, field_);
+    Value v;
+    for (int k = 0; k < n; ++k) {
+      v.index = k;
+      switch (storage_) {
+        case FieldStorage::kMessage:
+          v.kind = TypeKind::kMessage;
+          v.message = &r->GetRepeatedMessage(m, field_, k);
+          break;
+        case FieldStorage::kEnum:
+          v.kind = TypeKind::kEnum;
+          v.enum_number = r->GetRepeatedEnumValue(m, field_, k);
+          break;
+        case FieldStorage::kText: {
+          v.kind = TypeKind::kText;
+          std::string scratch;
+          v.text = r->GetRepeatedStringReference(m, field_, k, &scratch);
+          break;
+        }
+        case FieldStorage::kMoneyFen:
+          v = Value::Money(Rational::Int(r->GetRepeatedInt64(m, field_, k)));
+          break;
+        case FieldStorage::kInt64:
+          v = Value::Int(r->GetRepeatedInt64(m, field_, k));
+          break;
+        case FieldStorage::kInt32:
+          v = Value::Int(r->GetRepeatedInt32(m, field_, k));
+          break;
+        case FieldStorage::kBool:
+          v = Value::Bool(r->GetRepeatedBool(m, field_, k));
+          break;
+        default:
+          return f.Fault(absl::StrCat("不支持的重复字段类型：", field_->full_name())) ? Step::kFail : Step::kFail;
+      }
+      v.index = k;
+      Step s = fn(v);
+      if (s != Step::kContinue) return s;
+    }
+    return Step::kContinue;
+  }
+
+  bool ReadSingular(Frame& f, const Message& m, int32_t index, Value* out) const {
+    const Reflection* r = m.GetReflection();
+    if (has_presence_ && !r->HasField(m, field_)) return MissingAt(f, index);
+    switch (storage_) {
+      case FieldStorage::kMoneyFen:
+        out->kind = TypeKind::kMoney;
+        out->r = Rational::Int(r->GetInt64(m, field_));
+        return true;
+      case FieldStorage::kInt64:
+        *out = Value::Int(r->GetInt64(m, field_));
+        return true;
+      case FieldStorage::kInt32:
+        *out = Value::Int(r->GetInt32(m, field_));
+        return true;
+      case FieldStorage::kUint32:
+        *out = Value::Int(r->GetUInt32(m, field_));
+        return true;
+      case FieldStorage::kUint64: {
+        uint64_t v = r->GetUInt64(m, field_);
+        if (v > static_cast<uint64_t>(INT64_MAX)) return f.Fault(absl::StrCat(expr_->source, " 超出范围"));
+        *out = Value::Int(static_cast<int64_t>(v));
+        return true;
+      }
+      case FieldStorage::kCenti: {
+        Rational v;
+        if (!Make(r->GetInt64(m, field_), 100, &v)) return f.Fault("数值超出范围");
+        *out = Value::Decimal(v);
+        return true;
+      }
+      case FieldStorage::kBool:
+        *out = Value::Bool(r->GetBool(m, field_));
+        return true;
+      case FieldStorage::kEnum:
+        out->kind = TypeKind::kEnum;
+        out->enum_number = r->GetEnumValue(m, field_);
+        return true;
+      case FieldStorage::kText: {
+        std::string scratch;
+        out->kind = TypeKind::kText;
+        out->text = r->GetStringReference(m, field_, &scratch);
+        return true;
+      }
+      case FieldStorage::kDateText: {
+        std::string scratch;
+        const std::string& text = r->GetStringReference(m, field_, &scratch);
+        if (text.empty()) return MissingAt(f, index);
+        int32_t days;
+        if (!ParseDate(text, &days)) {
+          return f.Fault(absl::StrCat(FieldPath(f, *expr_), " 的日期“", text, "”格式错误（应为 YYYY-MM-DD）"));
+        }
+        *out = Value::Date(days);
+        return true;
+      }
+      case FieldStorage::kMessage:
+        out->kind = TypeKind::kMessage;
+        out->message = &r->GetMessage(m, field_);
+        out->index = 0;
+        return true;
+    }
+    return false;
+  }
+
+  bool MissingAt(Frame& f, int32_t index) const { return f.Missing(FieldPath(f, *expr_)); }
+
+  NodePtr base_;
+  const FieldDescriptor* field_;
+  FieldStorage storage_;
+  bool has_presence_;
+  bool base_is_list_;
+};
+
+class DeclNode final : public Node {
+ public:
+  using Node::Node;
+  bool Eval(Frame& f, Value* out) const override { return f.program->EvalDecl(f, expr_->decl, out); }
+};
+
+class RegistryContainsNode final : public Node {
+ public:
+  RegistryContainsNode(const TExpr* e, NodePtr key) : Node(e), key_(std::move(key)) {}
+  bool Eval(Frame& f, Value* out) const override {
+    Value key;
+    if (!key_->Eval(f, &key)) return false;
+    *out = Value::Bool(f.registries->Contains(expr_->registry, key.text));
+    return true;
+  }
+
+ private:
+  NodePtr key_;
+};
+
+class RegistryFetchNode final : public Node {
+ public:
+  RegistryFetchNode(const TExpr* e, NodePtr key) : Node(e), key_(std::move(key)) {}
+  bool Eval(Frame& f, Value* out) const override {
+    Value key;
+    if (!key_->Eval(f, &key)) return false;
+    size_t first = f.fetched.size();
+    f.registries->Fetch(expr_->registry, key.text, &f.fetched);
+    ListValue* list = f.NewList();
+    for (size_t k = first; k < f.fetched.size(); ++k) {
+      Value v;
+      v.kind = TypeKind::kMessage;
+      v.message = f.fetched[k].get();
+      v.index = static_cast<int32_t>(k - first);
+      list->items.push_back(v);
+    }
+    out->kind = TypeKind::kList;
+    out->list = list;
+    return true;
+  }
+
+ private:
+  NodePtr key_;
+};
+
+class UnaryNode final : public Node {
+ public:
+  UnaryNode(const TExpr* e, NodePtr a) : Node(e), a_(std::move(a)) {}
+  bool Eval(Frame& f, Value* out) const override {
+    if (!a_->Eval(f, out)) return false;
+    if (expr_->op == Op::kNot) {
+      out->b = !out->b;
+      return true;
+    }
+    if (out->kind == TypeKind::kInt) {
+      if (out->i == INT64_MIN) return f.Fault(absl::StrCat(expr_->source, "：数值溢出"));
+      out->i = -out->i;
+      return true;
+    }
+    if (!Negate(out->r, &out->r)) return f.Fault(absl::StrCat(expr_->source, "：数值溢出"));
+    return true;
+  }
+
+ private:
+  NodePtr a_;
+};
+
+class ArithNode final : public Node {
+ public:
+  ArithNode(const TExpr* e, NodePtr a, NodePtr b) : Node(e), a_(std::move(a)), b_(std::move(b)) {
+    result_ = e->type.kind;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    Value a, b;
+    if (!a_->Eval(f, &a) || !b_->Eval(f, &b)) return false;
+    const Op op = expr_->op;
+    if (result_ == TypeKind::kInt) {
+      int64_t r;
+      bool overflow = op == Op::kAdd ? __builtin_add_overflow(a.i, b.i, &r)
+                      : op == Op::kSub ? __builtin_sub_overflow(a.i, b.i, &r)
+                                       : __builtin_mul_overflow(a.i, b.i, &r);
+      if (overflow) return Overflow(f);
+      *out = Value::Int(r);
+      return true;
+    }
+    if (result_ == TypeKind::kDate) {
+      if (a.kind == TypeKind::kDate) {
+        *out = Value::Date(AddDuration(a.date, b.duration, op == Op::kSub ? -1 : 1));
+      } else {
+        *out = Value::Date(AddDuration(b.date, a.duration, 1));
+      }
+      return true;
+    }
+    if (result_ == TypeKind::kDuration) {
+      out->kind = TypeKind::kDuration;
+      out->duration = Duration{a.duration.months + b.duration.months, a.duration.days + b.duration.days};
+      return true;
+    }
+    Rational x = AsRational(a), y = AsRational(b), r;
+    bool ok;
+    switch (op) {
+      case Op::kAdd: ok = Add(x, y, &r); break;
+      case Op::kSub: ok = Sub(x, y, &r); break;
+      case Op::kMul: ok = Mul(x, y, &r); break;
+      default:
+        if (y.num == 0) return f.Fault(absl::StrCat(expr_->source, "：除数为零"));
+        ok = Div(x, y, &r);
+        break;
+    }
+    if (!ok) return Overflow(f);
+    out->kind = result_;
+    out->r = r;
+    return true;
+  }
+
+ private:
+  bool Overflow(Frame& f) const {
+    return f.Fault(absl::StrCat("“", expr_->source, "”计算结果超出可表示范围（溢出）"));
+  }
+  NodePtr a_, b_;
+  TypeKind result_;
+};
+
+class CompareNode final : public Node {
+ public:
+  CompareNode(const TExpr* e, NodePtr a, NodePtr b) : Node(e), a_(std::move(a)), b_(std::move(b)) {
+    const Type& t = e->args[0]->type;
+    ordered_ = t.is_numeric() || t.kind == TypeKind::kMoney || t.kind == TypeKind::kDate;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    Value a, b;
+    if (!a_->Eval(f, &a) || !b_->Eval(f, &b)) return false;
+    const Op op = expr_->op;
+    bool r;
+    if (ordered_) {
+      int c = CompareValues(a, b);
+      switch (op) {
+        case Op::kEq: r = c == 0; break;
+        case Op::kNe: r = c != 0; break;
+        case Op::kLt: r = c < 0; break;
+        case Op::kLe: r = c <= 0; break;
+        case Op::kGt: r = c > 0; break;
+        default: r = c >= 0; break;
+      }
+    } else {
+      r = ValuesEqual(a, b) == (op == Op::kEq);
+    }
+    *out = Value::Bool(r);
+    return true;
+  }
+
+ private:
+  NodePtr a_, b_;
+  bool ordered_;
+};
+
+class InNode final : public Node {
+ public:
+  InNode(const TExpr* e, NodePtr item, NodePtr list) : Node(e), item_(std::move(item)), list_(std::move(list)) {
+    enum_items_ = e->args[0]->type.kind == TypeKind::kEnum;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    Value x;
+    if (!item_->Eval(f, &x)) return false;
+    bool found = false;
+    bool ok = list_->ForEach(f, [&](const Value& v) {
+      if (enum_items_ ? v.enum_number == x.enum_number : ValuesEqual(x, v)) {
+        found = true;
+        return Step::kStop;
+      }
+      return Step::kContinue;
+    });
+    if (!ok) return false;
+    *out = Value::Bool(found == (expr_->op == Op::kIn));
+    return true;
+  }
+
+ private:
+  NodePtr item_, list_;
+  bool enum_items_;
+};
+
+// 并且 / 或者 with three-valued logic: a known answer wins over a missing one
+// (false 并且 missing = false), so one missing input does not hide a decisive one.
+class LogicNode final : public Node {
+ public:
+  LogicNode(const TExpr* e, NodePtr a, NodePtr b) : Node(e), a_(std::move(a)), b_(std::move(b)) {
+    is_and_ = e->kind == TKind::kAnd;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    Value a;
+    bool a_ok = a_->Eval(f, &a);
+    int a_cause = f.last_cause;
+    if (a_ok && a.b != is_and_) {
+      *out = a;
+      return true;
+    }
+    Value b;
+    if (!b_->Eval(f, &b)) return false;
+    if (b.b != is_and_) {
+      *out = b;
+      return true;
+    }
+    if (!a_ok) {
+      f.last_cause = a_cause;
+      return false;
+    }
+    *out = b;
+    return true;
+  }
+
+ private:
+  NodePtr a_, b_;
+  bool is_and_;
+};
+
+class IfNode final : public Node {
+ public:
+  IfNode(const TExpr* e, NodePtr c, NodePtr a, NodePtr b)
+      : Node(e), c_(std::move(c)), a_(std::move(a)), b_(std::move(b)) {
+    promote_ = e->type.kind == TypeKind::kDecimal;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    Value c;
+    if (!c_->Eval(f, &c)) return false;
+    if (!(c.b ? a_ : b_)->Eval(f, out)) return false;
+    if (promote_ && out->kind == TypeKind::kInt) *out = Value::Decimal(Rational::Int(out->i));
+    return true;
+  }
+  bool ForEach(Frame& f, ItemFn fn) const override {
+    Value c;
+    if (!c_->Eval(f, &c)) return false;
+    return (c.b ? a_ : b_)->ForEach(f, fn);
+  }
+
+ private:
+  NodePtr c_, a_, b_;
+  bool promote_;
+};
+
+class ListNode final : public Node {
+ public:
+  ListNode(const TExpr* e, std::vector<NodePtr> items) : Node(e), items_(std::move(items)) {}
+  bool Eval(Frame& f, Value* out) const override {
+    ListValue* list = f.NewList();
+    if (!ForEach(f, [&](const Value& v) {
+          list->items.push_back(v);
+          return Step::kContinue;
+        }))
+      return false;
+    out->kind = TypeKind::kList;
+    out->list = list;
+    return true;
+  }
+  bool ForEach(Frame& f, ItemFn fn) const override {
+    for (size_t k = 0; k < items_.size(); ++k) {
+      Value v;
+      if (!items_[k]->Eval(f, &v)) return false;
+      v.index = static_cast<int32_t>(k);
+      Step s = fn(v);
+      if (s == Step::kStop) return true;
+      if (s == Step::kFail) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::vector<NodePtr> items_;
+};
+
+class FilterNode final : public Node {
+ public:
+  FilterNode(const TExpr* e, NodePtr coll, NodePtr cond) : Node(e), coll_(std::move(coll)), cond_(std::move(cond)) {}
+  bool Eval(Frame& f, Value* out) const override {
+    ListValue* list = f.NewList();
+    if (!ForEach(f, [&](const Value& v) {
+          list->items.push_back(v);
+          return Step::kContinue;
+        }))
+      return false;
+    out->kind = TypeKind::kList;
+    out->list = list;
+    return true;
+  }
+  bool ForEach(Frame& f, ItemFn fn) const override {
+    const int slot = expr_->slot;
+    return coll_->ForEach(f, [&](const Value& item) {
+      f.slots[slot] = item;
+      Value c;
+      if (!cond_->Eval(f, &c)) return Step::kFail;
+      return c.b ? fn(item) : Step::kContinue;
+    });
+  }
+
+ private:
+  NodePtr coll_, cond_;
+};
+
+class QuantNode final : public Node {
+ public:
+  QuantNode(const TExpr* e, NodePtr coll, NodePtr cond) : Node(e), coll_(std::move(coll)), cond_(std::move(cond)) {
+    any_ = e->op == Op::kAny;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    const int slot = expr_->slot;
+    bool decided = false;
+    int unknown_cause = -1;
+    bool ok = coll_->ForEach(f, [&](const Value& item) {
+      f.slots[slot] = item;
+      Value c;
+      if (!cond_->Eval(f, &c)) {
+        if (unknown_cause < 0) unknown_cause = f.last_cause;
+        return Step::kContinue;
+      }
+      if (c.b == any_) {
+        decided = true;
+        return Step::kStop;  // the slot keeps the witness, for messages and explanations
+      }
+      return Step::kContinue;
+    });
+    if (!ok) return false;
+    if (decided) {
+      *out = Value::Bool(any_);
+      return true;
+    }
+    if (unknown_cause >= 0) {
+      f.last_cause = unknown_cause;
+      return false;
+    }
+    *out = Value::Bool(!any_);
+    return true;
+  }
+
+ private:
+  NodePtr coll_, cond_;
+  bool any_;
+};
+
+class AggregateNode final : public Node {
+ public:
+  AggregateNode(const TExpr* e, NodePtr coll, NodePtr mapping)
+      : Node(e), coll_(std::move(coll)), mapping_(std::move(mapping)) {
+    result_ = e->type.kind;
+  }
+  bool Eval(Frame& f, Value* out) const override {
+    const Op op = expr_->op;
+    const int slot = expr_->slot;
+    if (op == Op::kCount) {
+      int64_t n = 0;
+      if (!coll_->ForEach(f, [&](const Value&) {
+            ++n;
+            return Step::kContinue;
+          }))
+        return false;
+      *out = Value::Int(n);
+      return true;
+    }
+    bool overflow = false, have = false;
+    int64_t isum = 0;
+    Rational rsum;
+    Value best;
+    bool ok = coll_->ForEach(f, [&](const Value& item) {
+      Value v;
+      if (mapping_) {
+        f.slots[slot] = item;
+        if (!mapping_->Eval(f, &v)) return Step::kFail;
+      } else {
+        v = item;
+      }
+      if (op == Op::kSum) {
+        if (result_ == TypeKind::kInt) {
+          overflow = __builtin_add_overflow(isum, v.i, &isum);
+        } else {
+          overflow = !Add(rsum, AsRational(v), &rsum);
+        }
+        return overflow ? Step::kFail : Step::kContinue;
+      }
+      if (!have || (op == Op::kMin ? CompareValues(v, best) < 0 : CompareValues(v, best) > 0)) best = v;
+      have = true;
+      return Step::kContinue;
+    });
+    if (overflow) return f.Fault(absl::StrCat("“", expr_->source, "”合计超出可表示范围（溢出）"));
+    if (!ok) return false;
+    if (op == Op::kSum) {
+      if (result_ == TypeKind::kInt) {
+        *out = Value::Int(isum);
+      } else {
+        out->kind = result_;
+        out->r = rsum;
+      }
+      return true;
+    }
+    if (!have) return f.Fault(absl::StrCat("“", expr_->source, "”：列表为空，没有", OpName(op), "值"));
+    *out = best;
+    if (result_ == TypeKind::kDecimal && out->kind == TypeKind::kInt) *out = Value::Decimal(Rational::Int(out->i));
+    return true;
+  }
+
+ private:
+  NodePtr coll_, mapping_;
+  TypeKind result_;
+};
+
+class CallNode final : public Node {
+ public:
+  CallNode(const TExpr* e, std::vector<NodePtr> args) : Node(e), args_(std::move(args)) {}
+  bool Eval(Frame& f, Value* out) const override {
+    const Builtin b = expr_->builtin;
+    if (b == Builtin::kPresent) {
+      bool present;
+      if (!static_cast<const FieldNode*>(args_[0].get())->Present(f, &present)) return false;
+      *out = Value::Bool(present);
+      return true;
+    }
+    Value a[3];
+    for (size_t k = 0; k < args_.size(); ++k) {
+      if (!args_[k]->Eval(f, &a[k])) return false;
+    }
+    const RoundMode mode = expr_->round_mode;
+    switch (b) {
+      case Builtin::kRoundToFen:
+      case Builtin::kRoundToYuan: {
+        Rational r;
+        if (!RoundTo(a[0].r, Rational::Int(b == Builtin::kRoundToFen ? 1 : 100), mode, &r)) return Overflow(f);
+        *out = Value::Money(r);
+        return true;
+      }
+      case Builtin::kRoundToMultiple: {
+        Rational unit = AsRational(a[1]);
+        if (unit.num <= 0) return f.Fault(absl::StrCat("“", expr_->source, "”：取整单位必须大于零"));
+        Rational r;
+        if (!RoundTo(AsRational(a[0]), unit, mode, &r)) return Overflow(f);
+        out->kind = expr_->type.kind;
+        if (out->kind == TypeKind::kInt) {
+          out->i = r.num;
+        } else {
+          out->r = r;
+        }
+        return true;
+      }
+      case Builtin::kToInteger: {
+        Rational r;
+        if (!RoundTo(AsRational(a[0]), Rational::Int(1), mode, &r)) return Overflow(f);
+        *out = Value::Int(r.num);
+        return true;
+      }
+      case Builtin::kGreater:
+      case Builtin::kLesser: {
+        int c = CompareValues(a[0], a[1]);
+        *out = (b == Builtin::kGreater ? c >= 0 : c <= 0) ? a[0] : a[1];
+        if (expr_->type.kind == TypeKind::kDecimal && out->kind == TypeKind::kInt) {
+          *out = Value::Decimal(Rational::Int(out->i));
+        }
+        return true;
+      }
+      case Builtin::kAgeAt:
+        *out = Value::Int(YearsBetween(a[0].date, a[1].date));
+        return true;
+      case Builtin::kMonthsBetween:
+        *out = Value::Int(MonthsBetween(a[0].date, a[1].date));
+        return true;
+      case Builtin::kDaysBetween:
+        *out = Value::Int(static_cast<int64_t>(a[1].date) - a[0].date);
+        return true;
+      case Builtin::kWithinBefore: {
+        int32_t start = AddDuration(a[1].date, a[2].duration, -1);
+        *out = Value::Bool(a[0].date >= start && a[0].date <= a[1].date);
+        return true;
+      }
+      case Builtin::kPresent:
+        break;
+    }
+    return f.Fault("内部错误：未知函数");
+  }
+
+ private:
+  bool Overflow(Frame& f) const { return f.Fault(absl::StrCat("“", expr_->source, "”计算结果超出可表示范围（溢出）")); }
+  std::vector<NodePtr> args_;
+};
+
+}  // namespace
+
+bool Node::ForEach(Frame& f, ItemFn fn) const {
+  Value v;
+  if (!Eval(f, &v)) return false;
+  if (v.list == nullptr) return true;
+  for (const Value& item : v.list->items) {
+    Step s = fn(item);
+    if (s == Step::kStop) return true;
+    if (s == Step::kFail) return false;
+  }
+  return true;
+}
+
+std::string FieldPath(const Frame& f, const TExpr& e) {
+  if (e.kind != TKind::kField || e.args.empty()) return e.source;
+  const TExpr& base = *e.args[0];
+  std::string name = Schema::Get().FieldName(e.field, f.english);
+  if (base.kind == TKind::kSlot) {
+    return absl::StrCat(base.source, "[", f.slots[base.slot].index + 1, "].", name);
+  }
+  if (base.kind == TKind::kRoot) return name;
+  if (base.kind == TKind::kField) return absl::StrCat(FieldPath(f, base), ".", name);
+  return e.source;
+}
+
+NodePtr MakeConstNode(const TExpr* e) { return std::make_unique<ConstNode>(e); }
+NodePtr MakeRootNode(const TExpr* e) { return std::make_unique<RootNode>(e); }
+NodePtr MakeAsOfNode(const TExpr* e) { return std::make_unique<AsOfNode>(e); }
+NodePtr MakeEligibleNode(const TExpr* e) { return std::make_unique<EligibleNode>(e); }
+NodePtr MakeSlotNode(const TExpr* e) { return std::make_unique<SlotNode>(e); }
+NodePtr MakeFieldNode(const TExpr* e, NodePtr base) { return std::make_unique<FieldNode>(e, std::move(base)); }
+NodePtr MakeDeclNode(const TExpr* e) { return std::make_unique<DeclNode>(e); }
+NodePtr MakeRegistryContainsNode(const TExpr* e, NodePtr key) {
+  return std::make_unique<RegistryContainsNode>(e, std::move(key));
+}
+NodePtr MakeRegistryFetchNode(const TExpr* e, NodePtr key) {
+  return std::make_unique<RegistryFetchNode>(e, std::move(key));
+}
+NodePtr MakeUnaryNode(const TExpr* e, NodePtr arg) { return std::make_unique<UnaryNode>(e, std::move(arg)); }
+NodePtr MakeArithNode(const TExpr* e, NodePtr a, NodePtr b) {
+  return std::make_unique<ArithNode>(e, std::move(a), std::move(b));
+}
+NodePtr MakeCompareNode(const TExpr* e, NodePtr a, NodePtr b) {
+  return std::make_unique<CompareNode>(e, std::move(a), std::move(b));
+}
+NodePtr MakeInNode(const TExpr* e, NodePtr item, NodePtr list) {
+  return std::make_unique<InNode>(e, std::move(item), std::move(list));
+}
+NodePtr MakeLogicNode(const TExpr* e, NodePtr a, NodePtr b) {
+  return std::make_unique<LogicNode>(e, std::move(a), std::move(b));
+}
+NodePtr MakeIfNode(const TExpr* e, NodePtr c, NodePtr a, NodePtr b) {
+  return std::make_unique<IfNode>(e, std::move(c), std::move(a), std::move(b));
+}
+NodePtr MakeListNode(const TExpr* e, std::vector<NodePtr> items) {
+  return std::make_unique<ListNode>(e, std::move(items));
+}
+NodePtr MakeFilterNode(const TExpr* e, NodePtr coll, NodePtr cond) {
+  return std::make_unique<FilterNode>(e, std::move(coll), std::move(cond));
+}
+NodePtr MakeQuantNode(const TExpr* e, NodePtr coll, NodePtr cond) {
+  return std::make_unique<QuantNode>(e, std::move(coll), std::move(cond));
+}
+NodePtr MakeAggregateNode(const TExpr* e, NodePtr coll, NodePtr mapping) {
+  return std::make_unique<AggregateNode>(e, std::move(coll), std::move(mapping));
+}
+NodePtr MakeCallNode(const TExpr* e, std::vector<NodePtr> args) {
+  return std::make_unique<CallNode>(e, std::move(args));
+}
+
+}  // namespace heyan::internal

@@ -1,0 +1,494 @@
+// Evaluation of one application: rules in three phases (不符合 rules, then the others, then
+// outputs), so 符合条件 is known before anything reads it; then the Decision is assembled.
+#include "runtime/program_impl.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "checker/schema.h"
+#include "heyan/registry.h"
+
+namespace heyan {
+
+absl::StatusOr<v1::Decision> Program::Evaluate(const v1::Application& application, const Registries& registries,
+                                               const EvalOptions& options) const {
+  v1::Decision decision;
+  absl::Status s = EvaluateImpl(application, registries, options, &decision);
+  if (!s.ok()) return s;
+  return decision;
+}
+
+}  // namespace heyan
+
+namespace heyan::internal {
+namespace {
+
+v1::ReasonKind KindOf(ast::Outcome o) {
+  switch (o) {
+    case ast::Outcome::kIneligible: return v1::REASON_INELIGIBLE;
+    case ast::Outcome::kReview: return v1::REASON_NEEDS_REVIEW;
+    case ast::Outcome::kFlag: return v1::REASON_FLAG;
+    case ast::Outcome::kMissing: return v1::REASON_MISSING_EVIDENCE;
+  }
+  return v1::REASON_KIND_UNSPECIFIED;
+}
+
+// One Frame per thread, reused across evaluations so the hot path does not allocate.
+Frame& ThreadFrame() {
+  thread_local Frame frame;
+  return frame;
+}
+
+}  // namespace
+
+ProgramImpl::ProgramImpl(ProgramParts parts)
+    : checked_(std::move(parts.checked)),
+      decls_(std::move(parts.decls)),
+      rules_(std::move(parts.rules)),
+      decl_evidence_(std::move(parts.decl_evidence)),
+      fingerprint_(std::move(parts.fingerprint)),
+      declarations_(std::move(parts.declarations)),
+      warnings_(std::move(parts.warnings)) {
+  for (size_t r = 0; r < checked_->rules.size(); ++r) {
+    const CheckedRule& rule = checked_->rules[r];
+    if (!rule.live) continue;
+    (rule.outcome == ast::Outcome::kIneligible ? ineligible_rules_ : other_rules_).push_back(static_cast<int>(r));
+  }
+  for (size_t d = 0; d < checked_->decls.size(); ++d) {
+    if (checked_->decls[d].live && checked_->decls[d].kind == ast::DeclKind::kOutput) {
+      outputs_.push_back(static_cast<int>(d));
+    }
+  }
+}
+
+bool ProgramImpl::EvalDecl(Frame& f, int index, Value* out) const {
+  NamedState& s = f.named[index];
+  if (s.state == 2) {
+    *out = s.value;
+    return true;
+  }
+  if (s.state == 3) {
+    f.last_cause = s.cause;
+    return false;
+  }
+  if (s.state == 1) return f.Fault("内部错误：定义循环");  // the checker rejects cycles
+  s.state = 1;
+  Value v;
+  bool ok = ComputeDecl(f, index, &v);
+  NamedState& after = f.named[index];  // (the vector is never resized during evaluation)
+  if (ok) {
+    after.state = 2;
+    after.value = v;
+    *out = v;
+  } else {
+    after.state = 3;
+    after.cause = f.last_cause;
+  }
+  return ok;
+}
+
+bool ProgramImpl::ComputeDecl(Frame& f, int index, Value* out) const {
+  const CheckedDecl& d = checked_->decls[index];
+  switch (d.kind) {
+    case ast::DeclKind::kParameter: {
+      if (d.dated.size() == 1 && d.dated[0].from == INT32_MIN) {
+        *out = d.dated[0].value;
+        return true;
+      }
+      if (!f.as_of_known) return f.Missing("评估日期", absl::StrCat("参数“", d.name, "”按日期取值"));
+      for (auto it = d.dated.rbegin(); it != d.dated.rend(); ++it) {
+        if (it->from <= f.as_of) {
+          *out = it->value;
+          return true;
+        }
+      }
+      return f.Missing("评估日期", absl::StrCat("评估日期 ", FormatDate(f.as_of), " 早于参数“", d.name,
+                                            "”最早的生效日期 ", FormatDate(d.dated.front().from)));
+    }
+    case ast::DeclKind::kValue:
+    case ast::DeclKind::kOutput: {
+      if (!decls_[index].value->Eval(f, out)) return false;
+      if (d.type.kind == TypeKind::kDecimal && out->kind == TypeKind::kInt) *out = Value::Decimal(Rational::Int(out->i));
+      return true;
+    }
+    case ast::DeclKind::kTable:
+      return EvalTable(f, index, out);
+  }
+  return false;
+}
+
+bool ProgramImpl::EvalTable(Frame& f, int index, Value* out) const {
+  const CheckedDecl& d = checked_->decls[index];
+  const DeclPlan& plan = decls_[index];
+  Value inputs[16];
+  std::vector<Value> more;
+  Value* in = inputs;
+  if (plan.inputs.size() > 16) {
+    more.resize(plan.inputs.size());
+    in = more.data();
+  }
+  for (size_t k = 0; k < plan.inputs.size(); ++k) {
+    if (!plan.inputs[k]->Eval(f, &in[k])) return false;
+  }
+  int hit = -1;
+  for (size_t r = 0; r < plan.rows.size(); ++r) {
+    bool all = true;
+    for (size_t k = 0; k < plan.rows[r].cells.size() && all; ++k) {
+      const CellPlan& cell = plan.rows[r].cells[k];
+      Value a, b;
+      switch (cell.kind) {
+        case ast::CellKind::kAny:
+          break;
+        case ast::CellKind::kEqual:
+          if (!cell.a->Eval(f, &a)) return false;
+          all = ValuesEqual(in[k], a);
+          break;
+        case ast::CellKind::kCompare: {
+          if (!cell.a->Eval(f, &a)) return false;
+          if (cell.op == ast::Op::kEq || cell.op == ast::Op::kNe) {
+            all = ValuesEqual(in[k], a) == (cell.op == ast::Op::kEq);
+          } else {
+            int c = CompareValues(in[k], a);
+            all = cell.op == ast::Op::kLt ? c < 0 : cell.op == ast::Op::kLe ? c <= 0 : cell.op == ast::Op::kGt ? c > 0 : c >= 0;
+          }
+          break;
+        }
+        case ast::CellKind::kRange: {
+          if (!cell.a->Eval(f, &a) || !cell.b->Eval(f, &b)) return false;
+          int lo = CompareValues(in[k], a), hi = CompareValues(in[k], b);
+          all = (cell.lo_closed ? lo >= 0 : lo > 0) && (cell.hi_closed ? hi <= 0 : hi < 0);
+          break;
+        }
+        case ast::CellKind::kIn:
+        case ast::CellKind::kNotIn: {
+          bool found = false;
+          const Value& x = in[k];
+          if (!cell.a->ForEach(f, [&](const Value& v) {
+                if (ValuesEqual(x, v)) {
+                  found = true;
+                  return Step::kStop;
+                }
+                return Step::kContinue;
+              }))
+            return false;
+          all = found == (cell.kind == ast::CellKind::kIn);
+          break;
+        }
+      }
+    }
+    if (!all) continue;
+    if (hit < 0) {
+      hit = static_cast<int>(r);
+      if (d.first_hit) break;
+    } else {
+      return f.Fault(absl::StrCat("决策表“", d.name, "”第 ", hit + 1, " 行和第 ", r + 1, " 行同时适用（命中 唯一）"));
+    }
+  }
+  const Node* result = hit >= 0 ? plan.rows[hit].result.get() : plan.otherwise.get();
+  if (result == nullptr) return f.Fault(absl::StrCat("决策表“", d.name, "”没有适用的行"));
+  if (f.named_trace != nullptr) (*f.named_trace)[index] = hit;
+  if (!result->Eval(f, out)) return false;
+  if (d.type.kind == TypeKind::kDecimal && out->kind == TypeKind::kInt) *out = Value::Decimal(Rational::Int(out->i));
+  return true;
+}
+
+int ProgramImpl::EvalRule(Frame& f, int index, std::vector<std::string>* excepted) const {
+  const CheckedRule& rule = checked_->rules[index];
+  const RulePlan& plan = rules_[index];
+  // Decides the rule for the current bindings: 1 applies, 0 not, -1 unknown.
+  auto decide = [&]() -> int {
+    Value c;
+    if (!plan.condition->Eval(f, &c)) return -1;
+    if (!c.b) return 0;
+    for (size_t e = 0; e < plan.exceptions.size(); ++e) {
+      Value x;
+      if (!plan.exceptions[e]->Eval(f, &x)) return -1;
+      if (x.b) {
+        if (excepted != nullptr) excepted->push_back(rule.exceptions[e].title);
+        return 0;
+      }
+    }
+    return 1;
+  };
+  if (!plan.each) return decide();
+  int result = 0;
+  int unknown_cause = -1;
+  const int slot = rule.each_slot;
+  bool ok = plan.each->ForEach(f, [&](const Value& item) {
+    f.slots[slot] = item;
+    int r = decide();
+    if (r == 1) {
+      result = 1;
+      return Step::kStop;  // the slot keeps the item, for the message
+    }
+    if (r < 0 && unknown_cause < 0) unknown_cause = f.last_cause;
+    return Step::kContinue;
+  });
+  if (!ok) return -1;
+  if (result == 1) return 1;
+  if (unknown_cause >= 0) {
+    f.last_cause = unknown_cause;
+    return -1;
+  }
+  return 0;
+}
+
+std::string ProgramImpl::Render(Frame& f, const Node& node) const {
+  Value v;
+  int saved = f.last_cause;
+  if (!node.Eval(f, &v)) {
+    f.last_cause = saved;
+    return f.english ? "(unknown)" : "（无法确定）";
+  }
+  return FormatValue(v, node.expr().type, f.english);
+}
+
+void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
+  const CheckedRule& rule = checked_->rules[index];
+  const RulePlan& plan = rules_[index];
+  v1::Reason* reason = decision->add_reasons();
+  reason->set_rule_id(rule.id);
+  reason->set_title(rule.title);
+  reason->set_citation(rule.basis);
+  reason->set_kind(KindOf(rule.outcome));
+  reason->set_location(absl::StrCat(rule.file, ":", rule.line));
+  std::string message;
+  for (size_t k = 0; k < rule.message.size(); ++k) {
+    if (plan.message[k]) {
+      message += Render(f, *plan.message[k]);
+    } else {
+      message += rule.message[k].text;
+    }
+  }
+  if (message.empty()) message = rule.title;
+  reason->set_message(message);
+  for (size_t k = 0; k < plan.evidence.size(); ++k) {
+    v1::NamedValue* nv = reason->add_values();
+    nv->set_name(rule.evidence[k]->source);
+    nv->set_value(Render(f, *plan.evidence[k]));
+  }
+}
+
+absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const Registries& registries,
+                                       const EvalOptions& options, v1::Decision* decision) const {
+  decision->Clear();
+  Frame& f = ThreadFrame();
+  f.application = &application;
+  f.registries = &registries;
+  f.program = this;
+  f.english = false;
+  f.slots.assign(checked_->slot_count, Value());
+  f.named.assign(checked_->decls.size(), NamedState());
+  f.causes.clear();
+  f.last_cause = -1;
+  f.lists.clear();
+  f.fetched.clear();
+  f.eligible_state = 0;
+  f.eligible_cause = -1;
+  std::vector<int> table_hits;
+  f.named_trace = nullptr;
+  if (options.trace) {
+    table_hits.assign(checked_->decls.size(), -1);
+    f.named_trace = &table_hits;
+  }
+
+  f.as_of_known = false;
+  if (!options.as_of.empty()) {
+    if (!ParseDate(options.as_of, &f.as_of)) {
+      return absl::InvalidArgumentError(absl::StrCat("EvalOptions.as_of '", options.as_of, "' is not a date YYYY-MM-DD"));
+    }
+    f.as_of_known = true;
+  } else {
+    const std::string& text = !application.as_of().empty() ? application.as_of() : application.application_date();
+    if (!text.empty()) f.as_of_known = ParseDate(text, &f.as_of);
+  }
+
+  decision->set_application_id(application.id());
+  if (f.as_of_known) decision->set_as_of(FormatDate(f.as_of));
+  decision->set_rules_fingerprint(fingerprint_);
+  decision->set_engine_version(kEngineVersion);
+  decision->set_ruleset(checked_->name);
+
+  const size_t nrules = checked_->rules.size();
+  std::vector<int8_t> result(nrules, 0);
+  std::vector<int> cause(nrules, -1);
+  std::vector<std::vector<std::string>> excepted;
+  if (options.trace) excepted.resize(nrules);
+  auto run = [&](int r) {
+    result[r] = static_cast<int8_t>(EvalRule(f, r, options.trace ? &excepted[r] : nullptr));
+    if (result[r] < 0) cause[r] = f.last_cause;
+  };
+  for (int r : ineligible_rules_) run(r);
+  f.eligible_state = 1;
+  for (int r : ineligible_rules_) {
+    if (result[r] == 1) {
+      f.eligible_state = 2;
+      break;
+    }
+    if (result[r] < 0 && f.eligible_state == 1) {
+      f.eligible_state = 3;
+      f.eligible_cause = cause[r];
+    }
+  }
+  for (int r : other_rules_) run(r);
+
+  // Reasons, in rule-file order; message and values are rendered only for rules that apply.
+  // Per-item rules are re-run so the item that applied is bound while the message renders.
+  bool any_ineligible = false, any_review = false, any_missing = false, any_fault = false;
+  for (size_t r = 0; r < nrules; ++r) {
+    if (result[r] != 1) continue;
+    if (rules_[r].each) EvalRule(f, static_cast<int>(r), nullptr);
+    AddReason(f, static_cast<int>(r), decision);
+    switch (checked_->rules[r].outcome) {
+      case ast::Outcome::kIneligible: any_ineligible = true; break;
+      case ast::Outcome::kReview: any_review = true; break;
+      case ast::Outcome::kMissing: {
+        any_missing = true;
+        v1::MissingEvidence* m = decision->add_missing_evidence();
+        m->set_field(checked_->rules[r].title);
+        m->set_needed_by(checked_->rules[r].id);
+        m->set_message(decision->reasons(decision->reasons_size() - 1).message());
+        break;
+      }
+      case ast::Outcome::kFlag: break;
+    }
+  }
+
+  // Missing evidence and faults, merged by field so each missing input is listed once.
+  std::map<std::string, v1::MissingEvidence*> missing_by_field;
+  auto report = [&](int c, const std::string& needed_by) {
+    if (c < 0 || c >= static_cast<int>(f.causes.size())) {
+      any_fault = true;
+      v1::RuleFault* fault = decision->add_faults();
+      fault->set_rule_id(needed_by);
+      fault->set_message("无法判断（原因未记录）");
+      return;
+    }
+    const Cause& k = f.causes[c];
+    if (k.fault) {
+      any_fault = true;
+      v1::RuleFault* fault = decision->add_faults();
+      fault->set_rule_id(needed_by);
+      fault->set_message(k.message);
+      return;
+    }
+    any_missing = true;
+    auto it = missing_by_field.find(k.field);
+    if (it != missing_by_field.end()) {
+      it->second->set_needed_by(absl::StrCat(it->second->needed_by(), "、", needed_by));
+      return;
+    }
+    v1::MissingEvidence* m = decision->add_missing_evidence();
+    m->set_field(k.field);
+    m->set_needed_by(needed_by);
+    m->set_message(k.message.empty() ? absl::StrCat("缺少材料：", k.field) : absl::StrCat("缺少材料：", k.field, "（", k.message, "）"));
+    missing_by_field[k.field] = m;
+  };
+  for (size_t r = 0; r < nrules; ++r) {
+    if (result[r] < 0) report(cause[r], checked_->rules[r].id);
+  }
+
+  // Outputs.
+  for (int d : outputs_) {
+    const CheckedDecl& decl = checked_->decls[d];
+    Value v;
+    if (!EvalDecl(f, d, &v)) {
+      report(f.named[d].cause, decl.name);
+      continue;
+    }
+    const bool money = decl.type.kind == TypeKind::kMoney;
+    if (money && !v.r.is_integer()) {
+      any_fault = true;
+      v1::RuleFault* fault = decision->add_faults();
+      fault->set_rule_id(decl.name);
+      fault->set_message(absl::StrCat("输出“", decl.name, "”不是整分（", FormatMoney(v.r), "）：请用取整函数写明如何取整"));
+      continue;
+    }
+    v1::Amount* amount = decision->add_amounts();
+    amount->set_name(decl.name);
+    if (money) amount->set_fen(v.r.num);
+    amount->set_value(FormatValue(v, decl.type, f.english));
+    const std::string& key = decl.key;
+    if (key.empty()) continue;
+    if (key == "counted_income") {
+      decision->set_counted_income_fen(v.r.num);
+    } else if (key == "per_capita_income") {
+      decision->set_per_capita_income_fen(v.r.num);
+    } else if (key == "benefit") {
+      decision->set_benefit_fen(v.r.num);
+    } else if (key == "tier") {
+      decision->set_tier(amount->value());
+    } else if (key == "covered_members" && v.list != nullptr) {
+      const auto* id_field = Schema::Get().FindField(Schema::Get().application()->FindFieldByName("members")->message_type(), "id_number");
+      for (const Value& m : v.list->items) {
+        decision->add_covered_members(m.message->GetReflection()->GetString(*m.message, id_field));
+      }
+    }
+  }
+
+  v1::Outcome outcome = v1::ELIGIBLE;
+  if (any_ineligible) {
+    outcome = v1::INELIGIBLE;
+  } else if (any_missing) {
+    outcome = v1::MISSING_EVIDENCE;
+  } else if (any_review || any_fault) {
+    outcome = v1::NEEDS_REVIEW;
+  }
+  decision->set_outcome(outcome);
+
+  if (options.trace) {
+    for (size_t r = 0; r < nrules; ++r) {
+      const CheckedRule& rule = checked_->rules[r];
+      if (!rule.live) continue;
+      v1::TraceStep* step = decision->add_trace();
+      step->set_name(rule.id);
+      step->set_kind("rule");
+      step->set_location(absl::StrCat(rule.file, ":", rule.line));
+      if (result[r] == 1) {
+        step->set_result("适用");
+      } else if (result[r] == 0) {
+        step->set_result(excepted[r].empty() ? "不适用" : absl::StrCat("例外：", absl::StrJoin(excepted[r], "、")));
+      } else {
+        const Cause& k = f.causes[cause[r]];
+        step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
+      }
+      for (size_t k = 0; k < rules_[r].evidence.size(); ++k) {
+        v1::NamedValue* nv = step->add_inputs();
+        nv->set_name(rule.evidence[k]->source);
+        nv->set_value(Render(f, *rules_[r].evidence[k]));
+      }
+    }
+    for (size_t d = 0; d < checked_->decls.size(); ++d) {
+      const CheckedDecl& decl = checked_->decls[d];
+      const NamedState& s = f.named[d];
+      if (s.state < 2) continue;
+      v1::TraceStep* step = decision->add_trace();
+      step->set_name(decl.name);
+      static const char* kKinds[] = {"parameter", "value", "output", "table"};
+      step->set_kind(kKinds[static_cast<int>(decl.kind)]);
+      step->set_location(absl::StrCat(decl.file, ":", decl.line));
+      if (s.state == 2) {
+        std::string text = FormatValue(s.value, decl.type, f.english);
+        if (decl.kind == ast::DeclKind::kTable) {
+          text = table_hits[d] >= 0 ? absl::StrCat(text, "（第 ", table_hits[d] + 1, " 行）") : absl::StrCat(text, "（否则）");
+        }
+        step->set_result(text);
+      } else {
+        const Cause& k = f.causes[s.cause];
+        step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
+      }
+      for (size_t k = 0; k < decl_evidence_[d].size(); ++k) {
+        v1::NamedValue* nv = step->add_inputs();
+        nv->set_name(decl.evidence[k]->source);
+        nv->set_value(Render(f, *decl_evidence_[d][k]));
+      }
+    }
+  }
+  f.fetched.clear();
+  f.lists.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace heyan::internal
