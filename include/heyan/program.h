@@ -43,6 +43,10 @@ struct EvalOptions {
   // Record every rule, value and parameter with its inputs in Decision.trace.
   // Costs nothing when false.
   bool trace = false;
+  // Fill each reason's title, citation, location, message and values, and the text of
+  // every amount. Screening runs that need only outcomes, rule ids and amounts in fen may
+  // turn this off; nothing else in the Decision changes.
+  bool explain = true;
 };
 
 // What a rule set declares, for tools (coverage, assumptions, documentation).

@@ -62,6 +62,8 @@ constexpr BuiltinSpec kBuiltins[] = {
     {"存在", "present", Builtin::kPresent, RoundMode::kDown, 1},
 };
 
+constexpr std::string_view kOtherText = "\x01<other>";
+
 bool IsName(std::string_view s, const char* zh, const char* en) { return s == zh || s == en; }
 
 struct Binding {
@@ -666,10 +668,10 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
     } else {
       // Text and other equality-only inputs: each listed value, plus "anything else".
       for (const Value& v : points) samples[c].push_back(v);
+      // A text no rule author writes, standing for "anything else".
       Value other;
       other.kind = type.kind;
-      other.text = "\x01<other>";
-      other.enum_number = INT32_MIN;
+      other.text = kOtherText;
       samples[c].push_back(other);
     }
   }
@@ -728,12 +730,12 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
       std::vector<std::string> parts;
       for (size_t c = 0; c < n; ++c) {
         const Value& v = samples[c][idx[c]];
-        std::string text = v.text == "\x01<other>" || v.enum_number == INT32_MIN
+        std::string text = v.kind == TypeKind::kText && v.text == kOtherText
                                ? (english ? "any other value" : "其他值")
                                : FormatValue(v, v.kind == TypeKind::kDecimal && d.inputs[c]->type.kind == TypeKind::kMoney
                                                     ? d.inputs[c]->type : Type::Of(v.kind == TypeKind::kEnum ? TypeKind::kEnum : v.kind),
                                              english);
-        if (v.kind == TypeKind::kEnum && v.enum_number != INT32_MIN) {
+        if (v.kind == TypeKind::kEnum) {
           text = EnumValueName(d.inputs[c]->type.enum_type, v.enum_number, english);
         }
         parts.push_back(absl::StrCat(d.inputs[c]->source, " = ", text));

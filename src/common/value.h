@@ -62,16 +62,22 @@ struct ListValue;
 // Program's constants, all of which outlive one evaluation.
 struct Value {
   TypeKind kind = TypeKind::kError;
-  bool b = false;
-  int64_t i = 0;
-  Rational r;
-  int32_t date = 0;
-  Duration duration;
-  int32_t enum_number = 0;
-  std::string_view text;
-  const google::protobuf::Message* message = nullptr;
-  const ListValue* list = nullptr;
   int32_t index = 0;  // position of a list item in its collection (for explanations)
+  // Only the member that matches `kind` is meaningful; a Value is 24 bytes and trivially
+  // copyable, which matters because the evaluator passes one per node.
+  union {
+    int64_t i;
+    bool b;
+    Rational r;
+    int32_t date;
+    Duration duration;
+    int32_t enum_number;
+    std::string_view text;
+    const google::protobuf::Message* message;
+    const ListValue* list;
+  };
+
+  Value() : i(0) {}
 
   static Value Bool(bool v) { Value x; x.kind = TypeKind::kBool; x.b = v; return x; }
   static Value Int(int64_t v) { Value x; x.kind = TypeKind::kInt; x.i = v; return x; }

@@ -55,6 +55,10 @@ class Frame {
   int eligible_state = 0;
   int eligible_cause = -1;
 
+  // Per-rule results of this evaluation (kept here so the hot path does not allocate).
+  std::vector<int8_t> rule_result;
+  std::vector<int> rule_cause;
+
   // When tracing: the row each decision table chose (-1 = 否则), by declaration index.
   std::vector<int>* named_trace = nullptr;
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "checker/schema.h"
 #include "heyan/registry.h"
+#include "runtime/field_access.h"
 #include "runtime/program_impl.h"
 
 namespace heyan::internal {
@@ -67,7 +68,8 @@ class SlotNode final : public Node {
   using Node::Node;
   bool Eval(Frame& f, Value* out) const override {
     *out = f.slots[expr_->slot];
-    return true;
+    // Unbound only when an explanation reads an item of a list that had no items.
+    return out->kind != TypeKind::kError || f.Fault("（没有此项）");
   }
 };
 
@@ -79,6 +81,7 @@ class FieldNode final : public Node {
     storage_ = schema.Storage(field_);
     has_presence_ = !field_->is_repeated() && field_->has_presence();
     base_is_list_ = e->args[0]->type.kind == TypeKind::kList;
+    access_ = FindFieldAccess(field_);
   }
 
   bool Eval(Frame& f, Value* out) const override {
@@ -95,7 +98,7 @@ class FieldNode final : public Node {
     }
     Value base;
     if (!base_->Eval(f, &base)) return false;
-    return ReadSingular(f, *base.message, base.index, out);
+    return ReadSingular(f, *base.message, out);
   }
 
   bool ForEach(Frame& f, ItemFn fn) const override {
@@ -107,7 +110,7 @@ class FieldNode final : public Node {
     return base_->ForEach(f, [&](const Value& item) -> Step {
       if (field_->is_repeated()) return ForEachOfField(f, *item.message, fn);
       Value v;
-      if (!ReadSingular(f, *item.message, item.index, &v)) return Step::kFail;
+      if (!ReadSingular(f, *item.message, &v)) return Step::kFail;
       return fn(v);
     });
   }
@@ -132,42 +135,88 @@ class FieldNode final : public Node {
   }
 
  private:
-  Step ForEachOfField(Frame& f, const Message& m, ItemFn fn) const {
+  // Reads the raw proto value (text, integer, bool, enum, message) without conversion.
+  void RawSingular(const Message& m, Value* v) const {
+    if (access_ != nullptr) {
+      access_->get(m, v);
+      return;
+    }
     const Reflection* r = m.GetReflection();
-    const int n = r->FieldSize(m, field_);
+    switch (field_->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: {
+        std::string scratch;
+        v->kind = TypeKind::kText;
+        v->text = r->GetStringReference(m, field_, &scratch);
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_BOOL: v->kind = TypeKind::kBool; v->b = r->GetBool(m, field_); break;
+      case FieldDescriptor::CPPTYPE_ENUM: v->kind = TypeKind::kEnum; v->enum_number = r->GetEnumValue(m, field_); break;
+      case FieldDescriptor::CPPTYPE_MESSAGE: v->kind = TypeKind::kMessage; v->message = &r->GetMessage(m, field_); break;
+      case FieldDescriptor::CPPTYPE_INT32: v->kind = TypeKind::kInt; v->i = r->GetInt32(m, field_); break;
+      case FieldDescriptor::CPPTYPE_UINT32: v->kind = TypeKind::kInt; v->i = r->GetUInt32(m, field_); break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        v->kind = TypeKind::kInt;
+        v->i = static_cast<int64_t>(std::min<uint64_t>(r->GetUInt64(m, field_), INT64_MAX));
+        break;
+      default: v->kind = TypeKind::kInt; v->i = r->GetInt64(m, field_); break;
+    }
+  }
+
+  void RawRepeated(const Message& m, int k, Value* v) const {
+    if (access_ != nullptr) {
+      access_->at(m, k, v);
+      return;
+    }
+    const Reflection* r = m.GetReflection();
+    switch (field_->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: {
+        std::string scratch;
+        v->kind = TypeKind::kText;
+        v->text = r->GetRepeatedStringReference(m, field_, k, &scratch);
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_BOOL: v->kind = TypeKind::kBool; v->b = r->GetRepeatedBool(m, field_, k); break;
+      case FieldDescriptor::CPPTYPE_ENUM: v->kind = TypeKind::kEnum; v->enum_number = r->GetRepeatedEnumValue(m, field_, k); break;
+      case FieldDescriptor::CPPTYPE_MESSAGE: v->kind = TypeKind::kMessage; v->message = &r->GetRepeatedMessage(m, field_, k); break;
+      case FieldDescriptor::CPPTYPE_INT32: v->kind = TypeKind::kInt; v->i = r->GetRepeatedInt32(m, field_, k); break;
+      default: v->kind = TypeKind::kInt; v->i = r->GetRepeatedInt64(m, field_, k); break;
+    }
+  }
+
+  // Converts a raw value to its rule-language kind (money, decimal, date).
+  bool Convert(Frame& f, Value* v) const {
+    switch (storage_) {
+      case FieldStorage::kMoneyFen:
+        v->kind = TypeKind::kMoney;
+        v->r = Rational::Int(v->i);
+        return true;
+      case FieldStorage::kCenti: {
+        Rational r;
+        if (!Make(v->i, 100, &r)) return f.Fault("数值超出范围");
+        *v = Value::Decimal(r);
+        return true;
+      }
+      case FieldStorage::kDateText: {
+        std::string_view text = v->text;
+        if (text.empty()) return f.Missing(FieldPath(f, *expr_));
+        int32_t days;
+        if (!ParseDate(text, &days)) {
+          return f.Fault(absl::StrCat(FieldPath(f, *expr_), " 的日期“", std::string(text), "”格式错误（应为 YYYY-MM-DD）"));
+        }
+        *v = Value::Date(days);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  Step ForEachOfField(Frame& f, const Message& m, ItemFn fn) const {
+    const int n = access_ != nullptr ? access_->size(m) : m.GetReflection()->FieldSize(m, field_);
     Value v;
     for (int k = 0; k < n; ++k) {
-      v.index = k;
-      switch (storage_) {
-        case FieldStorage::kMessage:
-          v.kind = TypeKind::kMessage;
-          v.message = &r->GetRepeatedMessage(m, field_, k);
-          break;
-        case FieldStorage::kEnum:
-          v.kind = TypeKind::kEnum;
-          v.enum_number = r->GetRepeatedEnumValue(m, field_, k);
-          break;
-        case FieldStorage::kText: {
-          v.kind = TypeKind::kText;
-          std::string scratch;
-          v.text = r->GetRepeatedStringReference(m, field_, k, &scratch);
-          break;
-        }
-        case FieldStorage::kMoneyFen:
-          v = Value::Money(Rational::Int(r->GetRepeatedInt64(m, field_, k)));
-          break;
-        case FieldStorage::kInt64:
-          v = Value::Int(r->GetRepeatedInt64(m, field_, k));
-          break;
-        case FieldStorage::kInt32:
-          v = Value::Int(r->GetRepeatedInt32(m, field_, k));
-          break;
-        case FieldStorage::kBool:
-          v = Value::Bool(r->GetRepeatedBool(m, field_, k));
-          break;
-        default:
-          return f.Fault(absl::StrCat("不支持的重复字段类型：", field_->full_name())) ? Step::kFail : Step::kFail;
-      }
+      RawRepeated(m, k, &v);
+      if (!Convert(f, &v)) return Step::kFail;
       v.index = k;
       Step s = fn(v);
       if (s != Step::kContinue) return s;
@@ -175,75 +224,21 @@ class FieldNode final : public Node {
     return Step::kContinue;
   }
 
-  bool ReadSingular(Frame& f, const Message& m, int32_t index, Value* out) const {
-    const Reflection* r = m.GetReflection();
-    if (has_presence_ && !r->HasField(m, field_)) return MissingAt(f, index);
-    switch (storage_) {
-      case FieldStorage::kMoneyFen:
-        out->kind = TypeKind::kMoney;
-        out->r = Rational::Int(r->GetInt64(m, field_));
-        return true;
-      case FieldStorage::kInt64:
-        *out = Value::Int(r->GetInt64(m, field_));
-        return true;
-      case FieldStorage::kInt32:
-        *out = Value::Int(r->GetInt32(m, field_));
-        return true;
-      case FieldStorage::kUint32:
-        *out = Value::Int(r->GetUInt32(m, field_));
-        return true;
-      case FieldStorage::kUint64: {
-        uint64_t v = r->GetUInt64(m, field_);
-        if (v > static_cast<uint64_t>(INT64_MAX)) return f.Fault(absl::StrCat(expr_->source, " 超出范围"));
-        *out = Value::Int(static_cast<int64_t>(v));
-        return true;
-      }
-      case FieldStorage::kCenti: {
-        Rational v;
-        if (!Make(r->GetInt64(m, field_), 100, &v)) return f.Fault("数值超出范围");
-        *out = Value::Decimal(v);
-        return true;
-      }
-      case FieldStorage::kBool:
-        *out = Value::Bool(r->GetBool(m, field_));
-        return true;
-      case FieldStorage::kEnum:
-        out->kind = TypeKind::kEnum;
-        out->enum_number = r->GetEnumValue(m, field_);
-        return true;
-      case FieldStorage::kText: {
-        std::string scratch;
-        out->kind = TypeKind::kText;
-        out->text = r->GetStringReference(m, field_, &scratch);
-        return true;
-      }
-      case FieldStorage::kDateText: {
-        std::string scratch;
-        const std::string& text = r->GetStringReference(m, field_, &scratch);
-        if (text.empty()) return MissingAt(f, index);
-        int32_t days;
-        if (!ParseDate(text, &days)) {
-          return f.Fault(absl::StrCat(FieldPath(f, *expr_), " 的日期“", text, "”格式错误（应为 YYYY-MM-DD）"));
-        }
-        *out = Value::Date(days);
-        return true;
-      }
-      case FieldStorage::kMessage:
-        out->kind = TypeKind::kMessage;
-        out->message = &r->GetMessage(m, field_);
-        out->index = 0;
-        return true;
+  bool ReadSingular(Frame& f, const Message& m, Value* out) const {
+    if (has_presence_) {
+      bool has = access_ != nullptr ? access_->has(m) : m.GetReflection()->HasField(m, field_);
+      if (!has) return f.Missing(FieldPath(f, *expr_));
     }
-    return false;
+    RawSingular(m, out);
+    return Convert(f, out);
   }
-
-  bool MissingAt(Frame& f, int32_t index) const { return f.Missing(FieldPath(f, *expr_)); }
 
   NodePtr base_;
   const FieldDescriptor* field_;
   FieldStorage storage_;
   bool has_presence_;
   bool base_is_list_;
+  const FieldAccess* access_;
 };
 
 class DeclNode final : public Node {

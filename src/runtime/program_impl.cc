@@ -312,8 +312,10 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
   decision->set_ruleset(checked_->name);
 
   const size_t nrules = checked_->rules.size();
-  std::vector<int8_t> result(nrules, 0);
-  std::vector<int> cause(nrules, -1);
+  f.rule_result.assign(nrules, 0);
+  f.rule_cause.assign(nrules, -1);
+  std::vector<int8_t>& result = f.rule_result;
+  std::vector<int>& cause = f.rule_cause;
   std::vector<std::vector<std::string>> excepted;
   if (options.trace) excepted.resize(nrules);
   auto run = [&](int r) {
@@ -339,8 +341,14 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
   bool any_ineligible = false, any_review = false, any_missing = false, any_fault = false;
   for (size_t r = 0; r < nrules; ++r) {
     if (result[r] != 1) continue;
-    if (rules_[r].each) EvalRule(f, static_cast<int>(r), nullptr);
-    AddReason(f, static_cast<int>(r), decision);
+    if (!options.explain) {
+      v1::Reason* reason = decision->add_reasons();
+      reason->set_rule_id(checked_->rules[r].id);
+      reason->set_kind(KindOf(checked_->rules[r].outcome));
+    } else {
+      if (rules_[r].each) EvalRule(f, static_cast<int>(r), nullptr);
+      AddReason(f, static_cast<int>(r), decision);
+    }
     switch (checked_->rules[r].outcome) {
       case ast::Outcome::kIneligible: any_ineligible = true; break;
       case ast::Outcome::kReview: any_review = true; break;
@@ -409,7 +417,7 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
     v1::Amount* amount = decision->add_amounts();
     amount->set_name(decl.name);
     if (money) amount->set_fen(v.r.num);
-    amount->set_value(FormatValue(v, decl.type, f.english));
+    if (options.explain || !money) amount->set_value(FormatValue(v, decl.type, f.english));
     const std::string& key = decl.key;
     if (key.empty()) continue;
     if (key == "counted_income") {
@@ -419,7 +427,7 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
     } else if (key == "benefit") {
       decision->set_benefit_fen(v.r.num);
     } else if (key == "tier") {
-      decision->set_tier(amount->value());
+      decision->set_tier(FormatValue(v, decl.type, f.english));
     } else if (key == "covered_members" && v.list != nullptr) {
       const auto* id_field = Schema::Get().FindField(Schema::Get().application()->FindFieldByName("members")->message_type(), "id_number");
       for (const Value& m : v.list->items) {
