@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "check") return heyan::cli::Check(args);
   if (command == "eval") return heyan::cli::Eval(args);
+  if (command == "test") return heyan::cli::Test(args);
   if (command == "version" || command == "--version") {
     std::cout << heyan::kEngineVersion << "\n";
     return 0;

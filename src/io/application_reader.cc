@@ -1,0 +1,1 @@
+// Placeholder: the fast JSON reader for applications is being written.
