@@ -104,7 +104,7 @@ Slice ThreadSlice(const benchmark::State& state, size_t n) {
 // ThreadRange checks that a shared const Program scales and is race-free (run it under
 // HEYAN_SANITIZE=thread too).
 
-void EvaluateWorkload(benchmark::State& state, bool trace) {
+void EvaluateWorkload(benchmark::State& state, bool trace, bool explain = true) {
   const Workload& w = GetWorkload();
   if (!w.status.ok()) {
     state.SkipWithError(w.status.ToString().c_str());
@@ -113,6 +113,7 @@ void EvaluateWorkload(benchmark::State& state, bool trace) {
   const Slice slice = ThreadSlice(state, w.households.size());
   EvalOptions options;
   options.trace = trace;
+  options.explain = explain;
   v1::Decision decision;
   WorkloadResult result;
   absl::Status status;
@@ -132,6 +133,14 @@ void EvaluateWorkload(benchmark::State& state, bool trace) {
 
 void BM_Evaluate_Workload(benchmark::State& state) { EvaluateWorkload(state, /*trace=*/false); }
 BENCHMARK(BM_Evaluate_Workload)->ThreadRange(1, 2)->UseRealTime();
+
+// Lean decisions (EvalOptions.explain = false): outcome, reason ids and amounts only, as a
+// screening run that writes a ledger would ask for. The difference to BM_Evaluate_Workload
+// is the cost of rendering messages, citations and values.
+void BM_Evaluate_Workload_Lean(benchmark::State& state) {
+  EvaluateWorkload(state, /*trace=*/false, /*explain=*/false);
+}
+BENCHMARK(BM_Evaluate_Workload_Lean)->ThreadRange(1, 2)->UseRealTime();
 
 void BM_Evaluate_Workload_Trace(benchmark::State& state) {
   EvaluateWorkload(state, /*trace=*/true);

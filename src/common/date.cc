@@ -76,9 +76,13 @@ std::string FormatDate(int32_t days) {
   int y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[16];
-  snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
-  return buf;
+  // Hand-formatted: this runs once per decision, and snprintf is several times slower.
+  if (y < 0 || y > 9999) return absl::StrCat(y, "-", m, "-", d);
+  char buf[10] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
+                  static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10), '-',
+                  static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10), '-',
+                  static_cast<char>('0' + d / 10), static_cast<char>('0' + d % 10)};
+  return std::string(buf, 10);
 }
 
 int32_t AddDuration(int32_t date, const Duration& dur, int sign) {

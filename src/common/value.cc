@@ -119,3 +119,47 @@ std::string FormatValue(const Value& v, const Type& type, bool english) {
 }
 
 }  // namespace heyan::internal
+
+namespace heyan::internal {
+
+std::string FormatMessageFields(const google::protobuf::Message& m, bool english) {
+  using google::protobuf::FieldDescriptor;
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  std::string out;
+  for (const FieldDescriptor* f : fields) {
+    if (f->is_repeated() || f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const std::string& zh = f->options().GetExtension(v1::zh);
+    const std::string& unit = f->options().GetExtension(v1::unit);
+    std::string name = english || zh.empty() ? f->name() : zh;
+    std::string value;
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING: value = r->GetString(m, f); break;
+      case FieldDescriptor::CPPTYPE_BOOL: value = r->GetBool(m, f) ? (english ? "true" : "是") : (english ? "false" : "否"); break;
+      case FieldDescriptor::CPPTYPE_ENUM: value = EnumValueName(f->enum_type(), r->GetEnumValue(m, f), english); break;
+      case FieldDescriptor::CPPTYPE_INT64: {
+        int64_t v = r->GetInt64(m, f);
+        if (unit == "fen") {
+          value = FormatMoney(Rational::Int(v), english);
+        } else if (unit == "centi") {
+          Rational x;
+          value = Make(v, 100, &x) ? FormatDecimal(x) : absl::StrCat(v);
+        } else {
+          value = absl::StrCat(v);
+        }
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_INT32: value = absl::StrCat(r->GetInt32(m, f)); break;
+      case FieldDescriptor::CPPTYPE_UINT32: value = absl::StrCat(r->GetUInt32(m, f)); break;
+      case FieldDescriptor::CPPTYPE_UINT64: value = absl::StrCat(r->GetUInt64(m, f)); break;
+      default: continue;
+    }
+    absl::StrAppend(&out, out.empty() ? "" : (english ? ", " : "，"), name, "=", value);
+  }
+  (void)d;
+  return out;
+}
+
+}  // namespace heyan::internal

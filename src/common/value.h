@@ -98,6 +98,10 @@ int CompareValues(const Value& a, const Value& b);
 // Renders a value for people: money "470.00元", dates "2018-01-01", enums by Chinese name.
 std::string FormatValue(const Value& v, const Type& type, bool english = false);
 
+// The set fields of a message as "类别=工资性收入，金额=1200.00元" (Chinese field names and
+// rule-language renderings; nested messages and lists are left out).
+std::string FormatMessageFields(const google::protobuf::Message& m, bool english = false);
+
 // Chinese (or English) name of an enum value, falling back to the proto name.
 std::string EnumValueName(const google::protobuf::EnumDescriptor* e, int number, bool english = false);
 

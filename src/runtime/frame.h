@@ -31,6 +31,18 @@ struct Cause {
   std::string message;  // fault: what went wrong (Chinese); missing: extra detail
 };
 
+// One item seen by a filter (其中) or an aggregate (合计 …) while tracing: which items
+// counted and which did not, for step-by-step explanations of income accounting.
+struct ItemRecord {
+  int decl = -1;              // declaration being computed, -1 inside a rule
+  const void* expr = nullptr; // the filter or aggregate (a TExpr)
+  const google::protobuf::Message* item = nullptr;
+  int32_t index = 0;
+  bool filter = false;        // true: a 其中 decision (counted says whether it passed)
+  bool counted = false;
+  Value value;                // aggregate: the item's value
+};
+
 struct NamedState {
   uint8_t state = 0;  // 0 not computed, 1 computing, 2 ok, 3 failed
   int cause = -1;
@@ -58,6 +70,11 @@ class Frame {
   // Per-rule results of this evaluation (kept here so the hot path does not allocate).
   std::vector<int8_t> rule_result;
   std::vector<int> rule_cause;
+
+  // When tracing: every item filters and aggregates looked at, and the declaration being
+  // computed (so items are attributed to it).
+  std::vector<ItemRecord>* items = nullptr;
+  int current_decl = -1;
 
   // When tracing: the row each decision table chose (-1 = 否则), by declaration index.
   std::vector<int>* named_trace = nullptr;

@@ -82,6 +82,22 @@ class FieldNode final : public Node {
     has_presence_ = !field_->is_repeated() && field_->has_presence();
     base_is_list_ = e->args[0]->type.kind == TypeKind::kList;
     access_ = FindFieldAccess(field_);
+    base_slot_ = e->args[0]->kind == TKind::kSlot ? e->args[0]->slot : -1;
+  }
+
+  // Consumers that loop over a list (任一, 其中, 合计, ...) iterate a repeated message field
+  // of a single message directly, skipping the callback layers of ForEach.
+  bool direct_repeated() const {
+    return !base_is_list_ && field_->is_repeated() && access_ != nullptr && storage_ == FieldStorage::kMessage;
+  }
+  bool BeginDirect(Frame& f, const Message** m, int* n) const {
+    if (!BaseMessage(f, m)) return false;
+    *n = access_->size(**m);
+    return true;
+  }
+  void DirectAt(const Message& m, int k, Value* v) const {
+    access_->at(m, k, v);
+    v->index = k;
   }
 
   bool Eval(Frame& f, Value* out) const override {
@@ -96,9 +112,9 @@ class FieldNode final : public Node {
       out->list = list;
       return true;
     }
-    Value base;
-    if (!base_->Eval(f, &base)) return false;
-    return ReadSingular(f, *base.message, out);
+    const Message* m;
+    if (!BaseMessage(f, &m)) return false;
+    return ReadSingular(f, *m, out);
   }
 
   bool ForEach(Frame& f, ItemFn fn) const override {
@@ -135,6 +151,19 @@ class FieldNode final : public Node {
   }
 
  private:
+  bool BaseMessage(Frame& f, const Message** m) const {
+    if (base_slot_ >= 0) {
+      const Value& v = f.slots[base_slot_];
+      if (v.kind == TypeKind::kError) return f.Fault("（没有此项）");
+      *m = v.message;
+      return true;
+    }
+    Value base;
+    if (!base_->Eval(f, &base)) return false;
+    *m = base.message;
+    return true;
+  }
+
   // Reads the raw proto value (text, integer, bool, enum, message) without conversion.
   void RawSingular(const Message& m, Value* v) const {
     if (access_ != nullptr) {
@@ -239,7 +268,33 @@ class FieldNode final : public Node {
   bool has_presence_;
   bool base_is_list_;
   const FieldAccess* access_;
+  int base_slot_;
 };
+
+// Calls fn(item) for each item of `coll`, directly when `direct` (a FieldNode able to
+// iterate without callbacks) is given. Same contract as Node::ForEach.
+template <typename Fn>
+inline bool Iterate(Frame& f, const Node& coll, const FieldNode* direct, Fn&& fn) {
+  if (direct != nullptr) {
+    const Message* m;
+    int n;
+    if (!direct->BeginDirect(f, &m, &n)) return false;
+    Value v;
+    for (int k = 0; k < n; ++k) {
+      direct->DirectAt(*m, k, &v);
+      Step s = fn(v);
+      if (s == Step::kStop) return true;
+      if (s == Step::kFail) return false;
+    }
+    return true;
+  }
+  return coll.ForEach(f, fn);
+}
+
+const FieldNode* DirectOf(const NodePtr& node) {
+  auto* field = dynamic_cast<const FieldNode*>(node.get());
+  return field != nullptr && field->direct_repeated() ? field : nullptr;
+}
 
 class DeclNode final : public Node {
  public:
@@ -513,7 +568,8 @@ class ListNode final : public Node {
 
 class FilterNode final : public Node {
  public:
-  FilterNode(const TExpr* e, NodePtr coll, NodePtr cond) : Node(e), coll_(std::move(coll)), cond_(std::move(cond)) {}
+  FilterNode(const TExpr* e, NodePtr coll, NodePtr cond)
+      : Node(e), coll_(std::move(coll)), cond_(std::move(cond)), direct_(DirectOf(coll_)) {}
   bool Eval(Frame& f, Value* out) const override {
     ListValue* list = f.NewList();
     if (!ForEach(f, [&](const Value& v) {
@@ -527,28 +583,40 @@ class FilterNode final : public Node {
   }
   bool ForEach(Frame& f, ItemFn fn) const override {
     const int slot = expr_->slot;
-    return coll_->ForEach(f, [&](const Value& item) {
+    return Iterate(f, *coll_, direct_, [&](const Value& item) {
       f.slots[slot] = item;
       Value c;
       if (!cond_->Eval(f, &c)) return Step::kFail;
+      if (f.items != nullptr && item.kind == TypeKind::kMessage) {
+        ItemRecord r;
+        r.decl = f.current_decl;
+        r.expr = expr_;
+        r.item = item.message;
+        r.index = item.index;
+        r.filter = true;
+        r.counted = c.b;
+        f.items->push_back(r);
+      }
       return c.b ? fn(item) : Step::kContinue;
     });
   }
 
  private:
   NodePtr coll_, cond_;
+  const FieldNode* direct_;
 };
 
 class QuantNode final : public Node {
  public:
-  QuantNode(const TExpr* e, NodePtr coll, NodePtr cond) : Node(e), coll_(std::move(coll)), cond_(std::move(cond)) {
+  QuantNode(const TExpr* e, NodePtr coll, NodePtr cond)
+      : Node(e), coll_(std::move(coll)), cond_(std::move(cond)), direct_(DirectOf(coll_)) {
     any_ = e->op == Op::kAny;
   }
   bool Eval(Frame& f, Value* out) const override {
     const int slot = expr_->slot;
     bool decided = false;
     int unknown_cause = -1;
-    bool ok = coll_->ForEach(f, [&](const Value& item) {
+    bool ok = Iterate(f, *coll_, direct_, [&](const Value& item) {
       f.slots[slot] = item;
       Value c;
       if (!cond_->Eval(f, &c)) {
@@ -576,13 +644,14 @@ class QuantNode final : public Node {
 
  private:
   NodePtr coll_, cond_;
+  const FieldNode* direct_;
   bool any_;
 };
 
 class AggregateNode final : public Node {
  public:
   AggregateNode(const TExpr* e, NodePtr coll, NodePtr mapping)
-      : Node(e), coll_(std::move(coll)), mapping_(std::move(mapping)) {
+      : Node(e), coll_(std::move(coll)), mapping_(std::move(mapping)), direct_(DirectOf(coll_)) {
     result_ = e->type.kind;
   }
   bool Eval(Frame& f, Value* out) const override {
@@ -590,6 +659,13 @@ class AggregateNode final : public Node {
     const int slot = expr_->slot;
     if (op == Op::kCount) {
       int64_t n = 0;
+      if (direct_ != nullptr) {
+        const Message* m;
+        int size;
+        if (!direct_->BeginDirect(f, &m, &size)) return false;
+        *out = Value::Int(size);
+        return true;
+      }
       if (!coll_->ForEach(f, [&](const Value&) {
             ++n;
             return Step::kContinue;
@@ -602,13 +678,23 @@ class AggregateNode final : public Node {
     int64_t isum = 0;
     Rational rsum;
     Value best;
-    bool ok = coll_->ForEach(f, [&](const Value& item) {
+    bool ok = Iterate(f, *coll_, direct_, [&](const Value& item) {
       Value v;
       if (mapping_) {
         f.slots[slot] = item;
         if (!mapping_->Eval(f, &v)) return Step::kFail;
       } else {
         v = item;
+      }
+      if (f.items != nullptr && item.kind == TypeKind::kMessage) {
+        ItemRecord r;
+        r.decl = f.current_decl;
+        r.expr = expr_;
+        r.item = item.message;
+        r.index = item.index;
+        r.counted = true;
+        r.value = v;
+        f.items->push_back(r);
       }
       if (op == Op::kSum) {
         if (result_ == TypeKind::kInt) {
@@ -641,6 +727,7 @@ class AggregateNode final : public Node {
 
  private:
   NodePtr coll_, mapping_;
+  const FieldNode* direct_;
   TypeKind result_;
 };
 

@@ -76,7 +76,10 @@ bool ProgramImpl::EvalDecl(Frame& f, int index, Value* out) const {
   if (s.state == 1) return f.Fault("内部错误：定义循环");  // the checker rejects cycles
   s.state = 1;
   Value v;
+  const int saved_decl = f.current_decl;
+  f.current_decl = index;
   bool ok = ComputeDecl(f, index, &v);
+  f.current_decl = saved_decl;
   NamedState& after = f.named[index];  // (the vector is never resized during evaluation)
   if (ok) {
     after.state = 2;
@@ -288,10 +291,14 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
   f.eligible_state = 0;
   f.eligible_cause = -1;
   std::vector<int> table_hits;
+  std::vector<ItemRecord> items;
   f.named_trace = nullptr;
+  f.items = nullptr;
+  f.current_decl = -1;
   if (options.trace) {
     table_hits.assign(checked_->decls.size(), -1);
     f.named_trace = &table_hits;
+    f.items = &items;
   }
 
   f.as_of_known = false;
@@ -482,6 +489,15 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
         if (decl.kind == ast::DeclKind::kTable) {
           text = table_hits[d] >= 0 ? absl::StrCat(text, "（第 ", table_hits[d] + 1, " 行）") : absl::StrCat(text, "（否则）");
         }
+        if (decl.kind == ast::DeclKind::kParameter && f.as_of_known) {
+          // Which dated value applied: coverage and explanations cite it.
+          for (auto it = decl.dated.rbegin(); it != decl.dated.rend(); ++it) {
+            if (it->from <= f.as_of) {
+              if (it->from != INT32_MIN) absl::StrAppend(&text, "（自 ", FormatDate(it->from), " 起）");
+              break;
+            }
+          }
+        }
         step->set_result(text);
       } else {
         const Cause& k = f.causes[s.cause];
@@ -494,6 +510,29 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
       }
     }
   }
+  if (options.trace) {
+    // Item by item: what each filter let through and what each aggregate added.
+    for (const ItemRecord& r : items) {
+      v1::TraceStep* step = decision->add_trace();
+      const TExpr& e = *static_cast<const TExpr*>(r.expr);
+      step->set_name(r.decl >= 0 ? checked_->decls[r.decl].name : "");
+      step->set_kind(r.filter ? "filter" : "item");
+      if (r.filter) {
+        step->set_result(r.counted ? "计入" : "不计入");
+      } else {
+        step->set_result(FormatValue(r.value, e.args.size() > 1 ? e.args[1]->type : *e.args[0]->type.elem, f.english));
+      }
+      v1::NamedValue* item = step->add_inputs();
+      item->set_name(absl::StrCat(e.var, "[", r.index + 1, "]"));
+      item->set_value(FormatMessageFields(*r.item, f.english));
+      v1::NamedValue* rule = step->add_inputs();
+      rule->set_name(r.filter ? "条件" : "取值");
+      rule->set_value(r.filter ? e.args[1]->source : (e.args.size() > 1 ? e.args[1]->source : e.var));
+      
+    }
+  }
+  f.items = nullptr;
+  f.named_trace = nullptr;
   f.fetched.clear();
   f.lists.clear();
   return absl::OkStatus();

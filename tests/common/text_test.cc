@@ -1,0 +1,107 @@
+// UTF-8 helpers and "did you mean" suggestions (src/common/text.h), and the caret display
+// of diagnostics (src/common/diagnostic.cc), which depends on them.
+#include "common/text.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "heyan/diagnostic.h"
+
+namespace heyan::internal {
+namespace {
+
+TEST(TextTest, CodePointCountCountsCharactersNotBytes) {
+  EXPECT_EQ(CodePointCount(""), 0);
+  EXPECT_EQ(CodePointCount("abc"), 3);
+  EXPECT_EQ(CodePointCount("规则R02"), 5);
+  EXPECT_EQ(CodePointCount("（），：“”"), 6);
+  EXPECT_EQ(CodePointCount("470元"), 4);
+  EXPECT_EQ(CodePointCount("\xF0\x9F\x98\x80"), 1);  // a 4-byte character
+}
+
+TEST(TextTest, DecodeUtf8ReplacesInvalidBytes) {
+  EXPECT_EQ(DecodeUtf8("a元"), (std::u32string{U'a', U'元'}));
+  EXPECT_EQ(DecodeUtf8("a\xFF" "b"), (std::u32string{U'a', 0xFFFD, U'b'}));
+  EXPECT_EQ(DecodeUtf8("\xE5\x85"), (std::u32string{0xFFFD, 0xFFFD}));  // truncated sequence
+}
+
+TEST(TextTest, ClosestMatchFindsMisspeltName) {
+  EXPECT_EQ(ClosestMatch("低保标准", {"月低保标准", "人数", "家庭月收入"}), "月低保标准");
+  EXPECT_EQ(ClosestMatch("身份证", {"身份证号", "姓名", "出生日期"}), "身份证号");
+  EXPECT_EQ(ClosestMatch("规责", {"规则集", "规则", "计算", "参数"}), "规则");
+  EXPECT_EQ(ClosestMatch("monthly_standrd", {"monthly_standard", "members"}), "monthly_standard");
+}
+
+TEST(TextTest, ClosestMatchGivesNothingWhenTooFar) {
+  EXPECT_EQ(ClosestMatch("xyz", {"abc", "def"}), "");
+  EXPECT_EQ(ClosestMatch("车辆", {"家庭月收入"}), "");
+  EXPECT_EQ(ClosestMatch("anything", {}), "");
+}
+
+TEST(TextTest, ClosestMatchIgnoresTheWordItselfAndBreaksTiesByName) {
+  EXPECT_EQ(ClosestMatch("a", {"a"}), "");
+  EXPECT_EQ(ClosestMatch("ab", {"ac", "aa"}), "aa");
+  EXPECT_EQ(ClosestMatch("ab", {"aa", "ac"}), "aa");
+}
+
+TEST(TextTest, ClosestMatchDistanceLimitScalesWithLength) {
+  // Limit is max(1, length/3) code points: a 6-character word tolerates 2 edits.
+  EXPECT_EQ(ClosestMatch("abcdef", {"abxdyf"}), "abxdyf");
+  EXPECT_EQ(ClosestMatch("abcdef", {"axxdyf"}), "");
+  // Chinese characters count as one code point each, not three bytes.
+  EXPECT_EQ(ClosestMatch("财政供养人", {"财政供养人员"}), "财政供养人员");
+}
+
+TEST(TextTest, JsonQuoteEscapes) {
+  EXPECT_EQ(JsonQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(JsonQuote("line\nnext\ttab\r"), "\"line\\nnext\\ttab\\r\"");
+  EXPECT_EQ(JsonQuote(std::string("\x01", 1)), "\"\\u0001\"");
+  EXPECT_EQ(JsonQuote("元"), "\"元\"");
+}
+
+TEST(TextTest, CaretsLineUpUnderChineseText) {
+  Diagnostic d;
+  d.code = "E0201";
+  d.file = "a.heyan";
+  d.line = 3;
+  d.column = 11;
+  d.length = 4;
+  d.message_zh = "未知的名称“低保标准”";
+  d.message_en = "unknown name '低保标准'";
+  d.suggestion = "月低保标准";
+  d.source_line = "  当 人均 >= 低保标准";
+  // Columns count characters; carets are placed by display width (CJK = 2).
+  EXPECT_EQ(FormatDiagnostic(d),
+            "a.heyan:3:11: 错误 E0201: 未知的名称“低保标准”\n"
+            "    当 人均 >= 低保标准\n"
+            "               ^^^^^^^^\n"
+            "  您是不是要写：月低保标准\n");
+  EXPECT_EQ(FormatDiagnostic(d, Language::kEnglish),
+            "a.heyan:3:11: error E0201: unknown name '低保标准'\n"
+            "    当 人均 >= 低保标准\n"
+            "               ^^^^^^^^\n"
+            "  did you mean: 月低保标准\n");
+}
+
+TEST(TextTest, DiagnosticJsonHasEveryField) {
+  Diagnostic d;
+  d.severity = Severity::kWarning;
+  d.code = "W0401";
+  d.file = "t.heyan";
+  d.line = 2;
+  d.column = 5;
+  d.length = 3;
+  d.message_zh = "第 2 行永远不会被选中";
+  d.message_en = "row 2 can never be chosen";
+  EXPECT_EQ(DiagnosticToJson(d, Language::kEnglish),
+            "{\"severity\":\"warning\",\"code\":\"W0401\",\"file\":\"t.heyan\",\"line\":2,\"column\":5,"
+            "\"length\":3,\"message\":\"row 2 can never be chosen\",\"message_zh\":\"第 2 行永远不会被选中\","
+            "\"message_en\":\"row 2 can never be chosen\",\"suggestion\":\"\"}");
+  EXPECT_FALSE(HasErrors({d}));
+  d.severity = Severity::kError;
+  EXPECT_TRUE(HasErrors({d}));
+}
+
+}  // namespace
+}  // namespace heyan::internal
