@@ -1,0 +1,496 @@
+// _heyan: the private pybind11 module behind the `heyan` Python package.
+//
+// Thin shims only. The Pythonic API (argument conversion, the exception hierarchy, protobuf
+// message classes, dataclasses for diagnostics) lives in heyan/__init__.py; nothing here is
+// meant to be imported by users.
+//
+// Data crosses the boundary serialized, never as shared C++ objects: an application comes in
+// as protobuf binary (`bytes`) or protobuf JSON text (`str`), a decision goes out as protobuf
+// binary. That keeps this module independent of which protobuf backend the Python side runs
+// (cpp, upb or pure Python) and of whose descriptor pool the Python classes live in.
+//
+// Errors: every non-ok absl::Status becomes the one exception type `_heyan.Error` with
+// args (status code name, message); heyan/__init__.py turns it into HeyanError, DataError
+// or EvaluationError. Rule-author mistakes are not errors here: compile() returns them as
+// diagnostics and the Python layer raises RuleError.
+//
+// Threads and the GIL: compiling, loading and evaluating run with the GIL released. A
+// Program is immutable, so that is safe for any number of threads. Registries are not safe
+// to load while evaluating (heyan/registry.h), so each Registries object carries a
+// readers-writer lock: evaluation holds it shared, loading holds it exclusively. The lock is
+// only ever waited for without the GIL, so it cannot deadlock against the interpreter.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/util/json_util.h"
+#include "heyan/compiler.h"
+#include "heyan/diagnostic.h"
+#include "heyan/program.h"
+#include "heyan/registry.h"
+#include "heyan/v1/application.pb.h"
+#include "heyan/v1/decision.pb.h"
+#include "heyan/v1/registry.pb.h"
+
+namespace py = pybind11;
+
+namespace heyan::python {
+namespace {
+
+// ---- errors --------------------------------------------------------------------------------
+
+// Thrown by the shims for a non-ok Status; translated to `_heyan.Error(code, message)`.
+class StatusError : public std::exception {
+ public:
+  explicit StatusError(absl::Status status) : status_(std::move(status)) {}
+  const char* what() const noexcept override { return "heyan status error"; }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  absl::Status status_;
+};
+
+void ThrowIfError(const absl::Status& s) {
+  if (!s.ok()) throw StatusError(s);
+}
+
+// "INVALID_ARGUMENT", "NOT_FOUND", ...: the names Python code matches on.
+std::string CodeName(absl::StatusCode code) {
+  std::string name = absl::StatusCodeToString(code);
+  for (char& c : name) c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
+  return name;
+}
+
+std::string ToStd(absl::string_view s) { return std::string(s.data(), s.size()); }
+
+// ---- handles -------------------------------------------------------------------------------
+
+// A compiled rule set. pybind11 cannot hold shared_ptr<const T>, hence the wrapper.
+struct ProgramHandle {
+  std::shared_ptr<const Program> program;
+};
+
+// Registries plus the lock that makes loading safe against concurrent evaluation.
+struct RegistriesHandle {
+  Registries registries;
+  mutable std::shared_mutex mu;
+};
+
+// Evaluations without a Registries object read this one: every registry empty.
+const RegistriesHandle& EmptyRegistries() {
+  static const RegistriesHandle* const empty = new RegistriesHandle;  // never destroyed
+  return *empty;
+}
+
+const RegistriesHandle& OrEmpty(const RegistriesHandle* r) {
+  return r != nullptr ? *r : EmptyRegistries();
+}
+
+// ---- inputs --------------------------------------------------------------------------------
+
+// One application as the caller sent it: a view into a Python bytes (binary) or str (JSON)
+// object. The Python object must outlive the view; both are immutable, so reading them
+// without the GIL is safe.
+struct WireInput {
+  enum Kind { kSkip, kBinary, kJson } kind = kSkip;
+  std::string_view data;
+};
+
+// Requires the GIL. Anything other than bytes or str is a TypeError: the Python layer has
+// already turned messages, dicts and buffers into one of the two.
+WireInput ToWireInput(const py::handle& obj, bool allow_none) {
+  WireInput in;
+  if (obj.is_none() && allow_none) return in;
+  if (PyBytes_Check(obj.ptr())) {
+    char* data = nullptr;
+    Py_ssize_t size = 0;
+    if (PyBytes_AsStringAndSize(obj.ptr(), &data, &size) != 0) throw py::error_already_set();
+    in.kind = WireInput::kBinary;
+    in.data = std::string_view(data, static_cast<size_t>(size));
+    return in;
+  }
+  if (PyUnicode_Check(obj.ptr())) {
+    Py_ssize_t size = 0;
+    // The UTF-8 form is cached inside the str object, so the view stays valid with it.
+    const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
+    if (data == nullptr) throw py::error_already_set();
+    in.kind = WireInput::kJson;
+    in.data = std::string_view(data, static_cast<size_t>(size));
+    return in;
+  }
+  throw py::type_error("an application must be bytes (protobuf binary) or str (protobuf JSON)");
+}
+
+// Parses into `out` (cleared first). Runs without the GIL.
+absl::Status ParseMessage(const WireInput& in, google::protobuf::Message* out) {
+  out->Clear();
+  if (in.kind == WireInput::kBinary) {
+    if (in.data.size() > static_cast<size_t>(INT32_MAX) ||
+        !out->ParseFromArray(in.data.data(), static_cast<int>(in.data.size()))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not a valid serialized ", out->GetDescriptor()->full_name(),
+                       " (protobuf binary, ", in.data.size(), " bytes)"));
+    }
+    return absl::OkStatus();
+  }
+  google::protobuf::util::JsonParseOptions options;  // unknown fields are errors
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(in.data.data(), in.data.size()), out, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a valid ", out->GetDescriptor()->full_name(), " in protobuf JSON: ",
+                     std::string(status.message().data(), status.message().size())));
+  }
+  return absl::OkStatus();
+}
+
+EvalOptions MakeEvalOptions(const std::string& as_of, bool trace, bool explain) {
+  EvalOptions options;
+  options.as_of = as_of;
+  options.trace = trace;
+  options.explain = explain;
+  return options;
+}
+
+// Parses, evaluates and serializes one application; the unit of work of evaluate and of each
+// evaluate_many item. `application` and `decision` are scratch objects reused by the caller.
+// Never throws: allocation failure becomes a ResourceExhausted status for this item only.
+absl::Status EvaluateOne(const Program& program, const Registries& registries,
+                         const EvalOptions& options, const WireInput& in,
+                         v1::Application* application, v1::Decision* decision,
+                         std::string* out) noexcept {
+  try {
+    if (absl::Status s = ParseMessage(in, application); !s.ok()) {
+      application->Clear();  // a partial parse must not lend its id to the error report
+      return s;
+    }
+    if (absl::Status s = program.Evaluate(*application, registries, options, decision); !s.ok()) {
+      return s;
+    }
+    out->clear();
+    if (!decision->SerializeToString(out)) return absl::InternalError("cannot serialize Decision");
+    return absl::OkStatus();
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("out of memory while evaluating");
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("evaluation threw: ", e.what()));
+  }
+}
+
+// ---- compile -------------------------------------------------------------------------------
+
+py::dict DiagnosticToDict(const Diagnostic& d) {
+  py::dict out;
+  out["severity"] = d.severity == Severity::kError ? "error" : "warning";
+  out["code"] = d.code;
+  out["file"] = d.file;
+  out["line"] = d.line;
+  out["column"] = d.column;
+  out["length"] = d.length;
+  out["message"] = d.message_zh;
+  out["message_en"] = d.message_en;
+  out["suggestion"] = d.suggestion;
+  out["source_line"] = d.source_line;
+  out["formatted"] = FormatDiagnostic(d, Language::kChinese);
+  out["formatted_en"] = FormatDiagnostic(d, Language::kEnglish);
+  return out;
+}
+
+py::list DiagnosticsToList(const std::vector<Diagnostic>& diagnostics) {
+  py::list out;
+  for (const Diagnostic& d : diagnostics) out.append(DiagnosticToDict(d));
+  return out;
+}
+
+// Returns (Program or None, [diagnostic dicts]). A non-ok Status (invalid options) raises.
+py::tuple Compile(const std::string& entry, const std::map<std::string, std::string>& sources,
+                  const std::map<std::string, std::string>& parameter_overrides,
+                  const std::string& language) {
+  CompileOptions options;
+  options.sources = sources;
+  options.parameter_overrides = parameter_overrides;
+  options.language = language == "en" ? Language::kEnglish : Language::kChinese;
+  absl::StatusOr<CompileResult> result;
+  {
+    py::gil_scoped_release release;
+    result = CompileFile(entry, options);
+  }
+  ThrowIfError(result.status());
+  py::object program = py::none();
+  if (result->ok()) program = py::cast(ProgramHandle{result->program});
+  return py::make_tuple(program, DiagnosticsToList(result->diagnostics));
+}
+
+py::list Declarations(const ProgramHandle& p) {
+  py::list out;
+  for (const DeclarationInfo& d : p.program->declarations()) {
+    py::dict item;
+    item["kind"] = d.kind;
+    item["name"] = d.name;
+    item["title"] = d.title;
+    item["citation"] = d.citation;
+    item["file"] = d.file;
+    item["line"] = d.line;
+    item["assumption"] = d.assumption;
+    item["assumption_reason"] = d.assumption_reason;
+    item["value"] = d.value;
+    item["branches"] = d.branches;
+    out.append(std::move(item));
+  }
+  return out;
+}
+
+// ---- evaluate ------------------------------------------------------------------------------
+
+py::bytes Evaluate(const ProgramHandle& p, const RegistriesHandle* r, const py::object& application,
+                   const std::string& as_of, bool trace, bool explain) {
+  const WireInput in = ToWireInput(application, /*allow_none=*/false);
+  const RegistriesHandle& registries = OrEmpty(r);
+  const EvalOptions options = MakeEvalOptions(as_of, trace, explain);
+  std::string out;
+  absl::Status status;
+  {
+    py::gil_scoped_release release;
+    std::shared_lock lock(registries.mu);
+    v1::Application parsed;
+    v1::Decision decision;
+    status = EvaluateOne(*p.program, registries.registries, options, in, &parsed, &decision, &out);
+  }
+  ThrowIfError(status);
+  return py::bytes(out);
+}
+
+// Evaluates `applications` (bytes, str or None each) on `threads` threads without the GIL.
+// Returns a list in input order: bytes (a serialized Decision) for each success,
+// (code name, message, application id) for each failure, None for each None input.
+py::list EvaluateMany(const ProgramHandle& p, const RegistriesHandle* r,
+                      const py::list& applications, int threads, const std::string& as_of,
+                      bool trace, bool explain) {
+  // With the GIL: views into the Python objects, which `applications` keeps alive.
+  const size_t n = py::len(applications);
+  std::vector<WireInput> inputs;
+  inputs.reserve(n);
+  for (size_t i = 0; i < n; ++i) inputs.push_back(ToWireInput(applications[i], /*allow_none=*/true));
+
+  const RegistriesHandle& registries = OrEmpty(r);
+  const EvalOptions options = MakeEvalOptions(as_of, trace, explain);
+  std::vector<std::string> results(n);
+  std::vector<absl::Status> statuses(n);
+  std::vector<std::string> failed_ids(n);  // application id of a failure, when it parsed
+  {
+    py::gil_scoped_release release;
+    std::shared_lock lock(registries.mu);
+    // Items are handed out in small blocks from a shared counter: households differ in size,
+    // so fixed contiguous chunks would leave one thread idle at the end.
+    constexpr size_t kBlock = 64;
+    std::atomic<size_t> next{0};
+    auto work = [&]() noexcept {
+      v1::Application application;
+      v1::Decision decision;
+      for (;;) {
+        const size_t begin = next.fetch_add(kBlock, std::memory_order_relaxed);
+        if (begin >= n) return;
+        const size_t end = std::min(n, begin + kBlock);
+        for (size_t i = begin; i < end; ++i) {
+          if (inputs[i].kind == WireInput::kSkip) continue;
+          statuses[i] = EvaluateOne(*p.program, registries.registries, options, inputs[i],
+                                    &application, &decision, &results[i]);
+          if (!statuses[i].ok()) failed_ids[i] = application.id();
+        }
+      }
+    };
+    const size_t workers = std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1,
+                                              std::max<size_t>(1, (n + kBlock - 1) / kBlock));
+    std::vector<std::thread> pool;
+    pool.reserve(workers - 1);
+    for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
+    work();  // the calling thread is worker 0
+    for (std::thread& t : pool) t.join();
+  }
+  py::list out(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (inputs[i].kind == WireInput::kSkip) {
+      out[i] = py::none();
+    } else if (statuses[i].ok()) {
+      out[i] = py::bytes(results[i]);
+      std::string().swap(results[i]);  // free as we go: the batch may be large
+    } else {
+      out[i] = py::make_tuple(CodeName(statuses[i].code()), ToStd(statuses[i].message()),
+                              failed_ids[i]);
+    }
+  }
+  return out;
+}
+
+// For the README's overhead measurement: mean seconds per call of the C++ side alone on one
+// application, either Program::Evaluate on an already parsed Application (`wire` false) or
+// parse + Evaluate + serialize, the work the evaluate() shim does without the GIL (`wire`).
+double TimeEvaluate(const ProgramHandle& p, const RegistriesHandle* r, const py::bytes& application,
+                    int iterations, bool wire, bool explain) {
+  const WireInput in = ToWireInput(application, /*allow_none=*/false);
+  const RegistriesHandle& registries = OrEmpty(r);
+  const EvalOptions options = MakeEvalOptions("", false, explain);
+  py::gil_scoped_release release;
+  std::shared_lock lock(registries.mu);
+  v1::Application parsed;
+  v1::Decision decision;
+  std::string out;
+  ThrowIfError(ParseMessage(in, &parsed));
+  absl::Status status;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < iterations && status.ok(); ++i) {
+    if (wire) {
+      status = EvaluateOne(*p.program, registries.registries, options, in, &parsed, &decision, &out);
+    } else {
+      status = p.program->Evaluate(parsed, registries.registries, options, &decision);
+    }
+  }
+  const auto stop = std::chrono::steady_clock::now();
+  ThrowIfError(status);
+  return std::chrono::duration<double>(stop - start).count() / std::max(iterations, 1);
+}
+
+// ---- registries ----------------------------------------------------------------------------
+
+// Unknown names are checked before taking the lock so the message can list the known ones.
+void CheckRegistryName(const std::string& name) {
+  if (Registries::IndexOf(name) < 0) {
+    std::string known;
+    for (const std::string& n : Registries::Names()) absl::StrAppend(&known, known.empty() ? "" : ", ", n);
+    throw StatusError(absl::NotFoundError(
+        absl::StrCat("unknown registry '", name, "'; known: ", known,
+                     " (or their Chinese names, see proto/heyan/v1/registry.proto)")));
+  }
+}
+
+void LoadRegistry(RegistriesHandle& r, const std::string& name, const std::string& path, int format) {
+  CheckRegistryName(name);
+  if (format < static_cast<int>(RegistryFormat::kAuto) || format > static_cast<int>(RegistryFormat::kIdList)) {
+    throw StatusError(absl::InvalidArgumentError(absl::StrCat("unknown registry format ", format)));
+  }
+  absl::Status status;
+  {
+    py::gil_scoped_release release;
+    std::unique_lock lock(r.mu);
+    status = r.registries.LoadFile(name, path, static_cast<RegistryFormat>(format));
+  }
+  ThrowIfError(status);
+}
+
+// Adds ID numbers; all or nothing (an empty ID rejects the whole call before anything is added).
+void AddIds(RegistriesHandle& r, const std::string& name, const std::vector<std::string>& ids) {
+  CheckRegistryName(name);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i].empty()) {
+      throw StatusError(absl::InvalidArgumentError(absl::StrCat("ids[", i, "]: empty id_number")));
+    }
+  }
+  py::gil_scoped_release release;
+  std::unique_lock lock(r.mu);
+  for (const std::string& id : ids) ThrowIfError(r.registries.AddId(name, id));
+}
+
+// Adds records given as bytes (binary) or str (JSON) of the registry's record type; all or
+// nothing: every record is parsed before any is added.
+void AddRecords(RegistriesHandle& r, const std::string& name, const py::list& records) {
+  CheckRegistryName(name);
+  const google::protobuf::Descriptor* type =
+      v1::Registries::descriptor()->field(Registries::IndexOf(name))->message_type();
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
+  std::vector<std::unique_ptr<google::protobuf::Message>> parsed;
+  const size_t n = py::len(records);
+  parsed.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const WireInput in = ToWireInput(records[i], /*allow_none=*/false);
+    parsed.emplace_back(prototype->New());
+    if (absl::Status s = ParseMessage(in, parsed.back().get()); !s.ok()) {
+      throw StatusError(absl::InvalidArgumentError(absl::StrCat("records[", i, "]: ", ToStd(s.message()))));
+    }
+  }
+  absl::Status status;
+  {
+    py::gil_scoped_release release;
+    std::unique_lock lock(r.mu);
+    for (size_t i = 0; i < n && status.ok(); ++i) {
+      status = r.registries.AddRecord(name, *parsed[i]);
+      if (!status.ok()) {
+        status = absl::Status(status.code(), absl::StrCat("records[", i, "]: ", ToStd(status.message())));
+      }
+    }
+  }
+  ThrowIfError(status);
+}
+
+size_t RegistrySize(const RegistriesHandle& r, const std::string& name) {
+  CheckRegistryName(name);
+  std::shared_lock lock(r.mu);  // never contended for long: loads release the GIL
+  return r.registries.size(name);
+}
+
+}  // namespace
+}  // namespace heyan::python
+
+PYBIND11_MODULE(_heyan, m) {
+  using namespace heyan::python;
+  m.doc() = "Private shims behind the heyan package; use `import heyan` instead.";
+
+  static py::exception<StatusError> error(m, "Error");
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const StatusError& e) {
+      py::tuple args = py::make_tuple(CodeName(e.status().code()), ToStd(e.status().message()));
+      PyErr_SetObject(error.ptr(), args.ptr());
+    }
+  });
+
+  m.attr("ENGINE_VERSION") = heyan::kEngineVersion;
+
+  py::class_<ProgramHandle>(m, "Program")
+      .def_property_readonly("name", [](const ProgramHandle& p) { return p.program->name(); })
+      .def_property_readonly("version", [](const ProgramHandle& p) { return p.program->version(); })
+      .def_property_readonly("fingerprint",
+                             [](const ProgramHandle& p) { return p.program->fingerprint(); })
+      .def_property_readonly("declarations", &Declarations)
+      .def_property_readonly("warnings", [](const ProgramHandle& p) {
+        return DiagnosticsToList(p.program->warnings());
+      });
+
+  py::class_<RegistriesHandle>(m, "Registries")
+      .def(py::init<>())
+      .def("load", &LoadRegistry, py::arg("name"), py::arg("path"), py::arg("format"))
+      .def("add_ids", &AddIds, py::arg("name"), py::arg("ids"))
+      .def("add_records", &AddRecords, py::arg("name"), py::arg("records"))
+      .def("size", &RegistrySize, py::arg("name"))
+      .def_static("names", &heyan::Registries::Names);
+
+  m.def("compile", &Compile, py::arg("entry"), py::arg("sources"), py::arg("parameter_overrides"),
+        py::arg("language"));
+  m.def("evaluate", &Evaluate, py::arg("program"), py::arg("registries").none(true),
+        py::arg("application"), py::arg("as_of"), py::arg("trace"), py::arg("explain"));
+  m.def("evaluate_many", &EvaluateMany, py::arg("program"), py::arg("registries").none(true),
+        py::arg("applications"), py::arg("threads"), py::arg("as_of"), py::arg("trace"),
+        py::arg("explain"));
+  m.def("time_evaluate", &TimeEvaluate, py::arg("program"), py::arg("registries").none(true),
+        py::arg("application"), py::arg("iterations"), py::arg("wire"), py::arg("explain"));
+}
