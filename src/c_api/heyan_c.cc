@@ -1,1 +1,370 @@
-// Placeholder: the C ABI is being written.
+// The C ABI (include/heyan/heyan_c.h): opaque handles over the C++ API.
+//
+// This file's external interface is just the extern "C" functions declared in heyan_c.h.
+// Every entry point is wrapped so that no exception crosses the C boundary: allocation
+// failure becomes HEYAN_ERROR_NO_MEMORY, anything else HEYAN_ERROR_INTERNAL.
+#include "heyan/heyan_c.h"
+
+#include <exception>
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/message.h"
+#include "heyan/compiler.h"
+#include "heyan/diagnostic.h"
+#include "heyan/program.h"
+#include "heyan/registry.h"
+#include "heyan/v1/application.pb.h"
+#include "heyan/v1/decision.pb.h"
+#include "heyan/v1/registry.pb.h"
+
+namespace {
+
+// Diagnostics with their strings, kept alive beside the heyan_diagnostic views into them.
+struct DiagnosticList {
+  std::vector<heyan::Diagnostic> owned;
+  std::vector<heyan_diagnostic> views;
+
+  void Set(std::vector<heyan::Diagnostic> diagnostics) {
+    owned = std::move(diagnostics);
+    views.clear();
+    views.reserve(owned.size());
+    for (const heyan::Diagnostic& d : owned) {
+      views.push_back(heyan_diagnostic{d.severity == heyan::Severity::kError ? 1 : 0,
+                                       d.code.c_str(), d.file.c_str(), d.line, d.column, d.length,
+                                       d.message_zh.c_str(), d.message_en.c_str(),
+                                       d.suggestion.c_str()});
+    }
+  }
+  const heyan_diagnostic* At(size_t i) const { return i < views.size() ? &views[i] : nullptr; }
+};
+
+}  // namespace
+
+struct heyan_error {
+  heyan_status status = HEYAN_ERROR_INTERNAL;
+  std::string message;
+  DiagnosticList diagnostics;
+};
+
+struct heyan_bytes {
+  std::string data;
+};
+
+struct heyan_program {
+  std::shared_ptr<const heyan::Program> program;
+  DiagnosticList warnings;
+};
+
+struct heyan_registries {
+  heyan::Registries registries;
+};
+
+namespace {
+
+// Out of memory must be reportable without allocating: one static error object, built without
+// allocating ("out of memory" fits std::string's inline buffer) and never freed
+// (heyan_error_free recognizes it). Nothing writes to it, so sharing it is thread-safe.
+heyan_error* NoMemoryError() {
+  static heyan_error error{HEYAN_ERROR_NO_MEMORY, "out of memory", {}};
+  return &error;
+}
+
+heyan_status Fail(heyan_error** error, heyan_status status, std::string message) {
+  if (error != nullptr) {
+    heyan_error* e = new (std::nothrow) heyan_error;
+    if (e == nullptr) {
+      *error = NoMemoryError();
+    } else {
+      e->status = status;
+      e->message = std::move(message);
+      *error = e;
+    }
+  }
+  return status;
+}
+
+std::string ToStd(absl::string_view s) { return std::string(s.data(), s.size()); }
+
+// Maps a Status from a registry call: NotFound is a missing file (the name was checked
+// before), InvalidArgument a malformed record.
+heyan_status FailRegistry(heyan_error** error, const absl::Status& s) {
+  heyan_status status = HEYAN_ERROR_INTERNAL;
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound: status = HEYAN_ERROR_NOT_FOUND; break;
+    case absl::StatusCode::kInvalidArgument: status = HEYAN_ERROR_DATA; break;
+    default: break;
+  }
+  return Fail(error, status, ToStd(s.message()));
+}
+
+// Runs `body` (returning heyan_status) so that no exception escapes.
+template <typename Body>
+heyan_status Guard(heyan_error** error, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    if (error != nullptr) *error = NoMemoryError();
+    return HEYAN_ERROR_NO_MEMORY;
+  } catch (const std::exception& e) {
+    return Fail(error, HEYAN_ERROR_INTERNAL, absl::StrCat("internal error: ", e.what()));
+  } catch (...) {
+    return Fail(error, HEYAN_ERROR_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+#define HEYAN_C_REQUIRE(cond, what) \
+  if (!(cond)) return Fail(error, HEYAN_ERROR_ARGUMENT, what)
+
+bool KnownRegistry(const char* name, heyan_error** error, heyan_status* status) {
+  if (name == nullptr) {
+    *status = Fail(error, HEYAN_ERROR_ARGUMENT, "registry name is NULL");
+    return false;
+  }
+  if (heyan::Registries::IndexOf(name) < 0) {
+    std::string known;
+    for (const std::string& n : heyan::Registries::Names()) {
+      absl::StrAppend(&known, known.empty() ? "" : ", ", n);
+    }
+    *status = Fail(error, HEYAN_ERROR_ARGUMENT,
+                   absl::StrCat("unknown registry '", name, "'; known: ", known,
+                                " (or their Chinese names)"));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* heyan_status_name(heyan_status status) {
+  switch (status) {
+    case HEYAN_OK: return "HEYAN_OK";
+    case HEYAN_ERROR_ARGUMENT: return "HEYAN_ERROR_ARGUMENT";
+    case HEYAN_ERROR_RULES: return "HEYAN_ERROR_RULES";
+    case HEYAN_ERROR_DATA: return "HEYAN_ERROR_DATA";
+    case HEYAN_ERROR_NOT_FOUND: return "HEYAN_ERROR_NOT_FOUND";
+    case HEYAN_ERROR_NO_MEMORY: return "HEYAN_ERROR_NO_MEMORY";
+    case HEYAN_ERROR_INTERNAL: return "HEYAN_ERROR_INTERNAL";
+  }
+  return "HEYAN_STATUS_UNKNOWN";
+}
+
+heyan_status heyan_error_status(const heyan_error* error) {
+  return error == nullptr ? HEYAN_OK : error->status;
+}
+
+const char* heyan_error_message(const heyan_error* error) {
+  return error == nullptr ? "" : error->message.c_str();
+}
+
+void heyan_error_free(heyan_error* error) {
+  if (error != NoMemoryError()) delete error;
+}
+
+size_t heyan_error_diagnostic_count(const heyan_error* error) {
+  return error == nullptr ? 0 : error->diagnostics.views.size();
+}
+
+const heyan_diagnostic* heyan_error_diagnostic(const heyan_error* error, size_t index) {
+  return error == nullptr ? nullptr : error->diagnostics.At(index);
+}
+
+const uint8_t* heyan_bytes_data(const heyan_bytes* bytes) {
+  return bytes == nullptr ? nullptr : reinterpret_cast<const uint8_t*>(bytes->data.data());
+}
+
+size_t heyan_bytes_size(const heyan_bytes* bytes) { return bytes == nullptr ? 0 : bytes->data.size(); }
+
+void heyan_bytes_free(heyan_bytes* bytes) { delete bytes; }
+
+heyan_status heyan_compile_file(const char* path, heyan_program** program, heyan_error** error) {
+  return heyan_compile(path, nullptr, 0, nullptr, 0, 0, program, error);
+}
+
+heyan_status heyan_compile(const char* entry, const heyan_string_pair* sources, size_t source_count,
+                           const heyan_string_pair* overrides, size_t override_count, int english,
+                           heyan_program** program, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(entry != nullptr, "entry is NULL");
+    HEYAN_C_REQUIRE(program != nullptr, "program is NULL");
+    HEYAN_C_REQUIRE(sources != nullptr || source_count == 0, "sources is NULL");
+    HEYAN_C_REQUIRE(overrides != nullptr || override_count == 0, "overrides is NULL");
+    heyan::CompileOptions options;
+    options.language = english ? heyan::Language::kEnglish : heyan::Language::kChinese;
+    for (size_t i = 0; i < source_count; ++i) {
+      HEYAN_C_REQUIRE(sources[i].name != nullptr && sources[i].value != nullptr,
+                      absl::StrCat("sources[", i, "] has a NULL name or text"));
+      options.sources[sources[i].name] = sources[i].value;
+    }
+    for (size_t i = 0; i < override_count; ++i) {
+      HEYAN_C_REQUIRE(overrides[i].name != nullptr && overrides[i].value != nullptr,
+                      absl::StrCat("overrides[", i, "] has a NULL name or value"));
+      options.parameter_overrides[overrides[i].name] = overrides[i].value;
+    }
+    absl::StatusOr<heyan::CompileResult> result = heyan::CompileFile(entry, options);
+    if (!result.ok()) return Fail(error, HEYAN_ERROR_ARGUMENT, ToStd(result.status().message()));
+    if (!result->ok()) {
+      const heyan::Language lang = options.language;
+      std::string message;
+      for (const heyan::Diagnostic& d : result->diagnostics) {
+        absl::StrAppend(&message, heyan::FormatDiagnostic(d, lang));
+        if (!message.empty() && message.back() != '\n') message.push_back('\n');
+      }
+      if (error != nullptr) {
+        auto e = std::make_unique<heyan_error>();
+        e->status = HEYAN_ERROR_RULES;
+        e->message = std::move(message);
+        e->diagnostics.Set(std::move(result->diagnostics));
+        *error = e.release();
+      }
+      return HEYAN_ERROR_RULES;
+    }
+    auto p = std::make_unique<heyan_program>();
+    p->program = std::move(result->program);
+    p->warnings.Set(p->program->warnings());
+    *program = p.release();
+    return HEYAN_OK;
+  });
+}
+
+void heyan_program_free(heyan_program* program) { delete program; }
+
+const char* heyan_program_name(const heyan_program* program) {
+  return program == nullptr ? "" : program->program->name().c_str();
+}
+
+const char* heyan_program_version(const heyan_program* program) {
+  return program == nullptr ? "" : program->program->version().c_str();
+}
+
+const char* heyan_program_fingerprint(const heyan_program* program) {
+  return program == nullptr ? "" : program->program->fingerprint().c_str();
+}
+
+size_t heyan_program_warning_count(const heyan_program* program) {
+  return program == nullptr ? 0 : program->warnings.views.size();
+}
+
+const heyan_diagnostic* heyan_program_warning(const heyan_program* program, size_t index) {
+  return program == nullptr ? nullptr : program->warnings.At(index);
+}
+
+heyan_registries* heyan_registries_new(void) {
+  try {
+    return new heyan_registries;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void heyan_registries_free(heyan_registries* registries) { delete registries; }
+
+heyan_status heyan_registries_load(heyan_registries* registries, const char* name, const char* path,
+                                   heyan_registry_format format, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(registries != nullptr, "registries is NULL");
+    HEYAN_C_REQUIRE(path != nullptr, "path is NULL");
+    HEYAN_C_REQUIRE(format >= HEYAN_FORMAT_AUTO && format <= HEYAN_FORMAT_ID_LIST,
+                    absl::StrCat("unknown registry format ", static_cast<int>(format)));
+    heyan_status status;
+    if (!KnownRegistry(name, error, &status)) return status;
+    // heyan_registry_format mirrors heyan::RegistryFormat value for value.
+    absl::Status s = registries->registries.LoadFile(name, path, static_cast<heyan::RegistryFormat>(format));
+    return s.ok() ? HEYAN_OK : FailRegistry(error, s);
+  });
+}
+
+heyan_status heyan_registries_add_id(heyan_registries* registries, const char* name,
+                                     const char* id_number, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(registries != nullptr, "registries is NULL");
+    HEYAN_C_REQUIRE(id_number != nullptr, "id_number is NULL");
+    heyan_status status;
+    if (!KnownRegistry(name, error, &status)) return status;
+    absl::Status s = registries->registries.AddId(name, id_number);
+    return s.ok() ? HEYAN_OK : FailRegistry(error, s);
+  });
+}
+
+heyan_status heyan_registries_add_record(heyan_registries* registries, const char* name,
+                                         const void* record, size_t record_size, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(registries != nullptr, "registries is NULL");
+    HEYAN_C_REQUIRE(record != nullptr || record_size == 0, "record is NULL");
+    heyan_status status;
+    if (!KnownRegistry(name, error, &status)) return status;
+    const google::protobuf::Descriptor* type =
+        heyan::v1::Registries::descriptor()->field(heyan::Registries::IndexOf(name))->message_type();
+    std::unique_ptr<google::protobuf::Message> message(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+    if (record_size > static_cast<size_t>(INT32_MAX) ||
+        !message->ParseFromArray(record, static_cast<int>(record_size))) {
+      return Fail(error, HEYAN_ERROR_DATA, absl::StrCat("not a valid serialized ", type->full_name()));
+    }
+    absl::Status s = registries->registries.AddRecord(name, *message);
+    return s.ok() ? HEYAN_OK : FailRegistry(error, s);
+  });
+}
+
+size_t heyan_registries_size(const heyan_registries* registries, const char* name) {
+  if (registries == nullptr || name == nullptr) return 0;
+  return registries->registries.size(name);
+}
+
+heyan_status heyan_program_evaluate(const heyan_program* program, const heyan_registries* registries,
+                                    const void* application, size_t application_size,
+                                    const char* as_of, unsigned flags, heyan_bytes** decision,
+                                    heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(program != nullptr, "program is NULL");
+    HEYAN_C_REQUIRE(decision != nullptr, "decision is NULL");
+    HEYAN_C_REQUIRE(application != nullptr || application_size == 0, "application is NULL");
+    // Shared by every evaluation without registries; immutable, never destroyed.
+    static const heyan::Registries* const kEmpty = new heyan::Registries;
+    heyan::v1::Application parsed;
+    if (application_size > static_cast<size_t>(INT32_MAX) ||
+        !parsed.ParseFromArray(application, static_cast<int>(application_size))) {
+      return Fail(error, HEYAN_ERROR_DATA,
+                  absl::StrCat("not a valid serialized heyan.v1.Application (", application_size,
+                               " bytes)"));
+    }
+    heyan::EvalOptions options;
+    if (as_of != nullptr) options.as_of = as_of;
+    options.trace = (flags & HEYAN_EVAL_TRACE) != 0;
+    options.explain = (flags & HEYAN_EVAL_NO_EXPLAIN) == 0;
+    heyan::v1::Decision result;
+    absl::Status s = program->program->Evaluate(
+        parsed, registries != nullptr ? registries->registries : *kEmpty, options, &result);
+    if (!s.ok()) {
+      return Fail(error,
+                  s.code() == absl::StatusCode::kInvalidArgument ? HEYAN_ERROR_ARGUMENT
+                                                                 : HEYAN_ERROR_INTERNAL,
+                  ToStd(s.message()));
+    }
+    // A reused buffer keeps its capacity: clear() does not free.
+    std::unique_ptr<heyan_bytes> fresh;
+    heyan_bytes* out = *decision;
+    if (out == nullptr) {
+      fresh = std::make_unique<heyan_bytes>();
+      out = fresh.get();
+    }
+    out->data.clear();
+    if (!result.SerializeToString(&out->data)) {
+      return Fail(error, HEYAN_ERROR_INTERNAL, "cannot serialize the Decision");
+    }
+    if (fresh != nullptr) *decision = fresh.release();
+    return HEYAN_OK;
+  });
+}
+
+const char* heyan_version(void) { return heyan::kEngineVersion; }
+
+}  // extern "C"

@@ -153,6 +153,7 @@ class Checker {
   int current_rule_ = -1;
   std::set<int>* current_deps_ = nullptr;
   bool* current_uses_eligible_ = nullptr;
+  std::vector<int> checking_;  // declarations being checked, outermost first (for E0206)
 };
 
 std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); }
@@ -373,9 +374,11 @@ void Checker::CheckDecl(int index) {
   current_rule_ = -1;
   current_deps_ = &src.deps;
   current_uses_eligible_ = &src.uses_eligible;
+  checking_.push_back(index);
   if (src.param) CheckParam(index);
   if (src.value) CheckValue(index);
   if (src.table) CheckTable(index);
+  checking_.pop_back();
   current_decl_ = saved_decl;
   current_rule_ = saved_rule;
   current_deps_ = saved_deps;
@@ -509,8 +512,15 @@ void Checker::CheckTable(int index) {
         have_result = true;
       } else {
         Type u = UnifyTypes(result, r->type);
-        if (u.is_error() || (t.has_type && !SameType(u, declared) &&
-                             !(declared.kind == TypeKind::kDecimal && r->type.is_numeric()))) {
+        if (t.has_type && !declared.is_error() &&
+            (u.is_error() || (!SameType(u, declared) &&
+                              !(declared.kind == TypeKind::kDecimal && r->type.is_numeric())))) {
+          sink_->Error("E0303", e.span,
+                       absl::StrCat("决策表", Quote(t.name), "声明为", declared.Name(), "，但这一行的结果是",
+                                    r->type.Name()),
+                       absl::StrCat("table '", t.name, "' is declared ", declared.Name(true), " but this result is ",
+                                    r->type.Name(true)));
+        } else if (u.is_error() && !result.is_error()) {
           sink_->Error("E0405", e.span,
                        absl::StrCat("这一行的结果是", r->type.Name(), "，与其他行的", result.Name(), "不同"),
                        absl::StrCat("this row's result is ", r->type.Name(true), ", other rows give ",
@@ -1029,8 +1039,13 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
     int index = it->second;
     if (decl_sources_[index].state == 1) {
       // Found while this very declaration (or one it needs) is being checked: a cycle.
-      sink_->Error("E0206", e.span, absl::StrCat("定义之间循环引用：", Quote(n), "直接或间接用到了自己"),
-                   absl::StrCat("definitions refer to each other in a cycle: '", n, "' depends on itself"));
+      // List it from the declaration back to itself: A → B → A.
+      std::vector<std::string> cycle;
+      auto from = std::find(checking_.begin(), checking_.end(), index);
+      for (auto k = from; k != checking_.end(); ++k) cycle.push_back(program_->decls[*k].name);
+      cycle.push_back(n);
+      sink_->Error("E0206", e.span, absl::StrCat("定义之间循环引用：", absl::StrJoin(cycle, " → ")),
+                   absl::StrCat("definitions refer to each other in a cycle: ", absl::StrJoin(cycle, " -> ")));
       return ErrorExpr(e);
     }
     CheckDecl(index);
@@ -1044,6 +1059,23 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
     t->field = f;
     t->args.push_back(Make(TKind::kRoot, Type::Message(schema_.application()), e));
     return t;
+  }
+  if (hint != nullptr) {
+    // Where an enum value is expected (车辆.类型 = 轿车), an unknown name is most likely a
+    // value that does not exist: say so and list the values that do.
+    const Type* h = hint->kind == TypeKind::kList ? hint->elem.get() : hint;
+    if (h != nullptr && h->kind == TypeKind::kEnum) {
+      std::vector<std::string> zh, en;
+      for (int k = 0; k < h->enum_type->value_count(); ++k) {
+        zh.push_back(EnumValueName(h->enum_type, h->enum_type->value(k)->number(), false));
+        en.push_back(h->enum_type->value(k)->name());
+      }
+      sink_->Error("E0209", e.span,
+                   absl::StrCat(h->Name(), "没有取值", Quote(n), "；可用的取值：", absl::StrJoin(zh, "、")),
+                   absl::StrCat(h->Name(true), " has no value '", n, "'; its values are ", absl::StrJoin(en, ", ")),
+                   ClosestMatch(n, schema_.EnumValueNames(h->enum_type)));
+      return ErrorExpr(e);
+    }
   }
   sink_->Error("E0201", e.span, absl::StrCat("未知的名称", Quote(n)), absl::StrCat("unknown name '", n, "'"),
                ClosestMatch(n, VisibleNames()));

@@ -110,7 +110,8 @@ std::vector<Diagnostic> DiagnosticSink::Take() {
   std::vector<Diagnostic> out;
   for (auto& d : diagnostics_) {
     if (!out.empty() && out.back().file == d.file && out.back().line == d.line &&
-        out.back().column == d.column && out.back().code == d.code) {
+        out.back().column == d.column && out.back().code == d.code &&
+        out.back().message_zh == d.message_zh) {
       continue;
     }
     out.push_back(std::move(d));

@@ -1,1 +1,617 @@
-// Placeholder: the fast JSON reader for applications is being written.
+// ApplicationReader: protobuf JSON -> heyan.v1.Application with simdjson On-Demand, falling
+// back to protobuf's own parser for anything the fast path is not sure of. See the header.
+#include "io/application_reader.h"
+
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/util/json_util.h"
+#include "simdjson.h"
+
+namespace heyan::io {
+namespace {
+
+namespace od = simdjson::ondemand;
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+static_assert(ApplicationReader::kPadding >= simdjson::SIMDJSON_PADDING,
+              "kPadding must cover simdjson's padding");
+
+// Deeper nesting than any Heyan message has; beyond it the fast path defers (protobuf has
+// its own recursion limit).
+constexpr int kMaxDepth = 64;
+
+// ---- descriptor tables --------------------------------------------------------------------
+
+// How the fast path reads a field. kDefer: the fast path never reads it (bytes are base64,
+// floats have special spellings, maps and well-known types have their own JSON forms, real
+// oneofs reject a second member); a line that has it goes to protobuf.
+enum class Kind { kString, kInt32, kInt64, kUInt32, kUInt64, kBool, kEnum, kMessage, kDefer };
+
+struct MessageTable;
+
+struct EnumTable {
+  const EnumDescriptor* descriptor = nullptr;
+  std::vector<std::pair<std::string_view, const EnumValueDescriptor*>> by_name;
+};
+
+struct FieldInfo {
+  const FieldDescriptor* field = nullptr;
+  Kind kind = Kind::kDefer;
+  bool repeated = false;
+  const MessageTable* message = nullptr;  // kMessage
+  const EnumTable* enumeration = nullptr; // kEnum
+};
+
+struct KeyEntry {
+  std::string_view key;  // JSON name or proto field name (both are accepted)
+  const FieldInfo* info;
+};
+
+struct MessageTable {
+  const Descriptor* descriptor = nullptr;
+  std::vector<FieldInfo> fields;  // by field index
+  std::vector<KeyEntry> keys;
+  // Duplicate keys are detected with a 64-bit mask of field indexes; larger messages defer.
+  bool too_many_fields = false;
+
+  // Linear scan: Heyan messages have at most 16 fields, and comparing lengths first makes
+  // a miss cost a few instructions; a hash of the key would cost more.
+  const FieldInfo* Find(std::string_view key) const {
+    for (const KeyEntry& e : keys) {
+      if (e.key.size() == key.size() && std::memcmp(e.key.data(), key.data(), key.size()) == 0) {
+        return e.info;
+      }
+    }
+    return nullptr;
+  }
+};
+
+// Tables for one root message type and everything it reaches. Built once, immutable, shared.
+class Tables {
+ public:
+  explicit Tables(const Descriptor* root) { root_ = Build(root); }
+  const MessageTable& root() const { return *root_; }
+
+ private:
+  const MessageTable* Build(const Descriptor* d) {
+    for (const auto& m : messages_) {
+      if (m->descriptor == d) return m.get();
+    }
+    messages_.push_back(std::make_unique<MessageTable>());
+    MessageTable* table = messages_.back().get();
+    table->descriptor = d;
+    table->too_many_fields = d->field_count() > 64;
+    table->fields.resize(d->field_count());
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      FieldInfo& info = table->fields[i];
+      info.field = f;
+      info.repeated = f->is_repeated();
+      info.kind = KindOf(f);
+      if (info.kind == Kind::kMessage) info.message = Build(f->message_type());
+      if (info.kind == Kind::kEnum) info.enumeration = BuildEnum(f->enum_type());
+    }
+    // Fill keys after all fields exist: `fields` must not move once pointers are taken.
+    for (const FieldInfo& info : table->fields) {
+      table->keys.push_back({info.field->json_name(), &info});
+      if (info.field->name() != info.field->json_name()) {
+        table->keys.push_back({info.field->name(), &info});
+      }
+    }
+    return table;
+  }
+
+  const EnumTable* BuildEnum(const EnumDescriptor* d) {
+    for (const auto& e : enums_) {
+      if (e->descriptor == d) return e.get();
+    }
+    enums_.push_back(std::make_unique<EnumTable>());
+    EnumTable* table = enums_.back().get();
+    table->descriptor = d;
+    for (int i = 0; i < d->value_count(); ++i) {
+      table->by_name.emplace_back(d->value(i)->name(), d->value(i));
+    }
+    return table;
+  }
+
+  static Kind KindOf(const FieldDescriptor* f) {
+    if (f->is_map() || f->real_containing_oneof() != nullptr) return Kind::kDefer;
+    switch (f->type()) {
+      case FieldDescriptor::TYPE_STRING:
+        return Kind::kString;
+      case FieldDescriptor::TYPE_INT32:
+      case FieldDescriptor::TYPE_SINT32:
+      case FieldDescriptor::TYPE_SFIXED32:
+        return Kind::kInt32;
+      case FieldDescriptor::TYPE_INT64:
+      case FieldDescriptor::TYPE_SINT64:
+      case FieldDescriptor::TYPE_SFIXED64:
+        return Kind::kInt64;
+      case FieldDescriptor::TYPE_UINT32:
+      case FieldDescriptor::TYPE_FIXED32:
+        return Kind::kUInt32;
+      case FieldDescriptor::TYPE_UINT64:
+      case FieldDescriptor::TYPE_FIXED64:
+        return Kind::kUInt64;
+      case FieldDescriptor::TYPE_BOOL:
+        return Kind::kBool;
+      case FieldDescriptor::TYPE_ENUM:
+        return f->enum_type()->full_name() == "google.protobuf.NullValue" ? Kind::kDefer
+                                                                           : Kind::kEnum;
+      case FieldDescriptor::TYPE_MESSAGE:
+        return f->message_type()->file()->package() == "google.protobuf" ? Kind::kDefer
+                                                                         : Kind::kMessage;
+      default:  // bytes, float, double, group
+        return Kind::kDefer;
+    }
+  }
+
+  std::vector<std::unique_ptr<MessageTable>> messages_;
+  std::vector<std::unique_ptr<EnumTable>> enums_;
+  const MessageTable* root_ = nullptr;
+};
+
+const Tables& ApplicationTables() {
+  static const Tables* tables = new Tables(v1::Application::descriptor());
+  return *tables;
+}
+
+// ---- the fast path ------------------------------------------------------------------------
+
+// Strict decimal integer in a JSON string: optional '-', then digits (what protobuf
+// accepts besides '+' and other forms, which defer). False on overflow.
+bool ParseDecimal(std::string_view s, bool allow_negative, int64_t min, uint64_t max,
+                  int64_t* as_signed, uint64_t* as_unsigned) {
+  bool negative = false;
+  size_t i = 0;
+  if (!s.empty() && s[0] == '-') {
+    if (!allow_negative) return false;
+    negative = true;
+    i = 1;
+  }
+  if (i == s.size() || s.size() - i > 20) return false;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  if (negative) {
+    // -min as unsigned, without overflowing on INT64_MIN.
+    const uint64_t limit = static_cast<uint64_t>(-(min + 1)) + 1;
+    if (v > limit) return false;
+    *as_signed = v == 0 ? 0 : static_cast<int64_t>(0 - v);
+    return true;
+  }
+  if (v > max) return false;
+  *as_unsigned = v;
+  *as_signed = static_cast<int64_t>(v);
+  return true;
+}
+
+// One step of a field path: a field (proto name) or an index into the previous step's list.
+struct Step {
+  std::string_view name;  // field name, or a key that matched no field
+  int64_t index = -1;
+};
+
+class FastParser {
+ public:
+  // Parses the padded `json`. False with why_ and path_ set when the line must go to protobuf.
+  bool Parse(od::parser& parser, const char* json, size_t len, size_t capacity, Message* out) {
+    path_.clear();
+    why_.clear();
+    depth_ = 0;
+    od::document doc;
+    if (auto error = parser.iterate(json, len, capacity).get(doc)) return Json(error);
+    od::object root;
+    if (auto error = doc.get_object().get(root)) return Json(error);
+    if (!Object(root, ApplicationTables().root(), out)) return false;
+    // On-Demand stops at the object's closing brace; text after it would go unnoticed.
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) == simdjson::SUCCESS) {
+      return Defer("text after the JSON object");
+    }
+    return true;
+  }
+
+  // The field path where the fast path stopped, e.g. members[0].incomes[1].amount_fen.
+  std::string RenderPath() const {
+    std::string out;
+    for (const Step& s : path_) {
+      if (s.index >= 0) {
+        absl::StrAppend(&out, "[", s.index, "]");
+      } else {
+        if (!out.empty()) out.push_back('.');
+        out.append(s.name.data(), s.name.size());
+      }
+    }
+    return out;
+  }
+
+  const std::string& why() const { return why_; }
+
+ private:
+  bool Defer(std::string_view why) {
+    why_.assign(why.data(), why.size());
+    return false;
+  }
+  bool Json(simdjson::error_code error) { return Defer(simdjson::error_message(error)); }
+
+  bool Object(od::object& object, const MessageTable& table, Message* message) {
+    if (table.too_many_fields) return Defer("message with more than 64 fields");
+    if (++depth_ > kMaxDepth) return Defer("nested too deeply");
+    const Reflection* reflection = message->GetReflection();
+    uint64_t seen = 0;
+    for (auto field_result : object) {
+      od::field field;
+      if (auto error = std::move(field_result).get(field)) return Json(error);
+      std::string_view key;
+      if (auto error = field.unescaped_key().get(key)) return Json(error);
+      const FieldInfo* info = table.Find(key);
+      if (info == nullptr) {
+        // The key lives in the parser's string buffer until the next parse: fine for a path
+        // that is rendered before then. Copied to be safe against later string reads.
+        unknown_key_.assign(key.data(), key.size());
+        path_.push_back({unknown_key_});
+        return Defer("unknown field");
+      }
+      path_.push_back({info->field->name()});
+      const uint64_t bit = uint64_t{1} << info->field->index();
+      // protobuf lets a repeated key append and a message key merge, and a proto3
+      // `optional` field written twice (by both names) is an error; all rare: defer.
+      if (seen & bit) return Defer("field given twice");
+      seen |= bit;
+      if (info->kind == Kind::kDefer) return Defer("field kind the fast path does not read");
+      od::value& value = field.value();
+      if (info->repeated) {
+        if (!Repeated(value, *info, reflection, message)) return false;
+      } else {
+        if (!Singular(value, *info, reflection, message)) return false;
+      }
+      path_.pop_back();
+    }
+    --depth_;
+    return true;
+  }
+
+  bool Repeated(od::value& value, const FieldInfo& info, const Reflection* reflection,
+                Message* message) {
+    od::json_type type;
+    if (auto error = value.type().get(type)) return Json(error);
+    // protobuf also takes a single value or null for a list: defer.
+    if (type != od::json_type::array) return Defer("expected a list");
+    od::array array;
+    if (auto error = value.get_array().get(array)) return Json(error);
+    int64_t index = 0;
+    path_.push_back({{}, 0});
+    for (auto element_result : array) {
+      path_.back().index = index++;
+      od::value element;
+      if (auto error = std::move(element_result).get(element)) return Json(error);
+      if (!Element(element, info, reflection, message)) return false;
+    }
+    path_.pop_back();
+    return true;
+  }
+
+  // One list element: added to the repeated field.
+  bool Element(od::value& value, const FieldInfo& info, const Reflection* reflection,
+               Message* message) {
+    const FieldDescriptor* f = info.field;
+    int64_t i64;
+    uint64_t u64;
+    switch (info.kind) {
+      case Kind::kString: {
+        std::string_view s;
+        if (!String(value, &s)) return false;
+        reflection->AddString(message, f, std::string(s));
+        return true;
+      }
+      case Kind::kInt32:
+        if (!Integer(value, true, INT32_MIN, INT32_MAX, &i64, &u64)) return false;
+        reflection->AddInt32(message, f, static_cast<int32_t>(i64));
+        return true;
+      case Kind::kInt64:
+        if (!Integer(value, true, INT64_MIN, INT64_MAX, &i64, &u64)) return false;
+        reflection->AddInt64(message, f, i64);
+        return true;
+      case Kind::kUInt32:
+        if (!Integer(value, false, 0, UINT32_MAX, &i64, &u64)) return false;
+        reflection->AddUInt32(message, f, static_cast<uint32_t>(u64));
+        return true;
+      case Kind::kUInt64:
+        if (!Integer(value, false, 0, UINT64_MAX, &i64, &u64)) return false;
+        reflection->AddUInt64(message, f, u64);
+        return true;
+      case Kind::kBool: {
+        bool b;
+        if (!Bool(value, &b)) return false;
+        reflection->AddBool(message, f, b);
+        return true;
+      }
+      case Kind::kEnum: {
+        const EnumValueDescriptor* e;
+        if (!Enum(value, *info.enumeration, &e)) return false;
+        reflection->AddEnum(message, f, e);
+        return true;
+      }
+      case Kind::kMessage: {
+        od::object object;
+        if (!ObjectValue(value, &object)) return false;
+        return Object(object, *info.message, reflection->AddMessage(message, f));
+      }
+      case Kind::kDefer:
+        break;
+    }
+    return Defer("field kind the fast path does not read");
+  }
+
+  bool Singular(od::value& value, const FieldInfo& info, const Reflection* reflection,
+                Message* message) {
+    const FieldDescriptor* f = info.field;
+    int64_t i64;
+    uint64_t u64;
+    switch (info.kind) {
+      case Kind::kString: {
+        std::string_view s;
+        if (!String(value, &s)) return false;
+        reflection->SetString(message, f, std::string(s));
+        return true;
+      }
+      case Kind::kInt32:
+        if (!Integer(value, true, INT32_MIN, INT32_MAX, &i64, &u64)) return false;
+        reflection->SetInt32(message, f, static_cast<int32_t>(i64));
+        return true;
+      case Kind::kInt64:
+        if (!Integer(value, true, INT64_MIN, INT64_MAX, &i64, &u64)) return false;
+        reflection->SetInt64(message, f, i64);
+        return true;
+      case Kind::kUInt32:
+        if (!Integer(value, false, 0, UINT32_MAX, &i64, &u64)) return false;
+        reflection->SetUInt32(message, f, static_cast<uint32_t>(u64));
+        return true;
+      case Kind::kUInt64:
+        if (!Integer(value, false, 0, UINT64_MAX, &i64, &u64)) return false;
+        reflection->SetUInt64(message, f, u64);
+        return true;
+      case Kind::kBool: {
+        bool b;
+        if (!Bool(value, &b)) return false;
+        reflection->SetBool(message, f, b);
+        return true;
+      }
+      case Kind::kEnum: {
+        const EnumValueDescriptor* e;
+        if (!Enum(value, *info.enumeration, &e)) return false;
+        reflection->SetEnum(message, f, e);
+        return true;
+      }
+      case Kind::kMessage: {
+        od::object object;
+        if (!ObjectValue(value, &object)) return false;
+        // MutableMessage marks the field present even for {}, as protobuf's parser does.
+        return Object(object, *info.message, reflection->MutableMessage(message, f));
+      }
+      case Kind::kDefer:
+        break;
+    }
+    return Defer("field kind the fast path does not read");
+  }
+
+  // Each reader checks the JSON type first: a mismatch (including null, which protobuf
+  // reads as "absent") defers instead of failing, so protobuf decides and words the error.
+  bool Type(od::value& value, od::json_type want, const char* what) {
+    od::json_type type;
+    if (auto error = value.type().get(type)) return Json(error);
+    if (type != want) return Defer(what);
+    return true;
+  }
+
+  bool ObjectValue(od::value& value, od::object* object) {
+    if (!Type(value, od::json_type::object, "expected an object")) return false;
+    if (auto error = value.get_object().get(*object)) return Json(error);
+    return true;
+  }
+
+  bool String(od::value& value, std::string_view* out) {
+    if (!Type(value, od::json_type::string, "expected a string")) return false;
+    if (auto error = value.get_string().get(*out)) return Json(error);
+    return true;
+  }
+
+  bool Bool(od::value& value, bool* out) {
+    if (!Type(value, od::json_type::boolean, "expected true or false")) return false;
+    if (auto error = value.get_bool().get(*out)) return Json(error);
+    return true;
+  }
+
+  // A JSON integer, or a decimal integer in a string; in [min, max].
+  bool Integer(od::value& value, bool is_signed, int64_t min, uint64_t max, int64_t* as_signed,
+               uint64_t* as_unsigned) {
+    od::json_type type;
+    if (auto error = value.type().get(type)) return Json(error);
+    if (type == od::json_type::number) {
+      // Integers only: 1.0 and 1e3 are valid too, but protobuf's rules for them (exactly
+      // integral doubles) are its own.
+      if (is_signed) {
+        int64_t v;
+        if (auto error = value.get_int64().get(v)) return Json(error);
+        if (v < min || (v > 0 && static_cast<uint64_t>(v) > max)) return Defer("out of range");
+        *as_signed = v;
+        return true;
+      }
+      uint64_t v;
+      if (auto error = value.get_uint64().get(v)) return Json(error);
+      if (v > max) return Defer("out of range");
+      *as_unsigned = v;
+      return true;
+    }
+    if (type == od::json_type::string) {
+      std::string_view s;
+      if (auto error = value.get_string().get(s)) return Json(error);
+      if (!ParseDecimal(s, is_signed, min, max, as_signed, as_unsigned)) {
+        return Defer("not a plain decimal integer");
+      }
+      return true;
+    }
+    return Defer("expected an integer");
+  }
+
+  // An enum value by name, or by a number the enum declares (protobuf also keeps undeclared
+  // numbers and reads numbers in strings; those defer).
+  bool Enum(od::value& value, const EnumTable& table, const EnumValueDescriptor** out) {
+    od::json_type type;
+    if (auto error = value.type().get(type)) return Json(error);
+    if (type == od::json_type::string) {
+      std::string_view s;
+      if (auto error = value.get_string().get(s)) return Json(error);
+      for (const auto& [name, v] : table.by_name) {
+        if (name == s) {
+          *out = v;
+          return true;
+        }
+      }
+      return Defer("not a value name of the enum");
+    }
+    if (type == od::json_type::number) {
+      int64_t n;
+      if (auto error = value.get_int64().get(n)) return Json(error);
+      if (n < INT32_MIN || n > INT32_MAX) return Defer("out of range");
+      *out = table.descriptor->FindValueByNumber(static_cast<int>(n));
+      if (*out == nullptr) return Defer("number the enum does not declare");
+      return true;
+    }
+    return Defer("expected an enum value");
+  }
+
+  std::vector<Step> path_;
+  std::string why_;
+  std::string unknown_key_;
+  int depth_ = 0;
+};
+
+// Makes protobuf's status message one line and pulls the field path out of it. Its forms:
+//   "(members[0].birth_date): invalid value 5 for type TYPE_STRING"
+//   "(members[0]) bogus: Cannot find field."      "bogus: Cannot find field."
+//   "Unexpected end of string. Expected a value.\n<up to 40 bytes of context>\n   ^"
+void ProtobufError(std::string_view json, std::string_view status_message,
+                   std::string_view hint_field, ReadError* error) {
+  std::string_view first = status_message.substr(0, status_message.find('\n'));
+  error->field.assign(hint_field.data(), hint_field.size());
+  constexpr std::string_view kNoField = ": Cannot find field.";
+  if (!first.empty() && first[0] == '(') {
+    const size_t close = first.find(')');
+    if (close != std::string_view::npos) {
+      std::string_view path = first.substr(1, close - 1);
+      std::string_view rest = first.substr(close + 1);
+      if (rest.substr(0, 2) == ": ") {
+        error->field.assign(path.data(), path.size());
+        first = rest.substr(2);
+      } else if (rest.substr(0, 1) == " " && rest.size() > kNoField.size() &&
+                 rest.substr(rest.size() - kNoField.size()) == kNoField) {
+        std::string_view key = rest.substr(1, rest.size() - 1 - kNoField.size());
+        error->field = absl::StrCat(std::string(path), path.empty() ? "" : ".", std::string(key));
+        first = rest.substr(1);
+      }
+    }
+  } else if (first.size() > kNoField.size() &&
+             first.substr(first.size() - kNoField.size()) == kNoField) {
+    std::string_view key = first.substr(0, first.size() - kNoField.size());
+    error->field.assign(key.data(), key.size());
+  } else if (first.substr(0, 2) == ": ") {
+    first = first.substr(2);  // ": Root element must be a message."
+  }
+  error->message.assign(first.data(), first.size());
+  // Syntax errors carry a context line and a caret line; turn them into a column.
+  const size_t nl1 = status_message.find('\n');
+  if (nl1 == std::string_view::npos) return;
+  const size_t nl2 = status_message.find('\n', nl1 + 1);
+  if (nl2 == std::string_view::npos) return;
+  std::string_view context = status_message.substr(nl1 + 1, nl2 - nl1 - 1);
+  std::string_view caret_line = status_message.substr(nl2 + 1);
+  const size_t caret = caret_line.find('^');
+  if (caret == std::string_view::npos) return;
+  const size_t at = context.empty() ? json.size() : json.find(context);
+  if (at == std::string_view::npos) return;
+  absl::StrAppend(&error->message, " (column ", at + caret + 1, ")");
+}
+
+}  // namespace
+
+struct ApplicationReader::Impl {
+  od::parser parser;
+  FastParser fast;
+  std::string padded;  // for unpadded input
+};
+
+ApplicationReader::ApplicationReader() : impl_(std::make_unique<Impl>()) {
+  ApplicationTables();  // build the shared tables before any parse
+}
+
+ApplicationReader::~ApplicationReader() = default;
+
+bool ApplicationReader::ParseJson(std::string_view json, size_t capacity, v1::Application* out,
+                                  ReadError* error) {
+  out->Clear();
+  if (capacity >= json.size() + kPadding &&
+      impl_->fast.Parse(impl_->parser, json.data(), json.size(), capacity, out)) {
+    ++fast_parses_;
+    return true;
+  }
+  ++fallback_parses_;
+  out->Clear();
+  return ParseJsonWithProtobuf(json, out, error, impl_->fast.RenderPath());
+}
+
+bool ApplicationReader::ParseJson(std::string_view json, v1::Application* out,
+                                  ReadError* error) {
+  std::string& padded = impl_->padded;
+  padded.resize(json.size() + kPadding);
+  std::memcpy(padded.data(), json.data(), json.size());
+  return ParseJson(std::string_view(padded.data(), json.size()), padded.size(), out, error);
+}
+
+bool ApplicationReader::ParseJsonFastOnly(std::string_view json, v1::Application* out,
+                                          std::string* why) {
+  std::string& padded = impl_->padded;
+  padded.resize(json.size() + kPadding);
+  std::memcpy(padded.data(), json.data(), json.size());
+  out->Clear();
+  if (impl_->fast.Parse(impl_->parser, padded.data(), json.size(), padded.size(), out)) {
+    return true;
+  }
+  if (why != nullptr) {
+    *why = absl::StrCat(impl_->fast.RenderPath(), ": ", impl_->fast.why());
+  }
+  return false;
+}
+
+bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadError* error,
+                           std::string_view hint_field) {
+  out->Clear();
+  google::protobuf::util::JsonParseOptions options;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), out, options);
+  if (status.ok()) return true;
+  if (error != nullptr) {
+    ProtobufError(json, std::string_view(status.message().data(), status.message().size()),
+                  hint_field, error);
+  }
+  return false;
+}
+
+}  // namespace heyan::io

@@ -1,0 +1,645 @@
+"""Heyan: rules as code for China's minimum living guarantee (低保).
+
+Compile a rule set once, then decide applications with it::
+
+    import heyan
+
+    program = heyan.compile("rules/examples/city.heyan")
+    registries = heyan.Registries().load("财政供养人员", "data/payroll.csv")
+    decision = program.evaluate({"id": "A1", "applicationDate": "2024-03-01",
+                                 "members": [{"idNumber": "410102199001011234"}]},
+                                registries)
+    print(heyan.Outcome.Name(decision.outcome), [r.rule_id for r in decision.reasons])
+
+    decisions = program.evaluate_many(applications, registries, threads=4)
+
+Applications are ``heyan.v1.Application`` messages (``heyan.Application``), their
+serialized bytes, dicts in protobuf JSON form, or protobuf JSON text (``str``). Decisions are
+``heyan.v1.Decision`` messages (``heyan.Decision``).
+
+Errors (one small hierarchy; every class carries ``message`` and ``code``)::
+
+    HeyanError              base; also raised for misuse the engine reports (bad options)
+    ├── RuleError           the rule set has errors; ``.diagnostics`` lists them all
+    └── DataError           a registry or application is missing or malformed
+        └── EvaluationError one application could not be decided (``.index``,
+                            ``.application_id``); raised by evaluate(), *returned* in
+                            place of a Decision by evaluate_many()
+
+Wrong Python types raise ``TypeError`` and bad argument values ``ValueError``, as usual.
+
+Threads: a Program is immutable; ``evaluate`` and ``evaluate_many`` release the GIL, so
+any number of Python threads may evaluate at once. ``Registries.load`` may run while other
+threads evaluate: it waits until they are done with that Registries object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional, Union
+
+from google.protobuf import message as _message
+
+from heyan import _heyan
+from heyan.v1 import application_pb2, decision_pb2, registry_pb2
+
+__all__ = [
+    "Application",
+    "DataError",
+    "Decision",
+    "Declaration",
+    "Diagnostic",
+    "ENGINE_VERSION",
+    "EvaluationError",
+    "HeyanError",
+    "Outcome",
+    "Program",
+    "Registries",
+    "RuleError",
+    "compile",
+    "compile_sources",
+]
+
+#: Engine version; part of every rules fingerprint.
+ENGINE_VERSION: str = _heyan.ENGINE_VERSION
+
+Application = application_pb2.Application
+Decision = decision_pb2.Decision
+#: The ``heyan.v1.Outcome`` enum wrapper: ``Outcome.ELIGIBLE``, ``Outcome.Name(n)``.
+Outcome = decision_pb2.Outcome
+
+# An application in any accepted form.
+ApplicationLike = Union[application_pb2.Application, bytes, bytearray, memoryview,
+                        Mapping[str, Any], str]
+PathLike = Union[str, "os.PathLike[str]"]
+
+# ---- errors ----------------------------------------------------------------------------
+
+
+class HeyanError(Exception):
+    """Base class of every Heyan error.
+
+    Attributes:
+        message: what went wrong, in words.
+        code: a stable name to match on: an absl status code name such as
+            ``"INVALID_ARGUMENT"`` or ``"NOT_FOUND"``, or ``"RULE_ERRORS"`` for RuleError.
+    """
+
+    def __init__(self, message: str, code: str = "UNKNOWN") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __reduce__(self):  # keep attributes across pickling (e.g. Dask results)
+        return (self.__class__, (self.message, self.code))
+
+
+class RuleError(HeyanError):
+    """The rule set has errors. ``diagnostics`` lists every problem found, in file then
+    position order (errors and warnings); ``str(err)`` shows them with source lines."""
+
+    def __init__(self, message: str, diagnostics: Iterable["Diagnostic"] = ()) -> None:
+        super().__init__(message, "RULE_ERRORS")
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+
+    @property
+    def errors(self) -> list["Diagnostic"]:
+        """The error-level diagnostics only."""
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def __reduce__(self):
+        return (self.__class__, (self.message, self.diagnostics))
+
+
+class DataError(HeyanError):
+    """Input data is missing or malformed: a registry file (naming file, line and field), an
+    unknown registry name, an application that does not parse."""
+
+
+class EvaluationError(DataError):
+    """One application could not be decided.
+
+    ``Program.evaluate`` raises it; ``Program.evaluate_many`` puts it in the result list in
+    place of the Decision, so one bad record never loses the rest of a batch.
+
+    Attributes:
+        index: position of the application in the evaluate_many input (None for evaluate).
+        application_id: the application's ``id`` when it parsed far enough to have one,
+            else "".
+    """
+
+    def __init__(self, message: str, code: str = "INVALID_ARGUMENT",
+                 index: Optional[int] = None, application_id: str = "") -> None:
+        super().__init__(message, code)
+        self.index = index
+        self.application_id = application_id
+
+    def __reduce__(self):
+        return (self.__class__, (self.message, self.code, self.index, self.application_id))
+
+    def __repr__(self) -> str:
+        return (f"EvaluationError(index={self.index!r}, application_id={self.application_id!r}, "
+                f"code={self.code!r}, message={self.message!r})")
+
+
+# ---- compile ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    """A problem in a rule file that its author can fix (see include/heyan/diagnostic.h).
+
+    ``line`` and ``column`` are 1-based; ``column`` and ``length`` count characters, not
+    bytes. ``message`` is Chinese, ``message_en`` English; ``code`` (e.g. ``"E0201"``) is
+    stable and documented in docs/reference.md. ``str(d)`` is the caret display.
+    """
+
+    severity: str  # "error" or "warning"
+    code: str
+    file: str
+    line: int
+    column: int
+    length: int
+    message: str
+    message_en: str
+    suggestion: str = ""
+    source_line: str = ""
+    formatted: str = dataclasses.field(default="", repr=False, compare=False)
+    formatted_en: str = dataclasses.field(default="", repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return self.formatted or f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Declaration:
+    """One declaration of a rule set (see heyan::DeclarationInfo in include/heyan/program.h)."""
+
+    kind: str  # "rule", "parameter", "value", "output", "table"
+    name: str
+    title: str
+    citation: str
+    file: str
+    line: int
+    assumption: bool
+    assumption_reason: str
+    value: str
+    branches: int
+
+
+def compile(paths: Union[PathLike, Iterable[PathLike]],
+            parameter_overrides: Optional[Mapping[str, Any]] = None,
+            *, language: str = "zh") -> "Program":
+    """Compiles a rule set.
+
+    Args:
+        paths: the entry rule file; or a directory, or a list of files and directories, in
+            which exactly one rule file must be an entry (not imported by another listed
+            file). Imports are read from the file system, relative to the importing file.
+        parameter_overrides: parameter name (Chinese or English, as declared) -> value in
+            rule-language syntax, e.g. ``{"月低保标准": "450元"}``. An ``int`` is written as
+            is; a list or tuple becomes a list constant (``["摩托车", "农用三轮车"]``).
+        language: language of the texts the compiler builds into the Program ("zh", "en").
+
+    Returns:
+        The compiled Program.
+
+    Raises:
+        RuleError: the rule set has errors, including a missing or unreadable file; every
+            problem is in ``.diagnostics``.
+        HeyanError: the compiler could not run (invalid options), or ``paths`` names no
+            single entry rule file.
+    """
+    entry = _find_entry(paths)
+    return _compile(entry, {}, parameter_overrides, language)
+
+
+def compile_sources(sources: Mapping[str, str], entry: Optional[str] = None,
+                    parameter_overrides: Optional[Mapping[str, Any]] = None,
+                    *, language: str = "zh") -> "Program":
+    """Compiles a rule set held in memory (editors, tests, rules kept in a database).
+
+    Args:
+        sources: file name -> rule text. Imports resolve against these names first, then
+            the file system.
+        entry: the name of the entry file; may be omitted when ``sources`` has one file.
+        parameter_overrides, language: as for :func:`compile`.
+
+    Raises:
+        RuleError, HeyanError: as for :func:`compile`.
+    """
+    if not isinstance(sources, Mapping):
+        raise TypeError("sources must be a mapping of file name -> rule text")
+    for name, text in sources.items():
+        if not isinstance(name, str) or not isinstance(text, str):
+            raise TypeError("sources must map str file names to str rule texts")
+    if entry is None:
+        if len(sources) != 1:
+            raise ValueError("entry is required when sources holds more than one file")
+        entry = next(iter(sources))
+    return _compile(os.fspath(entry), dict(sources), parameter_overrides, language)
+
+
+def _compile(entry: str, sources: dict[str, str], overrides: Optional[Mapping[str, Any]],
+             language: str) -> "Program":
+    if language not in ("zh", "en"):
+        raise ValueError(f"language must be 'zh' or 'en', not {language!r}")
+    try:
+        handle, diagnostics = _heyan.compile(entry, sources, _overrides(overrides), language)
+    except _heyan.Error as e:
+        raise HeyanError(e.args[1], e.args[0]) from None
+    diags = [Diagnostic(**d) for d in diagnostics]
+    if handle is None:
+        errors = [d for d in diags if d.severity == "error"]
+        summary = f"{entry}: {len(errors)} error(s) in the rule set"
+        raise RuleError("\n".join([summary] + [str(d).rstrip("\n") for d in diags]), diags)
+    return Program(handle, diags)
+
+
+def _overrides(overrides: Optional[Mapping[str, Any]]) -> dict[str, str]:
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise TypeError("parameter_overrides must be a mapping of parameter name -> value")
+    out = {}
+    for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise TypeError(f"parameter name {name!r} is not a str")
+        out[name] = _constant(name, value)
+    return out
+
+
+def _constant(name: str, value: Any) -> str:
+    """A parameter value in rule-language syntax."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_constant(name, v) for v in value) + "]"
+    raise TypeError(f"parameter {name}: value {value!r} must be rule-language text "
+                    f"(e.g. '450元'), an int, or a list of those")
+
+
+# `导入 "file"` lines, as heyan::FindRuleFiles scans them to tell entry files from imports.
+_IMPORT = re.compile(r'^\s*(?:导入|import)\s*["“]([^"”]+)["”]', re.MULTILINE)
+
+
+def _find_entry(paths: Union[PathLike, Iterable[PathLike]]) -> str:
+    if isinstance(paths, (str, os.PathLike)):
+        single = os.fspath(paths)
+        if not os.path.isdir(single):
+            return single  # a missing file is the compiler's diagnostic, not ours
+        paths = [single]
+    if isinstance(paths, (bytes, Mapping)) or not isinstance(paths, Iterable):
+        raise TypeError("paths must be a path or an iterable of paths")
+    files: list[str] = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            for root, _, names in os.walk(p):
+                files.extend(os.path.join(root, n) for n in names if n.endswith(".heyan"))
+        else:
+            files.append(p)
+    files = sorted(set(files))
+    if len(files) == 1:
+        return files[0]
+    imported = set()
+    for f in files:
+        try:
+            with open(f, encoding="utf-8-sig") as fh:
+                text = fh.read()
+        except OSError:
+            continue  # reported by the compiler if it matters
+        for target in _IMPORT.findall(text):
+            imported.add(os.path.normpath(os.path.join(os.path.dirname(f), target)))
+    entries = [f for f in files if os.path.normpath(f) not in imported]
+    if len(entries) != 1:
+        raise HeyanError(
+            f"expected exactly one entry rule file (one that no other listed file imports), "
+            f"found {len(entries)}: {', '.join(entries) or '(none)'}", "INVALID_ARGUMENT")
+    return entries[0]
+
+
+# ---- evaluate --------------------------------------------------------------------------
+
+
+def _to_wire(application: Any) -> Union[bytes, str]:
+    """The form the C++ side parses: bytes = protobuf binary, str = protobuf JSON.
+
+    Raises TypeError for a value that is no kind of application, ValueError for a dict that
+    cannot be written as JSON.
+    """
+    if isinstance(application, _message.Message):
+        if application.DESCRIPTOR.full_name != "heyan.v1.Application":
+            raise TypeError(f"expected a heyan.v1.Application message, "
+                            f"got {application.DESCRIPTOR.full_name}")
+        return application.SerializeToString()
+    if isinstance(application, bytes):
+        return application
+    if isinstance(application, (bytearray, memoryview)):
+        return bytes(application)  # immutable copy: C++ reads it without the GIL
+    if isinstance(application, Mapping):
+        try:
+            return json.dumps(application, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"not representable as protobuf JSON: {e}") from None
+    if isinstance(application, str):
+        return application
+    raise TypeError(f"an application must be a heyan.v1.Application, its serialized bytes, a "
+                    f"dict in protobuf JSON form or JSON text, not {type(application).__name__}")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _as_of(as_of: Union[None, str, datetime.date]) -> str:
+    if as_of is None:
+        return ""
+    if isinstance(as_of, datetime.datetime):
+        raise TypeError("as_of must be a date, not a datetime")
+    if isinstance(as_of, datetime.date):
+        return as_of.isoformat()
+    if not isinstance(as_of, str):
+        raise TypeError("as_of must be 'YYYY-MM-DD', a datetime.date or None")
+    if not _DATE.fullmatch(as_of):
+        raise ValueError(f"as_of {as_of!r} is not a date YYYY-MM-DD")
+    datetime.date.fromisoformat(as_of)  # ValueError for 2024-02-30
+    return as_of
+
+
+def _registries(registries: Optional["Registries"]):
+    if registries is None:
+        return None
+    if not isinstance(registries, Registries):
+        raise TypeError(f"registries must be a heyan.Registries or None, "
+                        f"not {type(registries).__name__}")
+    return registries._handle
+
+
+def _default_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class Program:
+    """A compiled, immutable rule set. Made by :func:`compile`; share it freely between
+    threads. It cannot be pickled: compile the rules where they are used (each Dask worker
+    compiles once, see examples/dask_screening.py)."""
+
+    __slots__ = ("_handle", "_warnings", "_declarations")
+
+    def __init__(self, handle: Any, diagnostics: list[Diagnostic]) -> None:
+        if not isinstance(handle, _heyan.Program):
+            raise TypeError("use heyan.compile() to make a Program")
+        self._handle = handle
+        self._warnings = [d for d in diagnostics if d.severity == "warning"]
+        self._declarations: Optional[list[Declaration]] = None
+
+    @property
+    def name(self) -> str:
+        """Rule set name (规则集)."""
+        return self._handle.name
+
+    @property
+    def version(self) -> str:
+        """Rule set version (版本)."""
+        return self._handle.version
+
+    @property
+    def fingerprint(self) -> str:
+        """Hex SHA-256 over the rule sources, resolved parameter values and engine version;
+        every Decision carries it as ``rules_fingerprint``."""
+        return self._handle.fingerprint
+
+    @property
+    def declarations(self) -> list[Declaration]:
+        """Every declaration, imported ones included, in file order."""
+        if self._declarations is None:
+            self._declarations = [Declaration(**d) for d in self._handle.declarations]
+        return list(self._declarations)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """Warnings the compiler reported."""
+        return list(self._warnings)
+
+    def evaluate(self, application: ApplicationLike, registries: Optional["Registries"] = None,
+                 as_of: Union[None, str, datetime.date] = None, trace: bool = False,
+                 *, explain: bool = True) -> decision_pb2.Decision:
+        """Decides one application.
+
+        Args:
+            application: a heyan.v1.Application, its serialized bytes, a dict in protobuf
+                JSON form (field names as in the .proto or lowerCamelCase, enums by name) or
+                protobuf JSON text.
+            registries: verification data; None means every registry is empty.
+            as_of: evaluation date; default the application's as_of, else its
+                application_date.
+            trace: record every rule, value and parameter in ``Decision.trace``.
+            explain: fill titles, citations, messages and values of reasons; screening runs
+                that need only outcomes, rule ids and amounts may turn it off.
+
+        Returns:
+            The heyan.v1.Decision. Everything about the application (reasons, missing
+            evidence, per-rule faults) is in it.
+
+        Raises:
+            EvaluationError: the application does not parse (unknown field, wrong type,
+                malformed bytes).
+            TypeError, ValueError: bad argument types or as_of.
+        """
+        try:
+            wire = _to_wire(application)
+        except ValueError as e:
+            raise EvaluationError(str(e)) from None
+        try:
+            raw = _heyan.evaluate(self._handle, _registries(registries), wire, _as_of(as_of),
+                                  bool(trace), bool(explain))
+        except _heyan.Error as e:
+            raise EvaluationError(e.args[1], e.args[0]) from None
+        return decision_pb2.Decision.FromString(raw)
+
+    def evaluate_many(self, applications: Iterable[ApplicationLike],
+                      registries: Optional["Registries"] = None, threads: Optional[int] = None,
+                      as_of: Union[None, str, datetime.date] = None, trace: bool = False,
+                      *, explain: bool = True, batch_size: int = 65536,
+                      ) -> list[Union[decision_pb2.Decision, EvaluationError]]:
+        """Decides many applications in parallel, without the GIL.
+
+        Each batch of ``batch_size`` applications is converted to wire form while holding
+        the GIL, then decided on ``threads`` native threads with the GIL released, then
+        turned into Decision messages. Results do not depend on ``threads``.
+
+        Args:
+            applications: any iterable of what :meth:`evaluate` accepts (read lazily, one
+                batch at a time).
+            threads: native threads; default the CPUs this process may use.
+            registries, as_of, trace, explain: as for :meth:`evaluate`.
+
+        Returns:
+            A list in input order holding, for each application, its Decision, or an
+            :class:`EvaluationError` (not raised) with ``index`` set if that one could not be
+            decided. Check with ``isinstance(r, heyan.EvaluationError)``.
+
+        Raises:
+            TypeError, ValueError: bad arguments (not bad records: those become entries).
+        """
+        if threads is None:
+            threads = _default_threads()
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads must be a positive int, not {threads!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
+        if isinstance(applications, (str, bytes, Mapping, _message.Message)):
+            raise TypeError("applications must be an iterable of applications; "
+                            "use evaluate() for a single one")
+        handle = _registries(registries)
+        as_of_text = _as_of(as_of)
+        results: list[Union[decision_pb2.Decision, EvaluationError]] = []
+        batch: list[Optional[Union[bytes, str]]] = []
+        failed: dict[int, EvaluationError] = {}  # conversion failures in this batch
+
+        def flush() -> None:
+            raw = _heyan.evaluate_many(self._handle, handle, batch, threads, as_of_text,
+                                       bool(trace), bool(explain))
+            base = len(results)
+            from_string = decision_pb2.Decision.FromString
+            for i, r in enumerate(raw):
+                if isinstance(r, bytes):
+                    results.append(from_string(r))
+                elif r is None:
+                    results.append(failed[base + i])
+                else:
+                    code, message, app_id = r
+                    results.append(EvaluationError(message, code, base + i, app_id))
+            batch.clear()
+            failed.clear()
+
+        for index, application in enumerate(applications):
+            try:
+                batch.append(_to_wire(application))
+            except (TypeError, ValueError) as e:
+                batch.append(None)
+                failed[index] = EvaluationError(str(e), "INVALID_ARGUMENT", index)
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+        return results
+
+    def __reduce__(self):
+        raise TypeError("heyan.Program cannot be pickled: compile the rules where they are "
+                        "used (see examples/dask_screening.py)")
+
+    def __repr__(self) -> str:
+        return f"<heyan.Program {self.name!r} version {self.version!r} {self.fingerprint[:12]}>"
+
+
+# ---- registries ------------------------------------------------------------------------
+
+_FORMATS = {None: 0, "auto": 0, "jsonl": 1, "json": 1, "binary": 2, "pb": 2, "bin": 2,
+            "csv": 3, "ids": 4, "txt": 4, "id_list": 4}
+
+
+class Registries:
+    """Verification data (核对数据) that applications are checked against.
+
+    Each registry is a field of heyan.v1.Registries, named in English
+    (``"public_payroll_staff"``) or Chinese (``"财政供养人员"``); see
+    proto/heyan/v1/registry.proto. Records are indexed by resident ID number.
+
+    Loading methods return ``self`` so calls chain. Errors raise :class:`DataError`:
+    ``code`` is ``"NOT_FOUND"`` for an unknown registry name or a missing file and
+    ``"INVALID_ARGUMENT"`` for a malformed record ("file:line: field: problem"); nothing of
+    a failed call is loaded.
+    """
+
+    __slots__ = ("_handle",)
+
+    def __init__(self) -> None:
+        self._handle = _heyan.Registries()
+
+    def load(self, name: str, path: PathLike, format: Optional[str] = None) -> "Registries":
+        """Loads a file into registry ``name``, adding to what is loaded already.
+
+        ``format``: None or "auto" (from the extension: .jsonl/.json, .pb/.bin, .csv, else
+        one ID per line), "jsonl" (protobuf JSON lines), "binary" (length-delimited
+        protobuf), "csv" (header row of field names, English or Chinese) or "ids".
+        """
+        if format not in _FORMATS:
+            raise ValueError(f"unknown registry format {format!r}; "
+                             f"use one of {sorted(k for k in _FORMATS if k)}")
+        with _data_errors():
+            self._handle.load(_name(name), os.fspath(path), _FORMATS[format])
+        return self
+
+    def add_ids(self, name: str, ids: Iterable[str]) -> "Registries":
+        """Adds ID numbers with otherwise empty records (as an "ids" file would)."""
+        if isinstance(ids, (str, bytes)):
+            raise TypeError("ids must be an iterable of ID numbers, not a single string")
+        ids = list(ids)
+        for i in ids:
+            if not isinstance(i, str):
+                raise TypeError(f"ID number {i!r} is not a str")
+        with _data_errors():
+            self._handle.add_ids(_name(name), ids)
+        return self
+
+    def add_records(self, name: str, records: Iterable[Any]) -> "Registries":
+        """Adds records of the registry's record type (e.g. heyan.v1.PayrollStaffRecord for
+        "public_payroll_staff"): messages, their serialized bytes, or dicts in protobuf
+        JSON form. Every record needs an ``id_number``."""
+        wire = []
+        for r in records:
+            if isinstance(r, _message.Message):
+                wire.append(r.SerializeToString())
+            elif isinstance(r, (bytes, bytearray, memoryview)):
+                wire.append(bytes(r))
+            elif isinstance(r, Mapping):
+                wire.append(json.dumps(r, ensure_ascii=False))
+            else:
+                raise TypeError(f"a record must be a message, bytes or dict, "
+                                f"not {type(r).__name__}")
+        with _data_errors():
+            self._handle.add_records(_name(name), wire)
+        return self
+
+    def size(self, name: str) -> int:
+        """Number of records in registry ``name``. Raises DataError for an unknown name."""
+        with _data_errors():
+            return self._handle.size(_name(name))
+
+    @staticmethod
+    def names() -> list[str]:
+        """English names of every registry the data model defines."""
+        return list(_heyan.Registries.names())
+
+    def __repr__(self) -> str:
+        loaded = {n: self._handle.size(n) for n in _heyan.Registries.names()}
+        return "<heyan.Registries " + ", ".join(f"{n}={k}" for n, k in loaded.items() if k) + ">"
+
+
+def _name(name: str) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"registry name must be a str, not {type(name).__name__}")
+    return name
+
+
+class _data_errors:
+    """Turns _heyan.Error into DataError inside a with-block."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None and issubclass(exc_type, _heyan.Error):
+            raise DataError(exc.args[1], exc.args[0]) from None
+        return False

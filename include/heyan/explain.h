@@ -1,0 +1,112 @@
+// Explanations: the decision and why, for case workers and for applicants.
+//
+// Pipeline position: the last stage. Program::Evaluate (program.h) decides an application;
+// Explain turns that Decision, together with the Application it decided, into a document a
+// person reads: a full case-file note for staff (入户核查/审核说明) or a plain letter to the
+// applicant (审核结果告知书), as text, JSON or a self-contained HTML page.
+//
+//   heyan::EvalOptions eval;
+//   eval.trace = true;                       // needed for the step-by-step parts
+//   heyan::v1::Decision decision;
+//   absl::Status s = program->Evaluate(application, registries, eval, &decision);
+//
+//   heyan::ExplainOptions options;           // Chinese, staff, text
+//   options.program = program.get();         // optional: titles of rules that did not apply
+//   absl::StatusOr<std::string> text = heyan::Explain(decision, application, options);
+//
+//   options.audience = heyan::ExplainOptions::Audience::kApplicant;
+//   options.format = heyan::ExplainOptions::Format::kHtml;
+//   absl::StatusOr<std::string> letter = heyan::Explain(decision, application, options);
+//
+// WHAT AN EXPLANATION CONTAINS (staff)
+//   * the decision: outcome in words, evaluation date, rule set, rules fingerprint, engine;
+//   * every rule that applied, with its citation (依据), message and the values that made it
+//     apply; rules that did not apply because of an exception (例外), and which one;
+//   * the income computation step by step: for each computed value, the items its filters
+//     (其中) counted and did not count, the items its sums (合计) added, and its inputs;
+//     then the household income and the per-capita income;
+//   * the benefit arithmetic (the benefit output with its inputs) and the tier;
+//   * the parameters in force on the evaluation date (with the date each value took effect);
+//   * the members covered, missing evidence (what to bring), faults.
+//   The step-by-step parts come from Decision.trace. A decision made without
+//   EvalOptions.trace still explains its outcome, reasons, amounts, members, missing
+//   evidence and faults, and says that the details need a trace.
+//
+// THE APPLICANT LETTER
+//   Addressed to the applicant (the member whose relation is 本人; else the first member):
+//   outcome, amount, the reasons in plain words with their citations, what evidence is
+//   missing, and how to object (复核/申诉 during the 7-day public notice). It protects other
+//   people's data: a reason that concerns another member is told as "家庭成员中有一人…"
+//   without name or ID; every ID number is masked (4101**********1234, also inside rule
+//   messages); other members' names are masked (张*); flags (标记, notes for staff, e.g.
+//   about minors) and item-level data (incomes, ages, disability, illness) are left out.
+//
+// FORMATS
+//   kText  plain UTF-8 text, one line per fact.
+//   kJson  one JSON object, schema "heyan.explanation/v1" (documented in docs/explain-zh.md).
+//   kHtml  one self-contained UTF-8 page (inline CSS, no scripts, no external resources),
+//          laid out for A4 printing, with a signature and date block for the case file.
+//          All text is HTML-escaped.
+//
+// Rule titles, citations and messages are shown as the rule file wrote them; values in the
+// trace are rendered by the engine in Chinese (money as "1200.00元"). With kEnglish the
+// explanation's own words, outcomes and money units are English.
+//
+// Failure tiers:
+//  * InvalidArgument: the decision and the application do not belong together (both carry
+//    an id and they differ), options.program is not the program that made the decision
+//    (fingerprints differ), or an option holds a value outside its enum.
+//  * Everything else is explained, never an error: a decision with faults or missing
+//    evidence is explained as such. No exception leaves Explain.
+//
+// Thread-safety: Explain is a pure function of its arguments; it may be called from any
+// number of threads at once (a shared Program is only read).
+#ifndef HEYAN_EXPLAIN_H_
+#define HEYAN_EXPLAIN_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "heyan/diagnostic.h"
+#include "heyan/v1/application.pb.h"
+#include "heyan/v1/decision.pb.h"
+
+namespace heyan {
+
+class Program;
+
+struct ExplainOptions {
+  // Language of the explanation's own words (headings, outcomes, sentences).
+  Language language = Language::kChinese;
+
+  // Who reads it.
+  enum class Audience {
+    kStaff,      // case workers: everything, with full names and ID numbers
+    kApplicant,  // the applicant: a plain letter that hides other people's data
+  };
+  Audience audience = Audience::kStaff;
+
+  enum class Format {
+    kText,  // plain text
+    kJson,  // structured object, schema "heyan.explanation/v1"
+    kHtml,  // self-contained printable page
+  };
+  Format format = Format::kText;
+
+  // Optional: the Program that made the decision. Decision.trace names rules that did not
+  // apply only by id; with the Program the explanation also gives their titles and
+  // citations, and the citations and assumption notes (假设) of parameters and values.
+  // Must be the same rules (same fingerprint) as the decision's. Not owned; only read.
+  const Program* program = nullptr;
+};
+
+// Explains `decision`, which `program->Evaluate` made for `application`. The decision
+// should have been made with EvalOptions.trace = true; see above for what happens without.
+// Returns the document in options.format, UTF-8.
+absl::StatusOr<std::string> Explain(const v1::Decision& decision,
+                                    const v1::Application& application,
+                                    const ExplainOptions& options = {});
+
+}  // namespace heyan
+
+#endif  // HEYAN_EXPLAIN_H_
