@@ -61,6 +61,7 @@ constexpr char kUsage[] =
     "  --threads N     evaluate with N threads (default 1)\n"
     "  --rules FILE    rule file (default " HEYAN_WORKLOAD_RULES ")\n"
     "  --engine E      heyan (default) or handwritten (the C++ baseline)\n"
+    "  --lean          lean decisions (EvalOptions.explain = false): no messages or values\n"
     "  --write-applications FILE  also write the Applications as protobuf JSON lines\n";
 
 struct Flags {
@@ -72,6 +73,7 @@ struct Flags {
   std::string write_applications;
   int threads = 1;
   bool help = false;
+  bool lean = false;
 };
 
 // Accepts "--name VALUE" and "--name=VALUE".
@@ -82,6 +84,10 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       flags.help = true;
       return flags;
+    }
+    if (arg == "--lean") {
+      flags.lean = true;
+      continue;
     }
     absl::string_view name = arg, value;
     bool has_value = false;
@@ -136,6 +142,7 @@ struct Loaded {
   Registries registries;
   Households households;
   std::shared_ptr<const Program> program;  // null for --engine handwritten
+  bool explain = true;  // false with --lean
 };
 
 // Sets *rule_errors when the rule file has errors (exit 2, diagnostics already printed), as
@@ -159,6 +166,7 @@ absl::Status CompileRules(const Flags& flags, Loaded* loaded, bool* rule_errors)
 }
 
 absl::Status Load(const Flags& flags, Loaded* loaded, bool* rule_errors) {
+  loaded->explain = !flags.lean;
   absl::StatusOr<WorkloadParams> params = LoadParams(flags.params);
   if (!params.ok()) return params.status();
   loaded->params = *std::move(params);
@@ -187,7 +195,8 @@ absl::Status EvaluateChunk(const Loaded& loaded, size_t begin, size_t end,
     return absl::OkStatus();
   }
   const Program& program = *loaded.program;
-  const EvalOptions options;  // as_of comes from each Application
+  EvalOptions options;  // as_of comes from each Application
+  options.explain = loaded.explain;
   v1::Decision decision;      // reused: Evaluate clears it and keeps its allocations
   for (size_t i = begin; i < end; ++i) {
     if (absl::Status s = program.Evaluate(households[i], loaded.registries, options, &decision);

@@ -37,8 +37,10 @@ class Planner {
         return MakeFieldNode(&e, Build(*e.args[0]));
       case TKind::kSlot:
         return MakeSlotNode(&e);
-      case TKind::kDecl:
-        return MakeDeclNode(&e);
+      case TKind::kDecl: {
+        const Value* constant = ConstantParam(e);
+        return constant != nullptr ? MakeConstantParamNode(&e, *constant) : MakeDeclNode(&e);
+      }
       case TKind::kAsOf:
         return MakeAsOfNode(&e);
       case TKind::kEligible:
@@ -55,8 +57,13 @@ class Planner {
         return MakeArithNode(&e, Build(*e.args[0]), Build(*e.args[1]));
       case TKind::kCompare:
         return MakeCompareNode(&e, Build(*e.args[0]), Build(*e.args[1]));
-      case TKind::kIn:
-        return MakeInNode(&e, Build(*e.args[0]), Build(*e.args[1]));
+      case TKind::kIn: {
+        const TExpr& list = *e.args[1];
+        const Value* constant = list.kind == TKind::kDecl ? ConstantParam(list) : nullptr;
+        NodePtr list_node = Build(list);
+        if (constant == nullptr && list_node->expr().kind == TKind::kConst) constant = &list_node->expr().constant;
+        return MakeInNode(&e, Build(*e.args[0]), std::move(list_node), constant);
+      }
       case TKind::kAnd:
       case TKind::kOr:
         return MakeLogicNode(&e, Build(*e.args[0]), Build(*e.args[1]));
@@ -78,6 +85,13 @@ class Planner {
   }
 
  private:
+  // The value of a parameter that has a single value for all dates, else null.
+  const Value* ConstantParam(const TExpr& e) const {
+    const CheckedDecl& d = program_->decls[e.decl];
+    if (d.kind != ast::DeclKind::kParameter || d.dated.size() != 1 || d.dated[0].from != INT32_MIN) return nullptr;
+    return &d.dated[0].value;
+  }
+
   // A constant copy of `e` owned by the program (the checked tree itself stays untouched).
   TExpr& FoldedConst(const TExpr& e) {
     auto copy = std::make_unique<TExpr>();

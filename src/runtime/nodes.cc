@@ -83,6 +83,8 @@ class FieldNode final : public Node {
     base_is_list_ = e->args[0]->type.kind == TypeKind::kList;
     access_ = FindFieldAccess(field_);
     base_slot_ = e->args[0]->kind == TKind::kSlot ? e->args[0]->slot : -1;
+    auto* base_field = dynamic_cast<const FieldNode*>(base_.get());
+    base_direct_ = base_field != nullptr && base_field->direct_repeated() ? base_field : nullptr;
   }
 
   // Consumers that loop over a list (任一, 其中, 合计, ...) iterate a repeated message field
@@ -123,12 +125,27 @@ class FieldNode final : public Node {
       if (!base_->Eval(f, &base)) return false;
       return ForEachOfField(f, *base.message, fn) != Step::kFail;
     }
-    return base_->ForEach(f, [&](const Value& item) -> Step {
+    auto each = [&](const Value& item) -> Step {
       if (field_->is_repeated()) return ForEachOfField(f, *item.message, fn);
       Value v;
       if (!ReadSingular(f, *item.message, &v)) return Step::kFail;
       return fn(v);
-    });
+    };
+    if (base_direct_ != nullptr) {
+      // 成员.收入: loop over the members directly, then over each member's incomes.
+      const Message* m;
+      int n;
+      if (!base_direct_->BeginDirect(f, &m, &n)) return false;
+      Value item;
+      for (int k = 0; k < n; ++k) {
+        base_direct_->DirectAt(*m, k, &item);
+        Step s = each(item);
+        if (s == Step::kStop) return true;
+        if (s == Step::kFail) return false;
+      }
+      return true;
+    }
+    return base_->ForEach(f, each);
   }
 
   // 存在(x): whether the field is set, without reporting it missing.
@@ -269,6 +286,7 @@ class FieldNode final : public Node {
   bool base_is_list_;
   const FieldAccess* access_;
   int base_slot_;
+  const FieldNode* base_direct_;
 };
 
 // Calls fn(item) for each item of `coll`, directly when `direct` (a FieldNode able to
@@ -454,21 +472,38 @@ class CompareNode final : public Node {
 
 class InNode final : public Node {
  public:
-  InNode(const TExpr* e, NodePtr item, NodePtr list) : Node(e), item_(std::move(item)), list_(std::move(list)) {
+  InNode(const TExpr* e, NodePtr item, NodePtr list, const Value* constant_list)
+      : Node(e), item_(std::move(item)), list_(std::move(list)) {
     enum_items_ = e->args[0]->type.kind == TypeKind::kEnum;
+    // A constant list of enum values becomes a bit set: membership is one test.
+    if (enum_items_ && constant_list != nullptr && constant_list->list != nullptr) {
+      use_set_ = true;
+      for (const Value& v : constant_list->list->items) {
+        if (v.enum_number < 0 || v.enum_number > 4096) {
+          use_set_ = false;
+          break;
+        }
+        if (static_cast<size_t>(v.enum_number) >= enum_set_.size()) enum_set_.resize(v.enum_number + 1, false);
+        enum_set_[v.enum_number] = true;
+      }
+    }
   }
   bool Eval(Frame& f, Value* out) const override {
     Value x;
     if (!item_->Eval(f, &x)) return false;
     bool found = false;
-    bool ok = list_->ForEach(f, [&](const Value& v) {
-      if (enum_items_ ? v.enum_number == x.enum_number : ValuesEqual(x, v)) {
-        found = true;
-        return Step::kStop;
-      }
-      return Step::kContinue;
-    });
-    if (!ok) return false;
+    if (use_set_) {
+      found = x.enum_number >= 0 && static_cast<size_t>(x.enum_number) < enum_set_.size() && enum_set_[x.enum_number];
+    } else {
+      bool ok = list_->ForEach(f, [&](const Value& v) {
+        if (enum_items_ ? v.enum_number == x.enum_number : ValuesEqual(x, v)) {
+          found = true;
+          return Step::kStop;
+        }
+        return Step::kContinue;
+      });
+      if (!ok) return false;
+    }
     *out = Value::Bool(found == (expr_->op == Op::kIn));
     return true;
   }
@@ -476,6 +511,29 @@ class InNode final : public Node {
  private:
   NodePtr item_, list_;
   bool enum_items_;
+  bool use_set_ = false;
+  std::vector<bool> enum_set_;
+};
+
+// A parameter with one value for all dates: a constant. While tracing it still marks the
+// parameter as read, so explanations and coverage see it.
+class ConstantParamNode final : public Node {
+ public:
+  ConstantParamNode(const TExpr* e, Value value) : Node(e), value_(value) {}
+  bool Eval(Frame& f, Value* out) const override {
+    *out = value_;
+    if (f.named_trace != nullptr) {
+      NamedState& s = f.named[expr_->decl];
+      if (s.state == 0) {
+        s.state = 2;
+        s.value = value_;
+      }
+    }
+    return true;
+  }
+
+ private:
+  Value value_;
 };
 
 // 并且 / 或者 with three-valued logic: a known answer wins over a missing one
@@ -854,8 +912,11 @@ NodePtr MakeArithNode(const TExpr* e, NodePtr a, NodePtr b) {
 NodePtr MakeCompareNode(const TExpr* e, NodePtr a, NodePtr b) {
   return std::make_unique<CompareNode>(e, std::move(a), std::move(b));
 }
-NodePtr MakeInNode(const TExpr* e, NodePtr item, NodePtr list) {
-  return std::make_unique<InNode>(e, std::move(item), std::move(list));
+NodePtr MakeInNode(const TExpr* e, NodePtr item, NodePtr list, const Value* constant_list) {
+  return std::make_unique<InNode>(e, std::move(item), std::move(list), constant_list);
+}
+NodePtr MakeConstantParamNode(const TExpr* e, const Value& value) {
+  return std::make_unique<ConstantParamNode>(e, value);
 }
 NodePtr MakeLogicNode(const TExpr* e, NodePtr a, NodePtr b) {
   return std::make_unique<LogicNode>(e, std::move(a), std::move(b));

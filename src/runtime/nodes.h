@@ -52,7 +52,9 @@ NodePtr MakeRegistryFetchNode(const TExpr* e, NodePtr key);
 NodePtr MakeUnaryNode(const TExpr* e, NodePtr arg);
 NodePtr MakeArithNode(const TExpr* e, NodePtr a, NodePtr b);
 NodePtr MakeCompareNode(const TExpr* e, NodePtr a, NodePtr b);
-NodePtr MakeInNode(const TExpr* e, NodePtr item, NodePtr list);
+// `constant_list`: the list's value when it is known at plan time (else null).
+NodePtr MakeInNode(const TExpr* e, NodePtr item, NodePtr list, const Value* constant_list);
+NodePtr MakeConstantParamNode(const TExpr* e, const Value& value);
 NodePtr MakeLogicNode(const TExpr* e, NodePtr a, NodePtr b);  // kAnd / kOr
 NodePtr MakeIfNode(const TExpr* e, NodePtr c, NodePtr a, NodePtr b);
 NodePtr MakeListNode(const TExpr* e, std::vector<NodePtr> items);

@@ -309,7 +309,17 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
     f.as_of_known = true;
   } else {
     const std::string& text = !application.as_of().empty() ? application.as_of() : application.application_date();
-    if (!text.empty()) f.as_of_known = ParseDate(text, &f.as_of);
+    // Batches usually share one as-of date: remember the last one parsed on this thread.
+    thread_local std::string last_text;
+    thread_local int32_t last_days = 0;
+    if (!text.empty() && text == last_text) {
+      f.as_of = last_days;
+      f.as_of_known = true;
+    } else if (!text.empty() && ParseDate(text, &f.as_of)) {
+      f.as_of_known = true;
+      last_text = text;
+      last_days = f.as_of;
+    }
   }
 
   decision->set_application_id(application.id());

@@ -6,6 +6,7 @@
 // one hash probe. IDs that do not have the standard form are indexed by their full text.
 #include "heyan/registry.h"
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -32,16 +33,27 @@ using internal::Schema;
 
 constexpr uint32_t kNone = UINT32_MAX;
 
+// Eight ASCII digits to their value, or false if any byte is not a digit (SWAR: all eight
+// at once; membership tests run this for every member of every application).
+inline bool EightDigits(const char* p, uint64_t* out) {
+  uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  chunk -= 0x3030303030303030ULL;
+  if (((chunk | (chunk + 0x7676767676767676ULL)) & 0x8080808080808080ULL) != 0) return false;
+  chunk = (chunk * 10 + (chunk >> 8)) & 0x00FF00FF00FF00FFULL;
+  chunk = (chunk * 100 + (chunk >> 16)) & 0x0000FFFF0000FFFFULL;
+  chunk = (chunk * 10000 + (chunk >> 32)) & 0xFFFFFFFFULL;
+  *out = chunk;
+  return true;
+}
+
 // Packs a standard 18-character ID into 64 bits; false for any other form.
 bool PackId(std::string_view id, uint64_t* key) {
   if (id.size() != 18) return false;
-  uint64_t v = 0;
-  for (int i = 0; i < 17; ++i) {
-    char c = id[i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  char check = id[17];
+  uint64_t hi, lo;
+  if (!EightDigits(id.data(), &hi) || !EightDigits(id.data() + 8, &lo)) return false;
+  const char c16 = id[16], check = id[17];
+  if (c16 < '0' || c16 > '9') return false;
   uint64_t last;
   if (check >= '0' && check <= '9') {
     last = static_cast<uint64_t>(check - '0');
@@ -50,6 +62,7 @@ bool PackId(std::string_view id, uint64_t* key) {
   } else {
     return false;
   }
+  const uint64_t v = (hi * 100000000ULL + lo) * 10 + static_cast<uint64_t>(c16 - '0');
   *key = v * 11 + last;
   return true;
 }
