@@ -15,7 +15,7 @@ PACKAGES=(
   python3 python3-dev pybind11-dev python3-protobuf python3-pytest
   python3-dask python3-distributed
   # HTML explanation rendering test
-  chromium
+  chromium fonts-noto-cjk
 )
 
 missing=()

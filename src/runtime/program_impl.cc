@@ -241,7 +241,12 @@ int ProgramImpl::EvalRule(Frame& f, int index, std::vector<std::string>* excepte
 std::string ProgramImpl::Render(Frame& f, const Node& node) const {
   Value v;
   int saved = f.last_cause;
-  if (!node.Eval(f, &v)) {
+  // Re-reading a value for an explanation must not record its items a second time.
+  std::vector<ItemRecord>* items = f.items;
+  f.items = nullptr;
+  bool ok = node.Eval(f, &v);
+  f.items = items;
+  if (!ok) {
     f.last_cause = saved;
     return f.english ? "(unknown)" : "（无法确定）";
   }
@@ -433,6 +438,7 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
     }
     v1::Amount* amount = decision->add_amounts();
     amount->set_name(decl.name);
+    amount->set_key(decl.key);
     if (money) amount->set_fen(v.r.num);
     if (options.explain || !money) amount->set_value(FormatValue(v, decl.type, f.english));
     const std::string& key = decl.key;
@@ -470,6 +476,8 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
       v1::TraceStep* step = decision->add_trace();
       step->set_name(rule.id);
       step->set_kind("rule");
+      step->set_title(rule.title);
+      step->set_citation(rule.basis);
       step->set_location(absl::StrCat(rule.file, ":", rule.line));
       if (result[r] == 1) {
         step->set_result("适用");
@@ -494,6 +502,8 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
       static const char* kKinds[] = {"parameter", "value", "output", "table"};
       step->set_kind(kKinds[static_cast<int>(decl.kind)]);
       step->set_location(absl::StrCat(decl.file, ":", decl.line));
+      step->set_citation(decl.basis);
+      if (decl.expr) step->set_formula(decl.expr->source);
       if (s.state == 2) {
         std::string text = FormatValue(s.value, decl.type, f.english);
         if (decl.kind == ast::DeclKind::kTable) {
@@ -504,6 +514,7 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
           for (auto it = decl.dated.rbegin(); it != decl.dated.rend(); ++it) {
             if (it->from <= f.as_of) {
               if (it->from != INT32_MIN) absl::StrAppend(&text, "（自 ", FormatDate(it->from), " 起）");
+              step->set_citation(it->basis);
               break;
             }
           }
