@@ -57,7 +57,6 @@
 #include "cli/commands.h"
 #include "common/date.h"
 #include "common/text.h"
-#include "google/protobuf/util/json_util.h"
 #include "heyan/compiler.h"
 #include "heyan/diagnostic.h"
 #include "heyan/program.h"
@@ -580,7 +579,12 @@ struct Counts {
     const int o = d.outcome();
     ++outcomes[o >= 0 && o < 5 ? o : 0];
     if (d.faults_size() > 0) ++with_faults;
-    for (const v1::Reason& r : d.reasons()) {
+    for (int i = 0; i < d.reasons_size(); ++i) {
+      const v1::Reason& r = d.reasons(i);
+      // Count decisions, not reasons: a rule over items (每个) may apply to several.
+      bool seen = false;
+      for (int k = 0; k < i && !seen; ++k) seen = d.reasons(k).rule_id() == r.rule_id();
+      if (seen) continue;
       ReasonCount& c = reasons[r.rule_id()];
       ++c.count;
       if (c.title.empty()) c.title = r.title();
@@ -620,11 +624,7 @@ struct Job {
 // One worker's reusable state.
 class Worker {
  public:
-  explicit Worker(const Job& job) : job_(job) {
-    print_options_.add_whitespace = false;
-    print_options_.preserve_proto_field_names = true;
-    print_options_.always_print_enums_as_ints = false;
-  }
+  explicit Worker(const Job& job) : job_(job) {}
 
   void Process(Batch* batch) {
     batch->output.clear();
@@ -654,14 +654,7 @@ class Worker {
     }
     counts_.Add(decision_);
     if (job_.out_format == Format::kJson) {
-      json_.clear();
-      const auto s = google::protobuf::util::MessageToJsonString(decision_, &json_, print_options_);
-      if (!s.ok()) {
-        // Cannot happen for a well-formed Decision; still never lose the record.
-        --counts_.outcomes[decision_.outcome() >= 0 && decision_.outcome() < 5 ? decision_.outcome() : 0];
-        return Error(record.number, "", std::string(s.message()), &batch.output);
-      }
-      batch.output.append(json_);
+      writer_.Append(decision_, &batch.output);
       batch.output.push_back('\n');
     } else {
       AppendVarint(decision_.ByteSizeLong(), &batch.output);
@@ -692,8 +685,7 @@ class Worker {
   io::ApplicationReader reader_;
   v1::Application application_;
   v1::Decision decision_;
-  std::string json_;
-  google::protobuf::util::JsonPrintOptions print_options_;
+  io::ProtoJsonWriter writer_;  // what MessageToJsonString prints, without its cost
   Counts counts_;
 };
 
@@ -812,14 +804,16 @@ class Pipeline {
       records += static_cast<int64_t>(batch->records.size());
       bytes += batch->input_bytes;
       ++next;
-      absl::MutexLock lock(&mu_);
-      --in_flight_;
-      if (!ok) {
-        error_ = error;
-        failed_ = true;
-        return;
+      {
+        absl::MutexLock lock(&mu_);
+        --in_flight_;
+        if (!ok) {
+          error_ = error;
+          failed_ = true;
+          return;
+        }
+        if (free_.size() < max_in_flight_) free_.push_back(std::move(batch));
       }
-      if (free_.size() < max_in_flight_) free_.push_back(std::move(batch));
       if (progress_) ShowProgress(records, bytes);
     }
   }
@@ -1021,6 +1015,14 @@ int Eval(const std::vector<std::string>& args) {
   job.in_format = FormatFor(flags.in, flags.in_format);
   job.out_format = FormatFor(flags.out, flags.out_format);
 
+  // Writing the decisions over the applications would destroy the input before it is read.
+  struct stat in_stat, out_stat;
+  if (flags.in != "-" && flags.out != "-" && ::stat(flags.in.c_str(), &in_stat) == 0 &&
+      ::stat(flags.out.c_str(), &out_stat) == 0 && in_stat.st_dev == out_stat.st_dev &&
+      in_stat.st_ino == out_stat.st_ino) {
+    std::cerr << "heyan eval: --in and --out are the same file: " << flags.out << "\n";
+    return 2;
+  }
   Input input;
   Output output;
   std::string error;

@@ -2,6 +2,7 @@
 // back to protobuf's own parser for anything the fast path is not sure of. See the header.
 #include "io/application_reader.h"
 
+#include <array>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -40,9 +41,74 @@ enum class Kind { kString, kInt32, kInt64, kUInt32, kUInt64, kBool, kEnum, kMess
 
 struct MessageTable;
 
+// Equality of short strings (field and enum value names) without a call to memcmp, which
+// costs more than the comparison for names of a few bytes.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  while (n >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  while (n > 0) {
+    if (*a++ != *b++) return false;
+    --n;
+  }
+  return true;
+}
+
+// Open-addressing index from names to small integers: one cheap hash and usually one
+// comparison per look-up.
+class NameIndex {
+ public:
+  static constexpr size_t kSlots = 256;  // at most 128 names (2 per field, 64 fields)
+
+  // More than kSlots / 2 names (a huge enum) leaves the index empty: every look-up misses
+  // and the line goes to protobuf.
+  void Build(const std::vector<std::string_view>& names) {
+    slots_.fill(-1);
+    if (names.size() > kSlots / 2) return;
+    names_ = names;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      size_t h = Hash(names_[i]);
+      while (slots_[h] >= 0) h = (h + 1) % kSlots;
+      slots_[h] = static_cast<int16_t>(i);
+    }
+  }
+
+  // Index of `name` in the names given to Build, or -1.
+  int Find(std::string_view name) const {
+    for (size_t h = Hash(name);; h = (h + 1) % kSlots) {
+      const int i = slots_[h];
+      if (i < 0) return -1;
+      const std::string_view candidate = names_[i];
+      if (candidate.size() == name.size() &&
+          SameBytes(candidate.data(), name.data(), name.size())) {
+        return i;
+      }
+    }
+  }
+
+ private:
+  static size_t Hash(std::string_view key) {
+    const size_t n = key.size();
+    if (n == 0) return 0;
+    return (n * 131 + static_cast<unsigned char>(key[0]) * 31 +
+            static_cast<unsigned char>(key[n / 2]) * 7 + static_cast<unsigned char>(key[n - 1])) %
+           kSlots;
+  }
+
+  std::vector<std::string_view> names_;
+  std::array<int16_t, kSlots> slots_;
+};
+
 struct EnumTable {
   const EnumDescriptor* descriptor = nullptr;
-  std::vector<std::pair<std::string_view, const EnumValueDescriptor*>> by_name;
+  std::vector<const EnumValueDescriptor*> values;  // by index in the descriptor
+  NameIndex by_name;
 };
 
 struct FieldInfo {
@@ -60,20 +126,24 @@ struct KeyEntry {
 
 struct MessageTable {
   const Descriptor* descriptor = nullptr;
+  // Of the generated type: one per type, so looking it up per message is wasted work.
+  const Reflection* reflection = nullptr;
   std::vector<FieldInfo> fields;  // by field index
   std::vector<KeyEntry> keys;
   // Duplicate keys are detected with a 64-bit mask of field indexes; larger messages defer.
   bool too_many_fields = false;
 
-  // Linear scan: Heyan messages have at most 16 fields, and comparing lengths first makes
-  // a miss cost a few instructions; a hash of the key would cost more.
+  NameIndex index;  // over keys
+
+  void BuildIndex() {
+    std::vector<std::string_view> names;
+    for (const KeyEntry& e : keys) names.push_back(e.key);
+    index.Build(names);
+  }
+
   const FieldInfo* Find(std::string_view key) const {
-    for (const KeyEntry& e : keys) {
-      if (e.key.size() == key.size() && std::memcmp(e.key.data(), key.data(), key.size()) == 0) {
-        return e.info;
-      }
-    }
-    return nullptr;
+    const int i = index.Find(key);
+    return i < 0 ? nullptr : keys[i].info;
   }
 };
 
@@ -91,6 +161,8 @@ class Tables {
     messages_.push_back(std::make_unique<MessageTable>());
     MessageTable* table = messages_.back().get();
     table->descriptor = d;
+    table->reflection =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(d)->GetReflection();
     table->too_many_fields = d->field_count() > 64;
     table->fields.resize(d->field_count());
     for (int i = 0; i < d->field_count(); ++i) {
@@ -109,6 +181,7 @@ class Tables {
         table->keys.push_back({info.field->name(), &info});
       }
     }
+    table->BuildIndex();
     return table;
   }
 
@@ -119,9 +192,12 @@ class Tables {
     enums_.push_back(std::make_unique<EnumTable>());
     EnumTable* table = enums_.back().get();
     table->descriptor = d;
+    std::vector<std::string_view> names;
     for (int i = 0; i < d->value_count(); ++i) {
-      table->by_name.emplace_back(d->value(i)->name(), d->value(i));
+      table->values.push_back(d->value(i));
+      names.push_back(d->value(i)->name());
     }
+    table->by_name.Build(names);
     return table;
   }
 
@@ -229,9 +305,12 @@ class FastParser {
   }
 
   // The field path where the fast path stopped, e.g. members[0].incomes[1].amount_fen.
+  // path_ holds it innermost step first: each level adds its step only while a failure
+  // unwinds, so a line that parses pays nothing for paths.
   std::string RenderPath() const {
     std::string out;
-    for (const Step& s : path_) {
+    for (auto it = path_.rbegin(); it != path_.rend(); ++it) {
+      const Step& s = *it;
       if (s.index >= 0) {
         absl::StrAppend(&out, "[", s.index, "]");
       } else {
@@ -254,7 +333,7 @@ class FastParser {
   bool Object(od::object& object, const MessageTable& table, Message* message) {
     if (table.too_many_fields) return Defer("message with more than 64 fields");
     if (++depth_ > kMaxDepth) return Defer("nested too deeply");
-    const Reflection* reflection = message->GetReflection();
+    const Reflection* reflection = table.reflection;
     uint64_t seen = 0;
     for (auto field_result : object) {
       od::field field;
@@ -269,20 +348,24 @@ class FastParser {
         path_.push_back({unknown_key_});
         return Defer("unknown field");
       }
-      path_.push_back({info->field->name()});
       const uint64_t bit = uint64_t{1} << info->field->index();
-      // protobuf lets a repeated key append and a message key merge, and a proto3
-      // `optional` field written twice (by both names) is an error; all rare: defer.
-      if (seen & bit) return Defer("field given twice");
-      seen |= bit;
-      if (info->kind == Kind::kDefer) return Defer("field kind the fast path does not read");
-      od::value& value = field.value();
-      if (info->repeated) {
-        if (!Repeated(value, *info, reflection, message)) return false;
+      bool ok;
+      if (seen & bit) {
+        // protobuf lets a repeated key append and a message key merge, and a proto3
+        // `optional` field written twice (by both names) is an error; all rare: defer.
+        ok = Defer("field given twice");
+      } else if (info->kind == Kind::kDefer) {
+        ok = Defer("field kind the fast path does not read");
       } else {
-        if (!Singular(value, *info, reflection, message)) return false;
+        seen |= bit;
+        od::value& value = field.value();
+        ok = info->repeated ? Repeated(value, *info, reflection, message)
+                            : Singular(value, *info, reflection, message);
       }
-      path_.pop_back();
+      if (!ok) {
+        path_.push_back({info->field->name()});
+        return false;
+      }
     }
     --depth_;
     return true;
@@ -297,14 +380,17 @@ class FastParser {
     od::array array;
     if (auto error = value.get_array().get(array)) return Json(error);
     int64_t index = 0;
-    path_.push_back({{}, 0});
     for (auto element_result : array) {
-      path_.back().index = index++;
       od::value element;
-      if (auto error = std::move(element_result).get(element)) return Json(error);
-      if (!Element(element, info, reflection, message)) return false;
+      const bool ok = std::move(element_result).get(element) == simdjson::SUCCESS
+                          ? Element(element, info, reflection, message)
+                          : Defer("malformed list element");
+      if (!ok) {
+        path_.push_back({{}, index});
+        return false;
+      }
+      ++index;
     }
-    path_.pop_back();
     return true;
   }
 
@@ -479,13 +565,10 @@ class FastParser {
     if (type == od::json_type::string) {
       std::string_view s;
       if (auto error = value.get_string().get(s)) return Json(error);
-      for (const auto& [name, v] : table.by_name) {
-        if (name == s) {
-          *out = v;
-          return true;
-        }
-      }
-      return Defer("not a value name of the enum");
+      const int i = table.by_name.Find(s);
+      if (i < 0) return Defer("not a value name of the enum");
+      *out = table.values[i];
+      return true;
     }
     if (type == od::json_type::number) {
       int64_t n;
@@ -612,6 +695,227 @@ bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadErro
                   hint_field, error);
   }
   return false;
+}
+
+// ---- ProtoJsonWriter ---------------------------------------------------------------------
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+void AppendU16(uint32_t unit, std::string* out) {
+  char buffer[6] = {'\\', 'u', kHexDigits[(unit >> 12) & 0xF], kHexDigits[(unit >> 8) & 0xF],
+                    kHexDigits[(unit >> 4) & 0xF], kHexDigits[unit & 0xF]};
+  out->append(buffer, 6);
+}
+
+// Code points protobuf's JsonEscaping writes as \uXXXX although JSON does not require it
+// (C1 controls, and invisible or direction-changing characters, against script injection).
+bool ProtobufEscapes(uint32_t cp) {
+  if (cp < 0xA0) return cp >= 0x7F;
+  switch (cp) {
+    case 0xFEFF: case 0xFFF9: case 0xFFFA: case 0xFFFB: case 0x00AD: case 0x06DD:
+    case 0x070F: case 0x17B4: case 0x17B5: case 0xE0001:
+      return true;
+    default:
+      return (cp >= 0x0600 && cp <= 0x0603) || (cp >= 0x200B && cp <= 0x200F) ||
+             (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+             (cp >= 0x206A && cp <= 0x206F) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
+             (cp >= 0xE0020 && cp <= 0xE007F);
+  }
+}
+
+// Appends `s` as a JSON string the way protobuf escapes it. False if `s` is not valid UTF-8
+// (protobuf silently drops such bytes; the caller lets protobuf print the message then).
+bool AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  size_t i = 0;
+  auto flush = [&](size_t end) { out->append(s.data() + run, end - run); };
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      const char* escape = nullptr;
+      switch (c) {
+        case '"': escape = "\\\""; break;
+        case '\\': escape = "\\\\"; break;
+        case '\b': escape = "\\b"; break;
+        case '\t': escape = "\\t"; break;
+        case '\n': escape = "\\n"; break;
+        case '\f': escape = "\\f"; break;
+        case '\r': escape = "\\r"; break;
+        default: break;
+      }
+      if (escape == nullptr && c >= 0x20 && c != '<' && c != '>' && c != 0x7F) {
+        ++i;
+        continue;
+      }
+      flush(i);
+      if (escape != nullptr) {
+        out->append(escape);
+      } else {
+        AppendU16(c, out);
+      }
+      run = ++i;
+      continue;
+    }
+    // Multi-byte: decode strictly (no overlong forms, no surrogates, at most U+10FFFF).
+    size_t n;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    if (ProtobufEscapes(cp)) {
+      flush(i);
+      if (cp >= 0x10000) {
+        AppendU16(0xD800 + ((cp - 0x10000) >> 10), out);
+        AppendU16(0xDC00 + ((cp - 0x10000) & 0x3FF), out);
+      } else {
+        AppendU16(cp, out);
+      }
+      run = i + n;
+    }
+    i += n;
+  }
+  flush(s.size());
+  out->push_back('"');
+  return true;
+}
+
+// One value of `field` (element `index` of a repeated field, or -1). False if this writer
+// does not print that kind of value.
+template <typename AppendMessageFn>
+bool AppendValue(const Message& message, const FieldDescriptor* field, int index,
+                 std::string* scratch, std::string* out, AppendMessageFn&& append_message) {
+  const Reflection* r = message.GetReflection();
+  const bool repeated = index >= 0;
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      absl::StrAppend(out, repeated ? r->GetRepeatedInt32(message, field, index)
+                                    : r->GetInt32(message, field));
+      return true;
+    case FieldDescriptor::CPPTYPE_UINT32:
+      absl::StrAppend(out, repeated ? r->GetRepeatedUInt32(message, field, index)
+                                    : r->GetUInt32(message, field));
+      return true;
+    case FieldDescriptor::CPPTYPE_INT64:
+      absl::StrAppend(out, "\"",
+                      repeated ? r->GetRepeatedInt64(message, field, index)
+                               : r->GetInt64(message, field),
+                      "\"");
+      return true;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      absl::StrAppend(out, "\"",
+                      repeated ? r->GetRepeatedUInt64(message, field, index)
+                               : r->GetUInt64(message, field),
+                      "\"");
+      return true;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      out->append((repeated ? r->GetRepeatedBool(message, field, index)
+                            : r->GetBool(message, field))
+                      ? "true"
+                      : "false");
+      return true;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      if (field->enum_type()->file()->package() == "google.protobuf") return false;
+      const int number = repeated ? r->GetRepeatedEnumValue(message, field, index)
+                                  : r->GetEnumValue(message, field);
+      const EnumValueDescriptor* value = field->enum_type()->FindValueByNumber(number);
+      if (value == nullptr) {
+        absl::StrAppend(out, number);  // an open enum's unknown value prints as a number
+      } else {
+        out->push_back('"');
+        out->append(value->name());
+        out->push_back('"');
+      }
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_STRING: {
+      if (field->type() == FieldDescriptor::TYPE_BYTES) return false;  // base64
+      const std::string& s = repeated
+                                 ? r->GetRepeatedStringReference(message, field, index, scratch)
+                                 : r->GetStringReference(message, field, scratch);
+      return AppendJsonString(s, out);
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      if (field->message_type()->file()->package() == "google.protobuf") return false;
+      return append_message(repeated ? r->GetRepeatedMessage(message, field, index)
+                                     : r->GetMessage(message, field));
+    }
+    default:  // float, double: protobuf's shortest round-trip formatting is its own
+      return false;
+  }
+}
+
+}  // namespace
+
+bool ProtoJsonWriter::AppendMessage(const Message& message, int depth, std::string* out) {
+  if (depth > kMaxDepth) return false;
+  if (fields_.size() <= static_cast<size_t>(depth)) fields_.resize(depth + 1);
+  // ListFields: the fields a proto3 printer shows (set or non-default), by field number,
+  // which is the order protobuf's printer uses (it walks the binary encoding).
+  std::vector<const FieldDescriptor*>& fields = fields_[depth];
+  fields.clear();
+  message.GetReflection()->ListFields(message, &fields);
+  std::string scratch;
+  auto append_message = [&](const Message& child) { return AppendMessage(child, depth + 1, out); };
+  out->push_back('{');
+  for (size_t k = 0; k < fields_[depth].size(); ++k) {
+    // fields_ may grow (and move) in the recursive calls: index it afresh each time.
+    const FieldDescriptor* field = fields_[depth][k];
+    if (field->is_extension() || field->is_map()) return false;
+    if (k > 0) out->push_back(',');
+    out->push_back('"');
+    out->append(field->name());
+    out->append("\":");
+    if (field->is_repeated()) {
+      const int size = message.GetReflection()->FieldSize(message, field);
+      out->push_back('[');
+      for (int i = 0; i < size; ++i) {
+        if (i > 0) out->push_back(',');
+        if (!AppendValue(message, field, i, &scratch, out, append_message)) return false;
+      }
+      out->push_back(']');
+    } else if (!AppendValue(message, field, -1, &scratch, out, append_message)) {
+      return false;
+    }
+  }
+  out->push_back('}');
+  return true;
+}
+
+void ProtoJsonWriter::Append(const Message& message, std::string* out) {
+  const size_t start = out->size();
+  if (AppendMessage(message, 0, out)) return;
+  out->resize(start);
+  ++fallbacks_;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  if (google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
+    out->append(json);
+  } else {
+    out->append("{}");
+  }
 }
 
 }  // namespace heyan::io

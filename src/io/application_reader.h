@@ -35,7 +35,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "google/protobuf/message.h"
 #include "heyan/v1/application.pb.h"
 
 namespace heyan::io {
@@ -91,6 +93,30 @@ class ApplicationReader {
 // protobuf's message names none.
 bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadError* error,
                            std::string_view hint_field = {});
+
+// Writes messages (decisions, in `heyan eval`) as compact protobuf JSON: byte for byte what
+// google::protobuf::util::MessageToJsonString prints with preserve_proto_field_names = true
+// and the other options at their defaults (no whitespace, enums by name, 64-bit integers
+// as strings, default values omitted, protobuf's escaping of strings). protobuf 3.21 goes
+// through a binary round trip and a type resolver for every message, which costs more
+// than deciding the application; this walks the message by reflection instead.
+//
+// Messages it does not handle (floating-point, bytes, map or well-known-type fields, and
+// strings that are not valid UTF-8) are printed by MessageToJsonString itself, so the
+// output never differs. Reuse one writer per thread; it keeps scratch space.
+class ProtoJsonWriter {
+ public:
+  // Appends `message` (no newline) to `out`.
+  void Append(const google::protobuf::Message& message, std::string* out);
+
+  // Messages printed by MessageToJsonString instead, since construction.
+  uint64_t fallbacks() const { return fallbacks_; }
+
+ private:
+  bool AppendMessage(const google::protobuf::Message& message, int depth, std::string* out);
+  std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields_;  // by depth
+  uint64_t fallbacks_ = 0;
+};
 
 }  // namespace heyan::io
 

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `heyan eval` (one ctest per case; stdlib only).
+
+    eval_test.py CASE HEYAN SOURCE_DIR WORK_DIR
+
+CASE is one of the functions below named case_*, without the prefix. Each runs the built
+tool on the shipped example data (examples/data) or on inputs derived from it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+REGISTRIES = ["public_payroll_staff", "staff_relatives", "vehicle_registrations", "disability_certificates",
+              "machinery_subsidies", "social_insurance", "poverty_registry"]
+
+
+class Env:
+    def __init__(self, heyan, source, work):
+        self.heyan = heyan
+        self.source = source
+        self.work = work
+        self.data = os.path.join(source, "examples", "data")
+        self.rules = os.path.join(source, "rules", "examples", "city.heyan")
+        os.makedirs(work, exist_ok=True)
+
+    def registry_args(self):
+        args = []
+        for name in REGISTRIES:
+            args += ["--registry", f"{name}={os.path.join(self.data, name + '.csv')}"]
+        return args
+
+    def eval(self, *args, stdin=None, rules=None):
+        command = [self.heyan, "eval", "--rules", rules or self.rules] + self.registry_args() + list(args)
+        return subprocess.run(command, input=stdin, capture_output=True)
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def example_lines(self):
+        with open(os.path.join(self.data, "applications.jsonl"), encoding="utf-8") as f:
+            return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def case_input_order(env):
+    """One decision per input line, in input order, whatever the batching and threads."""
+    lines = env.example_lines()
+    for threads, batch in [("1", "1000"), ("2", "7"), ("3", "1")]:
+        out = env.path(f"order_{threads}_{batch}.jsonl")
+        r = env.eval("--in", os.path.join(env.data, "applications.jsonl"), "--out", out,
+                     "--threads", threads, "--batch-size", batch)
+        check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+        decisions = [json.loads(line) for line in read_lines(out)]
+        check(len(decisions) == len(lines), f"{len(decisions)} decisions for {len(lines)} applications")
+        for i, (line, decision) in enumerate(zip(lines, decisions)):
+            want = json.loads(line)["id"]
+            check(decision.get("application_id") == want, f"record {i + 1}: {decision.get('application_id')} != {want}")
+            check(decision.get("outcome") in ("ELIGIBLE", "INELIGIBLE", "NEEDS_REVIEW", "MISSING_EVIDENCE"),
+                  f"record {i + 1}: outcome {decision.get('outcome')}")
+
+
+def case_bad_lines(env):
+    """Malformed lines become error records at their place; the rest is decided; exit 3."""
+    good = env.example_lines()[:30]
+    bad = {
+        # line number (1-based, counting blank lines) -> (text, field, part of the message)
+        4: ('{"id":"BAD4","members":[{"name":"x","birthDate":19800101}]}', "members[0].birth_date", "invalid value"),
+        7: ('{"id":"BAD7",', "", "column"),
+        9: ('{"id":"BAD9","members":[{"sex":"男"}]}', "members[0].sex", "heyan.v1.Sex"),
+        12: ('{"id":"BAD12","assets":{"homes":{"rooms":3}}}', "assets.homes.rooms", "Cannot find field"),
+        15: ("not json at all", "", ""),
+        18: ('{"id":"BAD18","members":[{"incomes":[{},{"amountFen":"12.5元"}]}]}', "members[0].incomes[1].amount_fen", "invalid value"),
+    }
+    blank = {2, 10, 11}
+    text = []
+    records = []  # expected, in order: ("ok", id) or ("error", line, field, part)
+    g = iter(good)
+    line_no = 0
+    while len(records) < 30:
+        line_no += 1
+        if line_no in blank:
+            text.append("   " if line_no == 10 else "")
+        elif line_no in bad:
+            t, field, part = bad[line_no]
+            text.append(t)
+            records.append(("error", line_no, field, part))
+        else:
+            t = next(g)
+            text.append(t)
+            records.append(("ok", json.loads(t)["id"]))
+    src = env.path("bad.jsonl")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write("\n".join(text))  # no newline after the last line
+    out = env.path("bad_out.jsonl")
+    r = env.eval("--in", src, "--out", out, "--threads", "2", "--batch-size", "4")
+    check(r.returncode == 3, f"exit {r.returncode}, want 3: {r.stderr.decode()}")
+    got = [json.loads(line) for line in read_lines(out)]
+    check(len(got) == len(records), f"{len(got)} output records, want {len(records)}")
+    for want, g in zip(records, got):
+        if want[0] == "ok":
+            check(g.get("application_id") == want[1], f"want decision {want[1]}, got {g}")
+        else:
+            _, line, field, part = want
+            check("error" in g, f"line {line}: want an error record, got {str(g)[:200]}")
+            e = g["error"]
+            check(e.get("line") == line, f"error record says line {e.get('line')}, want {line}")
+            check(e.get("field") == field, f"line {line}: field {e.get('field')!r}, want {field!r}")
+            check(part in e.get("message", ""), f"line {line}: message {e.get('message')!r} lacks {part!r}")
+    summary = r.stdout.decode()
+    check("错误" in summary and "6" in summary, f"summary does not count the 6 errors:\n{summary}")
+
+
+def case_parallel_matches_serial(env):
+    """--threads 1 and --threads 2 (small batches, traced) write identical bytes."""
+    src = os.path.join(env.data, "applications.jsonl")
+    outputs = []
+    for threads in ("1", "2"):
+        out = env.path(f"par_{threads}.jsonl")
+        r = env.eval("--in", src, "--out", out, "--threads", threads, "--batch-size", "5", "--trace")
+        check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+        with open(out, "rb") as f:
+            outputs.append(f.read())
+    check(outputs[0] == outputs[1], "--threads 1 and --threads 2 differ")
+    check(outputs[0].count(b"\n") == len(env.example_lines()), "wrong number of decisions")
+    check(b'"trace":[' in outputs[0], "--trace did not record a trace")
+
+
+def case_lean_and_as_of(env):
+    """--lean drops titles and messages; --as-of sets the evaluation date of every decision."""
+    src = os.path.join(env.data, "applications.jsonl")
+    out = env.path("lean.jsonl")
+    r = env.eval("--in", src, "--out", out, "--lean", "--as-of", "2024-07-01", "--threads", "1")
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+    decisions = [json.loads(line) for line in read_lines(out)]
+    check(all(d.get("as_of") == "2024-07-01" for d in decisions), "--as-of not applied")
+    reasons = [reason for d in decisions for reason in d.get("reasons", [])]
+    check(reasons and all("title" not in reason and "message" not in reason for reason in reasons),
+          "--lean decisions still carry titles or messages")
+    r = env.eval("--in", src, "--out", out, "--as-of", "2024-02-30")
+    check(r.returncode == 2 and b"--as-of" in r.stderr, f"a bad --as-of must be refused: {r.returncode} {r.stderr.decode()}")
+
+
+def case_stdin_stdout(env):
+    """'-' reads stdin and writes stdout; the summary then goes to stderr (English with --lang=en)."""
+    lines = env.example_lines()[:25]
+    r = env.eval("--in", "-", "--lang=en", stdin=("\n".join(lines) + "\n").encode())
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+    decisions = r.stdout.decode().splitlines()
+    check(len(decisions) == 25, f"{len(decisions)} decisions on stdout, want 25")
+    check(all(json.loads(d)["application_id"] == json.loads(a)["id"] for d, a in zip(decisions, lines)), "order")
+    err = r.stderr.decode()
+    check("eligible" in err and "input errors" in err and "records/s" in err, f"English summary missing:\n{err}")
+    # Rule titles stay as the rule file writes them; the labels are English.
+    check("符合 ELIGIBLE" not in err and "原因" not in err, f"--lang=en summary still has Chinese labels:\n{err}")
+
+
+def case_missing_registry(env):
+    """A registry file that does not exist: exit 2, and the message names the file."""
+    missing = os.path.join(env.work, "no_such_payroll.csv")
+    r = subprocess.run([env.heyan, "eval", "--rules", env.rules, "--registry", f"财政供养人员={missing}",
+                        "--in", os.path.join(env.data, "applications.jsonl"), "--out", env.path("unused.jsonl")],
+                       capture_output=True)
+    check(r.returncode == 2, f"exit {r.returncode}, want 2")
+    check(missing.encode() in r.stderr, f"stderr does not name {missing}: {r.stderr.decode()}")
+    # A malformed row names file and line.
+    bad = env.path("bad_payroll.csv")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write("身份证号,月工资\n410122198001011234,not-a-number\n")
+    r = subprocess.run([env.heyan, "eval", "--rules", env.rules, "--registry", f"public_payroll_staff={bad}",
+                        "--in", os.path.join(env.data, "applications.jsonl"), "--out", env.path("unused.jsonl")],
+                       capture_output=True)
+    check(r.returncode == 2, f"exit {r.returncode}, want 2")
+    check(f"{bad}:2".encode() in r.stderr, f"stderr does not name {bad}:2: {r.stderr.decode()}")
+    # An unknown registry name.
+    r = subprocess.run([env.heyan, "eval", "--rules", env.rules, "--registry", f"payroll={bad}",
+                        "--in", os.path.join(env.data, "applications.jsonl")], capture_output=True)
+    check(r.returncode == 2 and b"payroll" in r.stderr, f"unknown registry: exit {r.returncode} {r.stderr.decode()}")
+
+
+def case_rule_errors(env):
+    """Rule-file errors: diagnostics on stderr, exit 2; a directory with several entry rule sets is refused."""
+    broken = env.path("broken.heyan")
+    with open(broken, "w", encoding="utf-8") as f:
+        f.write('规则集 坏 版本 "1" 依据 "测试"\n规则 R1 "x" 依据 "y"\n  当 没有这个名字 > 0\n  则 不符合\n')
+    r = env.eval("--in", os.path.join(env.data, "applications.jsonl"), rules=broken)
+    check(r.returncode == 2, f"exit {r.returncode}, want 2")
+    check(b"broken.heyan:3" in r.stderr, f"no diagnostic for broken.heyan:3: {r.stderr.decode()}")
+    r = env.eval("--in", os.path.join(env.data, "applications.jsonl"),
+                 rules=os.path.join(env.source, "rules", "examples"))
+    check(r.returncode == 2, f"directory with several entries: exit {r.returncode}, want 2")
+    check(b"city.heyan" in r.stderr and b"english.heyan" in r.stderr,
+          f"the entry rule sets are not listed: {r.stderr.decode()}")
+
+
+def case_examples(env):
+    """The README's command on the shipped examples: exit 0 and every outcome occurs."""
+    out = env.path("examples.jsonl")
+    r = env.eval("--in", os.path.join(env.data, "applications.jsonl"), "--out", out)
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+    outcomes = {}
+    for line in read_lines(out):
+        o = json.loads(line)["outcome"]
+        outcomes[o] = outcomes.get(o, 0) + 1
+    for o in ("ELIGIBLE", "INELIGIBLE", "NEEDS_REVIEW", "MISSING_EVIDENCE"):
+        check(outcomes.get(o, 0) >= 20, f"only {outcomes.get(o, 0)} {o} decisions: {outcomes}")
+    summary = r.stdout.decode()
+    for label in ("符合 ELIGIBLE", "不符合 INELIGIBLE", "需复核 NEEDS_REVIEW", "缺少材料 MISSING_EVIDENCE", "错误"):
+        check(label in summary, f"summary lacks {label}:\n{summary}")
+
+
+def main():
+    if len(sys.argv) != 5:
+        print(__doc__, file=sys.stderr)
+        return 2
+    case, heyan, source, work = sys.argv[1:]
+    fn = globals().get("case_" + case)
+    if fn is None:
+        print(f"unknown case {case}", file=sys.stderr)
+        return 2
+    fn(Env(heyan, source, os.path.join(work, case)))
+    print(f"{case}: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
