@@ -10,6 +10,7 @@ namespace heyan::cli {
 int Usage();
 int Eval(const std::vector<std::string>& args);
 int Test(const std::vector<std::string>& args);
+int Explain(const std::vector<std::string>& args);
 
 }  // namespace heyan::cli
 

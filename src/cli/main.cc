@@ -21,6 +21,8 @@ int Usage() {
                "  heyan check FILE|DIR... [--format=json] [--lang=en] [--assumptions]\n"
                "  heyan eval --rules PATH [--registry NAME=FILE ...] --in APPLICATIONS [--out DECISIONS]\n"
                "             [--threads N] [--format=json|binary] [--as-of YYYY-MM-DD] [--trace]\n"
+               "  heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]\n"
+               "             [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]\n"
                "  heyan version\n";
   return 2;
 }
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
   if (command == "check") return heyan::cli::Check(args);
   if (command == "eval") return heyan::cli::Eval(args);
   if (command == "test") return heyan::cli::Test(args);
+  if (command == "explain") return heyan::cli::Explain(args);
   if (command == "version" || command == "--version") {
     std::cout << heyan::kEngineVersion << "\n";
     return 0;

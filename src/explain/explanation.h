@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace heyan::internal {
+namespace heyan::explain_internal {
 
 struct NameValue {
   std::string name;
@@ -129,11 +129,14 @@ struct Explanation {
   std::vector<ExplainedFault> faults;
   std::vector<std::string> notes;
 
-  // Applicant letter: the paragraphs of the letter body, and how to object.
+  // Applicant letter: citations of the values the income and benefit were computed from
+  // (name -> basis; needs ExplainOptions.program), the paragraphs of the letter body, and
+  // how to object.
+  std::vector<NameValue> bases;
   std::vector<std::string> letter;
   std::string objection;
 };
 
-}  // namespace heyan::internal
+}  // namespace heyan::explain_internal
 
 #endif  // HEYAN_EXPLAIN_EXPLANATION_H_

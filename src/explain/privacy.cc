@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace heyan::internal {
+namespace heyan::explain_internal {
 namespace {
 
 // Length in bytes of the UTF-8 sequence that starts with `c` (1 for stray bytes, so a
@@ -15,12 +15,23 @@ size_t SequenceLength(unsigned char c) {
   return 4;
 }
 
+// Length of the code point at s[i]: a lead byte counts with its continuation bytes only
+// when they really are continuation bytes (10xxxxxx). A stray or truncated lead byte is one
+// character by itself, so it never swallows the digits of an ID that follows it.
+size_t CodePointLength(std::string_view s, size_t i) {
+  size_t n = std::min(SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i);
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
+  }
+  return n;
+}
+
 // Splits `s` into code points (as byte strings), tolerating malformed input.
 std::vector<std::string_view> CodePoints(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < s.size()) {
-    size_t n = std::min(SequenceLength(static_cast<unsigned char>(s[i])), s.size() - i);
+    size_t n = CodePointLength(s, i);
     out.push_back(s.substr(i, n));
     i += n;
   }
@@ -116,7 +127,7 @@ std::string MaskNamesInText(std::string_view text, const std::vector<std::string
     }
     if (matched) continue;
     // Advance by a whole code point so a name is never matched from the middle of one.
-    size_t len = std::min(SequenceLength(static_cast<unsigned char>(text[i])), text.size() - i);
+    size_t len = CodePointLength(text, i);
     out.append(text.substr(i, len));
     i += len;
   }
@@ -128,4 +139,4 @@ bool MentionsPerson(std::string_view text, std::string_view name, std::string_vi
   return CodePoints(name).size() >= 2 && text.find(name) != std::string_view::npos;
 }
 
-}  // namespace heyan::internal
+}  // namespace heyan::explain_internal

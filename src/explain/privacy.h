@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace heyan::internal {
+namespace heyan::explain_internal {
 
 // Masks one ID number: the first 4 and the last 4 characters stay, every character in
 // between becomes '*': "410105199001011234" -> "4101**********1234" (18 characters),
@@ -42,6 +42,6 @@ std::string MaskNamesInText(std::string_view text, const std::vector<std::string
 // itself. Used to decide whether a rule's message concerns a given person.
 bool MentionsPerson(std::string_view text, std::string_view name, std::string_view id_number);
 
-}  // namespace heyan::internal
+}  // namespace heyan::explain_internal
 
 #endif  // HEYAN_EXPLAIN_PRIVACY_H_

@@ -1,0 +1,197 @@
+// heyan explain: decide one application with a trace and print the explanation.
+//
+//   heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]
+//                 [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]
+//
+// APPLICATION holds one heyan.v1.Application: protobuf JSON (one object, may be pretty-printed)
+// or, for *.textproto / *.txtpb / *.pbtxt, protobuf text format.
+// Exit codes: 0 explained; 2 bad usage, rule errors (diagnostics on stderr) or unreadable input;
+// 1 the evaluation or the explanation failed.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "heyan/compiler.h"
+#include "heyan/explain.h"
+#include "heyan/program.h"
+#include "heyan/registry.h"
+
+namespace heyan::cli {
+namespace {
+
+int ExplainUsage(const std::string& problem) {
+  std::cerr << "heyan explain: " << problem << "\n"
+            << "用法 / usage: heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION\n"
+               "                    [--as-of YYYY-MM-DD] [--lang=zh|en] [--audience=staff|applicant]\n"
+               "                    [--format=text|json|html] [--out FILE]\n";
+  return 2;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  *out = s.str();
+  return !in.bad();
+}
+
+bool IsTextFormat(const std::string& path) {
+  return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") || absl::EndsWith(path, ".pbtxt");
+}
+
+}  // namespace
+
+int Explain(const std::vector<std::string>& args) {
+  std::string rules, application_path, as_of, out_path;
+  std::vector<std::string> registries;
+  ExplainOptions options;
+  // Accepts both "--opt=value" and "--opt value".
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string name = a, value;
+    bool has_value = false;
+    if (absl::StartsWith(a, "--")) {
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        name = a.substr(0, eq);
+        value = a.substr(eq + 1);
+        has_value = true;
+      }
+    }
+    auto take = [&](std::string* into) -> bool {
+      if (has_value) {
+        *into = value;
+        return true;
+      }
+      if (i + 1 >= args.size()) return false;
+      *into = args[++i];
+      return true;
+    };
+    if (name == "--rules") {
+      if (!take(&rules)) return ExplainUsage("--rules needs a path");
+    } else if (name == "--registry") {
+      std::string r;
+      if (!take(&r) || r.find('=') == std::string::npos) return ExplainUsage("--registry needs NAME=FILE");
+      registries.push_back(r);
+    } else if (name == "--as-of") {
+      if (!take(&as_of)) return ExplainUsage("--as-of needs a date");
+    } else if (name == "--out") {
+      if (!take(&out_path)) return ExplainUsage("--out needs a file");
+    } else if (name == "--lang") {
+      std::string v;
+      if (!take(&v) || (v != "zh" && v != "en")) return ExplainUsage("--lang is zh or en");
+      options.language = v == "en" ? Language::kEnglish : Language::kChinese;
+    } else if (name == "--audience") {
+      std::string v;
+      if (!take(&v) || (v != "staff" && v != "applicant")) return ExplainUsage("--audience is staff or applicant");
+      options.audience = v == "applicant" ? ExplainOptions::Audience::kApplicant : ExplainOptions::Audience::kStaff;
+    } else if (name == "--format") {
+      std::string v;
+      if (!take(&v) || (v != "text" && v != "json" && v != "html")) return ExplainUsage("--format is text, json or html");
+      options.format = v == "json" ? ExplainOptions::Format::kJson
+                       : v == "html" ? ExplainOptions::Format::kHtml
+                                     : ExplainOptions::Format::kText;
+    } else if (absl::StartsWith(a, "--")) {
+      return ExplainUsage(absl::StrCat("unknown option ", a));
+    } else if (application_path.empty()) {
+      application_path = a;
+    } else {
+      return ExplainUsage("give one application file");
+    }
+  }
+  if (rules.empty()) return ExplainUsage("--rules is required");
+  if (application_path.empty()) return ExplainUsage("an application file is required");
+  const bool en = options.language == Language::kEnglish;
+
+  // Rules: a file, or a directory with exactly one entry rule set.
+  absl::StatusOr<RuleFiles> files = FindRuleFiles(rules);
+  if (!files.ok()) {
+    std::cerr << "heyan explain: " << files.status().message() << "\n";
+    return 2;
+  }
+  if (files->entries.size() != 1) {
+    std::cerr << "heyan explain: " << rules << (en ? " holds " : " 中有 ") << files->entries.size()
+              << (en ? " entry rule sets; name one file with --rules\n" : " 个入口规则集，请用 --rules 指定一个文件\n");
+    for (const std::string& e : files->entries) std::cerr << "  " << e << "\n";
+    return 2;
+  }
+  CompileOptions compile_options;
+  compile_options.language = options.language;
+  absl::StatusOr<CompileResult> compiled = CompileFile(files->entries[0], compile_options);
+  if (!compiled.ok()) {
+    std::cerr << "heyan explain: " << compiled.status().message() << "\n";
+    return 2;
+  }
+  for (const Diagnostic& d : compiled->diagnostics) std::cerr << FormatDiagnostic(d, options.language);
+  if (!compiled->ok()) return 2;
+  const Program& program = *compiled->program;
+
+  Registries loaded;
+  for (const std::string& r : registries) {
+    const size_t eq = r.find('=');
+    absl::Status s = loaded.LoadFile(r.substr(0, eq), r.substr(eq + 1));
+    if (!s.ok()) {
+      std::cerr << "heyan explain: --registry " << r << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
+
+  std::string text;
+  if (!ReadFile(application_path, &text)) {
+    std::cerr << "heyan explain: " << (en ? "cannot read " : "无法读取 ") << application_path << "\n";
+    return 2;
+  }
+  v1::Application application;
+  if (IsTextFormat(application_path)) {
+    if (!google::protobuf::TextFormat::ParseFromString(text, &application)) {
+      std::cerr << "heyan explain: " << application_path
+                << (en ? ": not a heyan.v1.Application in text format\n" : "：不是文本格式的 heyan.v1.Application\n");
+      return 2;
+    }
+  } else {
+    google::protobuf::util::JsonParseOptions json_options;
+    auto s = google::protobuf::util::JsonStringToMessage(text, &application, json_options);
+    if (!s.ok()) {
+      std::cerr << "heyan explain: " << application_path << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
+
+  EvalOptions eval;
+  eval.trace = true;
+  eval.as_of = as_of;
+  v1::Decision decision;
+  absl::Status s = program.Evaluate(application, loaded, eval, &decision);
+  if (!s.ok()) {
+    std::cerr << "heyan explain: " << s.message() << "\n";
+    return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  options.program = &program;
+  absl::StatusOr<std::string> explanation = heyan::Explain(decision, application, options);
+  if (!explanation.ok()) {
+    std::cerr << "heyan explain: " << explanation.status().message() << "\n";
+    return 1;
+  }
+  if (out_path.empty()) {
+    std::cout << *explanation;
+    return std::cout.good() ? 0 : 1;
+  }
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  out << *explanation;
+  out.close();
+  if (!out) {
+    std::cerr << "heyan explain: " << (en ? "cannot write " : "无法写入 ") << out_path << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace heyan::cli

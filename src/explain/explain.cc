@@ -1,0 +1,952 @@
+// Explain: builds the explanation model (explanation.h) from a Decision, its trace and the
+// Application, for one audience, then hands it to a renderer (render.h).
+//
+// The trace is flat (one TraceStep per rule, named value and item seen); this file gives
+// it shape: items are grouped under the value whose filter or sum looked at them and
+// attributed to the member they belong to; named values are ordered so that each comes
+// after the values it was computed from, and split into the income computation, the
+// benefit arithmetic and the rest by following their inputs back from the well-known
+// outputs (per-capita income, benefit, tier).
+#include "heyan/explain.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/rational.h"
+#include "common/text.h"
+#include "common/value.h"
+#include "explain/explanation.h"
+#include "explain/privacy.h"
+#include "explain/render.h"
+#include "heyan/program.h"
+
+namespace heyan {
+namespace explain_internal {
+namespace {
+
+using internal::EnumValueName;
+using internal::FormatMessageFields;
+using internal::FormatMoney;
+using internal::Rational;
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+std::string Money(int64_t fen, bool en) { return FormatMoney(Rational::Int(fen), en); }
+
+// The engine renders trace values in Chinese ("1200.00元", "（自 2022-10-27 起）"). In an
+// English explanation the units and the engine's own annotations are translated; text the
+// rule author wrote (titles, messages, enum names) is left alone.
+std::string LocalizeValue(const std::string& s, bool en) {
+  if (!en) return s;
+  if (s == "是") return "yes";
+  if (s == "否") return "no";
+  std::string out;
+  out.reserve(s.size() + 8);
+  static const std::pair<const char*, const char*> kPhrases[] = {
+      {"（自 ", " (from "}, {" 起）", ")"},   {"（第 ", " (row "},       {" 行）", ")"},
+      {"（否则）", " (otherwise)"}, {"（无法确定）", "(unknown)"}, {"（没有此项）", "(no such item)"}};
+  size_t i = 0;
+  while (i < s.size()) {
+    bool done = false;
+    for (const auto& [zh, en_text] : kPhrases) {
+      if (s.compare(i, std::char_traits<char>::length(zh), zh) == 0) {
+        out += en_text;
+        i += std::char_traits<char>::length(zh);
+        done = true;
+        break;
+      }
+    }
+    if (done) continue;
+    // "元" right after a digit is the money unit.
+    if (s.compare(i, 3, "元") == 0 && !out.empty() && out.back() >= '0' && out.back() <= '9') {
+      out += " yuan";
+      i += 3;
+      continue;
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+// Rule sources may span lines ("合计(计入收入:\n    (如果 …"); an explanation shows them on
+// one line, with runs of white space collapsed to one space.
+std::string OneLine(const std::string& source) {
+  std::string out;
+  out.reserve(source.size());
+  bool space = false;
+  for (char c : source) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// A decimal that does not end ("33333/70000") is exact in the trace; readers also get its
+// value to four places.
+std::string WithApproximation(const std::string& s) {
+  const size_t slash = s.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 >= s.size()) return s;
+  int64_t num = 0, den = 0;
+  if (!absl::SimpleAtoi(s.substr(0, slash), &num) || !absl::SimpleAtoi(s.substr(slash + 1), &den) || den <= 0) return s;
+  const double v = static_cast<double>(num) / static_cast<double>(den);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return absl::StrCat(s, "（≈", buf, "）");
+}
+
+// Rule authors cite their sources with web addresses, which help staff check a rule but
+// are not articles an applicant can rely on: the applicant letter drops them, with the
+// brackets around them ("…处理规定未查到（https://…）" -> "…处理规定未查到").
+std::string WithoutUrls(const std::string& text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t at = std::min(text.find("http://", i), text.find("https://", i));
+    if (at == std::string::npos) {
+      out.append(text, i, std::string::npos);
+      break;
+    }
+    size_t end = at;
+    while (end < text.size() && text[end] != ' ' && text.compare(end, 3, "）") != 0 && text[end] != ')' &&
+           text.compare(end, 3, "，") != 0 && text.compare(end, 3, "；") != 0 && text.compare(end, 3, "。") != 0 &&
+           text.compare(end, 3, "、") != 0) {
+      ++end;
+    }
+    std::string before = text.substr(i, at - i);
+    bool full_open = before.size() >= 3 && before.compare(before.size() - 3, 3, "（") == 0;
+    bool half_open = !before.empty() && before.back() == '(';
+    if (full_open && text.compare(end, 3, "）") == 0) {
+      before.resize(before.size() - 3);
+      end += 3;
+    } else if (half_open && end < text.size() && text[end] == ')') {
+      before.pop_back();
+      end += 1;
+    }
+    out += before;
+    i = end;
+  }
+  return out;
+}
+
+// A rule's or an item's result in the trace, in words.
+std::string LocalizeResult(const std::string& s, bool en) {
+  if (!en) return s;
+  if (s == "适用") return "applies";
+  if (s == "不适用") return "does not apply";
+  if (s == "计入") return "counted";
+  if (s == "不计入") return "not counted";
+  static const std::pair<const char*, const char*> kPrefixes[] = {
+      {"例外：", "exception: "}, {"缺少材料：", "missing evidence: "}, {"出错：", "fault: "}};
+  for (const auto& [zh, en_text] : kPrefixes) {
+    if (absl::StartsWith(s, zh)) return absl::StrCat(en_text, s.substr(std::char_traits<char>::length(zh)));
+  }
+  return LocalizeValue(s, en);
+}
+
+std::string OutcomeName(v1::Outcome o) {
+  switch (o) {
+    case v1::ELIGIBLE: return "ELIGIBLE";
+    case v1::INELIGIBLE: return "INELIGIBLE";
+    case v1::NEEDS_REVIEW: return "NEEDS_REVIEW";
+    case v1::MISSING_EVIDENCE: return "MISSING_EVIDENCE";
+    default: return "OUTCOME_UNSPECIFIED";
+  }
+}
+
+std::string OutcomeText(v1::Outcome o, bool en, bool applicant) {
+  switch (o) {
+    case v1::ELIGIBLE:
+      return applicant ? (en ? "eligible for the minimum living guarantee" : "符合最低生活保障条件")
+                       : (en ? "eligible" : "符合条件");
+    case v1::INELIGIBLE:
+      return applicant ? (en ? "not eligible for the minimum living guarantee" : "不符合最低生活保障条件")
+                       : (en ? "ineligible" : "不符合条件");
+    case v1::NEEDS_REVIEW:
+      return applicant ? (en ? "further verification is needed (a home visit or review)" : "需要进一步核实（入户核查或复核）")
+                       : (en ? "needs review" : "需复核");
+    case v1::MISSING_EVIDENCE:
+      return applicant ? (en ? "documents are missing; the review continues once they are provided"
+                             : "材料不全，补齐材料后继续审核")
+                       : (en ? "missing evidence" : "缺少材料");
+    default: return en ? "undetermined" : "未确定";
+  }
+}
+
+void ReasonKind(v1::ReasonKind k, bool en, std::string* kind, std::string* text) {
+  switch (k) {
+    case v1::REASON_INELIGIBLE: *kind = "ineligible"; *text = en ? "ineligible" : "不符合"; return;
+    case v1::REASON_NEEDS_REVIEW: *kind = "needs_review"; *text = en ? "needs review" : "需复核"; return;
+    case v1::REASON_FLAG: *kind = "flag"; *text = en ? "flag" : "标记"; return;
+    case v1::REASON_MISSING_EVIDENCE: *kind = "missing_evidence"; *text = en ? "missing evidence" : "缺少材料"; return;
+    default: *kind = "unspecified"; *text = en ? "unspecified" : "未说明"; return;
+  }
+}
+
+// ---- items: which member an item of a filter or sum belongs to ----------------------------
+
+// Every element of every repeated message field of the application, rendered the way the
+// trace renders items, with the member it belongs to.
+struct IndexedItem {
+  std::string field_zh;
+  std::string field_en;
+  int index = 0;
+  std::string rendered;
+  int member = -1;  // index into application.members, -1 for household-level lists
+  bool is_member = false;
+  const Message* message = nullptr;
+};
+
+void IndexItems(const Message& m, int member, std::vector<IndexedItem>* out) {
+  // An explicit stack: the walk follows the data model, but stays flat by habit.
+  std::vector<std::pair<const Message*, int>> stack = {{&m, member}};
+  while (!stack.empty()) {
+    auto [msg, owner] = stack.back();
+    stack.pop_back();
+    const Reflection* r = msg->GetReflection();
+    std::vector<const FieldDescriptor*> fields;
+    r->ListFields(*msg, &fields);
+    // Reverse, so that the stack pops fields (and elements) in declaration order.
+    for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
+      const FieldDescriptor* f = *it;
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      if (!f->is_repeated()) {
+        stack.push_back({&r->GetMessage(*msg, f), owner});
+        continue;
+      }
+      const bool members = msg == &m && f->name() == "members";
+      const int n = r->FieldSize(*msg, f);
+      std::vector<std::pair<const Message*, int>> children;
+      for (int i = 0; i < n; ++i) {
+        const Message& child = r->GetRepeatedMessage(*msg, f, i);
+        IndexedItem item;
+        item.field_zh = f->options().GetExtension(v1::zh);
+        item.field_en = f->name();
+        item.index = i;
+        item.rendered = FormatMessageFields(child, false);
+        item.member = members ? i : owner;
+        item.is_member = members;
+        item.message = &child;
+        out->push_back(std::move(item));
+        children.push_back({&child, members ? i : owner});
+      }
+      for (auto c = children.rbegin(); c != children.rend(); ++c) stack.push_back(*c);
+    }
+  }
+}
+
+// Parses "收入[2]" into ("收入", 2); false if it has no index.
+bool ParseItemName(const std::string& name, std::string* var, int* index) {
+  size_t open = name.rfind('[');
+  if (open == std::string::npos || name.empty() || name.back() != ']') return false;
+  *var = name.substr(0, open);
+  return absl::SimpleAtoi(name.substr(open + 1, name.size() - open - 2), index);
+}
+
+// Attributes trace items to application items. Filters and sums walk their lists in
+// application order, so within one group each item is searched for after the previous
+// one; this tells apart equal-looking items of different members (two members' first
+// income may both be "收入[1]").
+class ItemMatcher {
+ public:
+  ItemMatcher(const v1::Application& application, bool en) : application_(application), en_(en) {
+    IndexItems(application, -1, &items_);
+  }
+
+  // Resets the search position (at the start of each group).
+  void StartGroup() { cursor_ = 0; }
+
+  // Fills line->owner; returns the matched application item or nullptr.
+  const IndexedItem* Match(const std::string& name, const std::string& fields, ItemLine* line) {
+    std::string var;
+    int index = 0;
+    if (!ParseItemName(name, &var, &index)) return nullptr;
+    auto find = [&](size_t from, bool by_name) -> int {
+      for (size_t k = from; k < items_.size(); ++k) {
+        const IndexedItem& it = items_[k];
+        if (it.index != index - 1 || it.rendered != fields) continue;
+        if (by_name && it.field_zh != var && it.field_en != var) continue;
+        return static_cast<int>(k);
+      }
+      return -1;
+    };
+    int k = find(cursor_, true);
+    if (k < 0) k = find(0, true);
+    if (k < 0) k = find(cursor_, false);
+    if (k < 0) k = find(0, false);
+    if (k < 0) return nullptr;
+    cursor_ = static_cast<size_t>(k) + 1;
+    const IndexedItem& it = items_[k];
+    if (!it.is_member && it.member >= 0 && it.member < application_.members_size()) {
+      line->owner = absl::StrCat(en_ ? "member" : "成员", "[", it.member + 1, "] ",
+                                 application_.members(it.member).name());
+    }
+    return &it;
+  }
+
+ private:
+  const v1::Application& application_;
+  bool en_;
+  std::vector<IndexedItem> items_;
+  size_t cursor_ = 0;
+};
+
+// protobuf lists only fields that differ from their default, so an income's period 每月
+// (MONTHLY, the enum's zero) never appears in the trace. An amount without its period
+// misleads a reader, so the period is added back when the trace left it out.
+std::string WithPeriod(const std::string& fields, const Message& m) {
+  const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName("period");
+  if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_ENUM) return fields;
+  const std::string& zh = f->options().GetExtension(v1::zh);
+  if (fields.find(zh + "=") != std::string::npos) return fields;
+  int number = m.GetReflection()->GetEnumValue(m, f);
+  return absl::StrCat(fields, fields.empty() ? "" : "，", zh, "=", EnumValueName(f->enum_type(), number, false));
+}
+
+// ---- named values: order and sections --------------------------------------------------
+
+struct Steps {
+  std::vector<ComputedStep> all;          // values, outputs, tables, parameters: trace order
+  std::map<std::string, int> by_name;
+};
+
+// Whether code point `cp` can be part of a rule-language name: letters, digits, '_' and
+// CJK characters, but not punctuation (full-width included) or operators (× ÷ ≤ → …).
+bool IsNameCodePoint(char32_t cp) {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
+  if (cp == 0xD7 || cp == 0xF7) return false;                // × ÷
+  if (cp >= 0x2000 && cp <= 0x22FF) return false;            // punctuation, arrows, math operators
+  if (cp >= 0x3000 && cp <= 0x303F) return false;            // CJK punctuation 、。【】
+  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;            // full-width ！＂＃…／
+  if (cp >= 0xFF1A && cp <= 0xFF20) return false;            // ：；＜＝＞？＠
+  if (cp >= 0xFF3B && cp <= 0xFF40) return false;
+  if (cp >= 0xFF5B && cp <= 0xFF65) return false;
+  return true;
+}
+
+// Names of computed values that occur, as whole names, in an input's source text. The
+// engine records list-valued values only inside such texts ("计数(保障对象)",
+// "合计(计入收入: …)"), never as inputs of their own.
+std::vector<std::string> NamesIn(const std::string& text, const Steps& steps) {
+  std::vector<std::string> out;
+  const std::u32string t = internal::DecodeUtf8(text);
+  for (const auto& [name, index] : steps.by_name) {
+    const std::u32string n = internal::DecodeUtf8(name);
+    if (n.empty() || n.size() > t.size()) continue;
+    for (size_t at = t.find(n); at != std::u32string::npos; at = t.find(n, at + 1)) {
+      const bool before = at == 0 || !IsNameCodePoint(t[at - 1]);
+      const bool after = at + n.size() == t.size() || !IsNameCodePoint(t[at + n.size()]);
+      if (before && after) {
+        out.push_back(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Post-order walk from `root` along inputs that are computed values: every value comes
+// after the values it was computed from. Parameters are left to their own section.
+void CollectFrom(const Steps& steps, const std::string& root, std::set<int>* seen, std::vector<int>* order) {
+  auto lookup = [&](const std::string& name) -> int {
+    auto it = steps.by_name.find(name);
+    if (it == steps.by_name.end() || steps.all[it->second].kind == "parameter") return -1;
+    return it->second;
+  };
+  // The values each step was computed from: its inputs by name, and the values named
+  // inside inputs that are expressions.
+  auto sources = [&](const ComputedStep& s) {
+    std::vector<std::string> names;
+    for (const NameValue& in : s.inputs) {
+      if (steps.by_name.count(in.name)) {
+        names.push_back(in.name);
+      } else {
+        for (std::string& n : NamesIn(in.name, steps)) names.push_back(std::move(n));
+      }
+    }
+    return names;
+  };
+  int start = lookup(root);
+  if (start < 0 || !seen->insert(start).second) return;
+  struct Frame {
+    int index;
+    std::vector<std::string> sources;
+    size_t next = 0;
+  };
+  std::vector<Frame> stack;
+  stack.push_back({start, sources(steps.all[start])});
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next < top.sources.size()) {
+      int j = lookup(top.sources[top.next++]);
+      if (j >= 0 && seen->insert(j).second) stack.push_back({j, sources(steps.all[j])});
+      continue;
+    }
+    order->push_back(top.index);
+    stack.pop_back();
+  }
+}
+
+// Finds the output that a well-known Decision field came from. Decision.amounts does not
+// say which output was written with 记为, so this matches by value and prefers names that
+// say what the field is; returns "" when no output matches.
+std::string FindWellKnown(const v1::Decision& d, bool money, int64_t fen, const std::string& text,
+                          const std::vector<std::string>& hints) {
+  std::vector<std::string> candidates;
+  for (const v1::Amount& a : d.amounts()) {
+    if (money ? (a.fen() == fen && (fen != 0 || absl::EndsWith(a.value(), "元") || a.value().empty()))
+              : (!text.empty() && a.value() == text)) {
+      candidates.push_back(a.name());
+    }
+  }
+  for (const std::string& hint : hints) {
+    for (const std::string& c : candidates) {
+      if (absl::StrContains(c, hint)) return c;
+    }
+  }
+  // A zero amount matches too many outputs to guess from the value alone.
+  if (money && fen == 0) return "";
+  return candidates.empty() ? "" : candidates.front();
+}
+
+// ---- missing evidence in words ------------------------------------------------------------
+
+struct People {
+  int applicant = -1;                    // index into application.members
+  std::vector<std::string> other_names;  // everyone but the applicant, supporters included
+  std::vector<std::string> other_ids;
+};
+
+std::string Describe(const std::string& field, const v1::Application& a, const People& people, bool en,
+                     bool applicant_view) {
+  std::string var;
+  int index = 0;
+  size_t dot = field.find("].");
+  if (dot == std::string::npos || !ParseItemName(field.substr(0, dot + 1), &var, &index)) return field;
+  const std::string rest = field.substr(dot + 2);
+  // A list of members under another name (保障对象[2].出生日期) still counts members by
+  // their place in the application; the field after the index tells it is a member.
+  const auto* member_type = v1::Member::descriptor();
+  const std::string first = rest.substr(0, rest.find('.'));
+  bool member_field = var == "成员" || var == "members" || member_type->FindFieldByName(first) != nullptr;
+  for (int k = 0; !member_field && k < member_type->field_count(); ++k) {
+    member_field = member_type->field(k)->options().GetExtension(v1::zh) == first;
+  }
+  if (member_field && index >= 1 && index <= a.members_size()) {
+    const std::string& name = a.members(index - 1).name();
+    if (index - 1 == people.applicant) {
+      if (applicant_view) return en ? absl::StrCat("your own ", rest) : absl::StrCat("您本人的", rest);
+      return en ? absl::StrCat(rest, " of the applicant (", name, ")") : absl::StrCat("申请人本人（", name, "）的", rest);
+    }
+    const std::string shown = applicant_view ? MaskName(name) : name;
+    return en ? absl::StrCat(rest, " of household member ", index, " (", shown, ")")
+              : absl::StrCat("家庭成员", shown, "（第", index, "人）的", rest);
+  }
+  return en ? absl::StrCat(rest, " of ", var, " #", index) : absl::StrCat(var, "第", index, "项的", rest);
+}
+
+const char* kChineseCounts[] = {"零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十"};
+
+// ---- the builder -------------------------------------------------------------------------
+
+class Builder {
+ public:
+  Builder(const v1::Decision& d, const v1::Application& a, const ExplainOptions& o)
+      : d_(d), a_(a), o_(o), en_(o.language == Language::kEnglish),
+        applicant_(o.audience == ExplainOptions::Audience::kApplicant) {}
+
+  Explanation Build() {
+    e_.language = en_ ? "en" : "zh";
+    e_.audience = applicant_ ? "applicant" : "staff";
+    e_.title = applicant_ ? (en_ ? "Notice of the minimum living guarantee review result" : "最低生活保障审核结果告知书")
+                          : (en_ ? "Household verification and review note" : "入户核查/审核说明");
+    e_.trace_available = d_.trace_size() > 0;
+    FindPeople();
+    Summary();
+    Reasons();
+    Members();
+    Missing();
+    Faults();
+    Trace();
+    if (!applicant_) {
+      Notes();
+    } else {
+      // The letter cites what the amounts rest on, and nothing else of the trace.
+      std::set<std::string> cited;
+      for (const auto* steps : {&e_.income, &e_.benefit_steps}) {
+        for (const ComputedStep& s : *steps) {
+          const std::string citation = WithoutUrls(s.citation);
+          if (!citation.empty() && cited.insert(citation).second) e_.bases.push_back({s.name, citation});
+        }
+      }
+      e_.other_rules.clear();
+      e_.income.clear();
+      e_.benefit_steps.clear();
+      e_.other_values.clear();
+      e_.parameters.clear();
+      Letter();
+    }
+    return std::move(e_);
+  }
+
+ private:
+  // Text shown to the applicant passes through here: other people's names and every ID
+  // number are masked. Staff see text as it is.
+  std::string Shown(const std::string& s) const {
+    if (!applicant_) return s;
+    return MaskIdNumbersInText(MaskNamesInText(s, people_.other_names));
+  }
+
+  void FindPeople() {
+    for (int i = 0; i < a_.members_size(); ++i) {
+      if (a_.members(i).relation() == v1::SELF) {
+        people_.applicant = i;
+        break;
+      }
+    }
+    if (people_.applicant < 0 && a_.members_size() > 0) people_.applicant = 0;
+    const std::string self = people_.applicant >= 0 ? a_.members(people_.applicant).name() : "";
+    for (int i = 0; i < a_.members_size(); ++i) {
+      if (i == people_.applicant) continue;
+      const v1::Member& m = a_.members(i);
+      // A namesake of the applicant is not hidden: the letter already names the applicant.
+      if (!m.name().empty() && m.name() != self) people_.other_names.push_back(m.name());
+      if (!m.id_number().empty()) people_.other_ids.push_back(m.id_number());
+    }
+    for (const v1::RelativeSupport& s : a_.relative_support()) {
+      if (!s.supporter_name().empty() && s.supporter_name() != self) people_.other_names.push_back(s.supporter_name());
+      if (!s.supporter_id_number().empty()) people_.other_ids.push_back(s.supporter_id_number());
+    }
+  }
+
+  // How many persons other than the applicant `texts` mention.
+  int OthersMentioned(const std::vector<std::string>& texts) const {
+    int n = 0;
+    for (int i = 0; i < a_.members_size(); ++i) {
+      if (i == people_.applicant) continue;
+      const v1::Member& m = a_.members(i);
+      const std::string self = people_.applicant >= 0 ? a_.members(people_.applicant).name() : "";
+      const std::string name = m.name() == self ? "" : m.name();
+      for (const std::string& t : texts) {
+        if (MentionsPerson(t, name, m.id_number())) {
+          ++n;
+          break;
+        }
+      }
+    }
+    for (const v1::RelativeSupport& s : a_.relative_support()) {
+      for (const std::string& t : texts) {
+        if (MentionsPerson(t, s.supporter_name(), s.supporter_id_number())) {
+          ++n;
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
+  void Summary() {
+    e_.application_id = d_.application_id().empty() ? a_.id() : d_.application_id();
+    e_.application_date = a_.application_date();
+    if (people_.applicant >= 0) e_.applicant_name = a_.members(people_.applicant).name();
+    e_.outcome = OutcomeName(d_.outcome());
+    e_.outcome_text = OutcomeText(d_.outcome(), en_, applicant_);
+    e_.as_of = d_.as_of();
+    e_.ruleset = d_.ruleset();
+    e_.rules_fingerprint = d_.rules_fingerprint();
+    e_.engine_version = d_.engine_version();
+    e_.benefit_fen = d_.benefit_fen();
+    e_.per_capita_income_fen = d_.per_capita_income_fen();
+    e_.counted_income_fen = d_.counted_income_fen();
+    counted_name_ = FindWellKnown(d_, true, d_.counted_income_fen(), "", {"认定", "家庭月收入", "家庭收入", "counted"});
+    per_capita_name_ = FindWellKnown(d_, true, d_.per_capita_income_fen(), "", {"人均", "per_capita", "per capita"});
+    benefit_name_ = FindWellKnown(d_, true, d_.benefit_fen(), "", {"保障金", "救助金", "补助", "benefit", "allowance"});
+    tier_name_ = FindWellKnown(d_, false, 0, d_.tier(), {"档", "tier"});
+    // A well-known field is shown when an output wrote it (found above) or when it is
+    // non-zero (a decision made with explain = false has no amounts to match against).
+    if (!counted_name_.empty() || d_.counted_income_fen() != 0) e_.counted_income = Money(d_.counted_income_fen(), en_);
+    if (!per_capita_name_.empty() || d_.per_capita_income_fen() != 0) {
+      e_.per_capita_income = Money(d_.per_capita_income_fen(), en_);
+    }
+    if (!benefit_name_.empty() || d_.benefit_fen() != 0) e_.benefit = Money(d_.benefit_fen(), en_);
+    e_.tier = Shown(d_.tier());
+    for (const v1::Amount& am : d_.amounts()) {
+      e_.amounts.push_back({am.name(), Shown(LocalizeValue(am.value().empty() && am.fen() != 0 ? Money(am.fen(), false) : am.value(), en_))});
+    }
+  }
+
+  void Reasons() {
+    for (const v1::Reason& r : d_.reasons()) {
+      ExplainedReason x;
+      ReasonKind(r.kind(), en_, &x.kind, &x.kind_text);
+      x.rule_id = r.rule_id();
+      x.title = r.title();
+      x.citation = r.citation();
+      if (!applicant_) {
+        x.message = r.message();
+        x.location = r.location();
+        for (const v1::NamedValue& v : r.values()) x.values.push_back({v.name(), LocalizeValue(v.value(), en_)});
+        e_.reasons.push_back(std::move(x));
+        continue;
+      }
+      // Flags are notes for staff (e.g. that the household has minors); they do not change
+      // the outcome and are not the applicant's business.
+      if (r.kind() == v1::REASON_FLAG) continue;
+      std::vector<std::string> texts = {r.message()};
+      for (const v1::NamedValue& v : r.values()) texts.push_back(v.value());
+      const int others = OthersMentioned(texts);
+      if (others > 0) {
+        std::string who;
+        if (en_) {
+          who = others == 1 ? std::string("One household member") : absl::StrCat(others, " household members");
+        } else {
+          who = absl::StrCat("家庭成员中有", others <= 10 ? std::string(kChineseCounts[others]) : absl::StrCat(others), "人");
+        }
+        switch (r.kind()) {
+          case v1::REASON_INELIGIBLE:
+            x.message = en_ ? absl::StrCat(who, " falls under this provision.") : absl::StrCat(who, "属于此项情形。");
+            break;
+          case v1::REASON_MISSING_EVIDENCE:
+            x.message = en_ ? absl::StrCat(who, ": documents are missing for this item.") : absl::StrCat(who, "的此项材料不全。");
+            break;
+          default:
+            x.message = en_ ? absl::StrCat(who, ": the situation under this provision needs to be verified by the staff.")
+                            : absl::StrCat(who, "的情况需要工作人员进一步核实。");
+        }
+      } else {
+        x.message = Shown(r.message());
+      }
+      x.rule_id.clear();  // rule ids mean nothing to an applicant; the citation does
+      x.citation = WithoutUrls(x.citation);
+      e_.reasons.push_back(std::move(x));
+    }
+  }
+
+  void Members() {
+    std::set<std::string> covered(d_.covered_members().begin(), d_.covered_members().end());
+    for (int i = 0; i < a_.members_size(); ++i) {
+      const v1::Member& m = a_.members(i);
+      ExplainedMember x;
+      x.applicant = i == people_.applicant;
+      x.name = applicant_ && !x.applicant ? MaskName(m.name()) : m.name();
+      x.id_number = applicant_ ? MaskIdNumber(m.id_number()) : m.id_number();
+      x.relation = EnumValueName(v1::Relation_descriptor(), m.relation(), en_);
+      x.covered = !m.id_number().empty() && covered.count(m.id_number()) > 0;
+      e_.members.push_back(std::move(x));
+    }
+  }
+
+  void Missing() {
+    for (const v1::MissingEvidence& m : d_.missing_evidence()) {
+      ExplainedMissing x;
+      x.field = applicant_ ? "" : m.field();
+      x.description = Describe(m.field(), a_, people_, en_, applicant_);
+      if (applicant_) x.description = Shown(x.description);
+      x.needed_by = applicant_ ? "" : m.needed_by();
+      x.message = Shown(m.message());
+      e_.missing_evidence.push_back(std::move(x));
+    }
+  }
+
+  void Faults() {
+    for (const v1::RuleFault& f : d_.faults()) {
+      // An applicant learns that a rule could not be computed, not the engine's wording.
+      e_.faults.push_back({applicant_ ? "" : f.rule_id(),
+                           applicant_ ? (en_ ? "A check could not be completed automatically; the staff will complete it by hand."
+                                             : "有一项审核未能自动完成，将由工作人员人工核定。")
+                                      : f.message()});
+    }
+  }
+
+  // Rules, values, parameters and items from the trace (staff only).
+  void Trace() {
+    std::map<std::string, const DeclarationInfo*> rules, decls;
+    if (o_.program != nullptr) {
+      for (const DeclarationInfo& info : o_.program->declarations()) {
+        (info.kind == "rule" ? rules : decls)[info.name] = &info;
+      }
+    }
+    Steps steps;
+    // Items are grouped per value, then per filter or sum (by its condition or expression).
+    std::map<std::string, std::vector<ItemGroup>> groups;
+    std::map<std::pair<std::string, std::string>, size_t> group_index;
+    ItemMatcher matcher(a_, en_);
+    std::string current_group;
+    for (const v1::TraceStep& t : d_.trace()) {
+      const std::string& kind = t.kind();
+      if (kind == "rule") {
+        if (t.result() == "适用") continue;  // explained with the reasons
+        CheckedRule c;
+        c.rule_id = t.name();
+        c.location = t.location();
+        c.result = LocalizeResult(t.result(), en_);
+        if (absl::StartsWith(t.result(), "例外：")) {
+          c.status = "excepted";
+          std::set<std::string> seen;
+          for (absl::string_view title : absl::StrSplit(t.result().substr(std::char_traits<char>::length("例外：")), "、")) {
+            std::string s(title);
+            if (seen.insert(s).second) c.exceptions.push_back(s);
+          }
+        } else if (absl::StartsWith(t.result(), "缺少材料：")) {
+          c.status = "missing_evidence";
+        } else if (absl::StartsWith(t.result(), "出错：")) {
+          c.status = "fault";
+        } else {
+          c.status = "not_applicable";
+        }
+        auto it = rules.find(t.name());
+        if (it != rules.end()) {
+          c.title = it->second->title;
+          c.citation = it->second->citation;
+        }
+        for (const v1::NamedValue& v : t.inputs()) c.values.push_back({OneLine(v.name()), LocalizeValue(v.value(), en_)});
+        e_.other_rules.push_back(std::move(c));
+      } else if (kind == "filter" || kind == "item") {
+        if (t.inputs_size() < 2) continue;
+        const std::string key_name = t.name().empty() ? (en_ ? "(inside rules)" : "（规则中）") : t.name();
+        const std::string rule = OneLine(t.inputs(1).value());
+        const std::pair<std::string, std::string> key = {key_name, kind + "\n" + rule};
+        auto gi = group_index.find(key);
+        std::vector<ItemGroup>& list = groups[key_name];
+        if (gi == group_index.end()) {
+          ItemGroup g;
+          g.kind = kind == "filter" ? "filter" : "aggregate";
+          g.rule = rule;
+          list.push_back(std::move(g));
+          gi = group_index.emplace(key, list.size() - 1).first;
+        }
+        const std::string group_id = key.first + "\n" + key.second;
+        if (group_id != current_group) {
+          matcher.StartGroup();
+          current_group = group_id;
+        }
+        ItemLine line;
+        line.item = t.inputs(0).name();
+        line.fields = t.inputs(0).value();
+        const IndexedItem* found = matcher.Match(line.item, line.fields, &line);
+        if (found != nullptr && found->message != nullptr) line.fields = WithPeriod(line.fields, *found->message);
+        line.fields = LocalizeValue(line.fields, en_);
+        line.counted = kind == "item" || t.result() == "计入";
+        line.result = LocalizeResult(t.result(), en_);
+        list[gi->second].items.push_back(std::move(line));
+      } else {
+        ComputedStep s;
+        s.name = t.name();
+        s.kind = kind;
+        s.result = WithApproximation(LocalizeValue(t.result(), en_));
+        s.location = t.location();
+        for (const v1::NamedValue& v : t.inputs()) {
+          s.inputs.push_back({OneLine(v.name()), WithApproximation(LocalizeValue(v.value(), en_))});
+        }
+        auto it = decls.find(t.name());
+        if (it != decls.end()) {
+          // A parameter with several dated values carries one basis per value, and the
+          // Program tells only the first: citing it beside a later value would be wrong.
+          if (!(kind == "parameter" && it->second->branches > 1)) s.citation = it->second->citation;
+          s.assumption = it->second->assumption;
+          s.assumption_reason = it->second->assumption_reason;
+        }
+        steps.by_name[s.name] = static_cast<int>(steps.all.size());
+        steps.all.push_back(std::move(s));
+      }
+    }
+    // Items seen outside any value: filters inside rules, but also the engine re-running a
+    // value's sum when it renders that value's inputs. The latter repeat a group that
+    // already stands under its value and are dropped.
+    const std::string rules_key = en_ ? "(inside rules)" : "（规则中）";
+    if (groups.count(rules_key)) {
+      std::set<std::string> named;
+      for (const auto& [key, index] : group_index) {
+        if (key.first != rules_key) named.insert(key.second);
+      }
+      std::vector<ItemGroup>& list = groups[rules_key];
+      std::vector<ItemGroup> kept;
+      for (ItemGroup& g : list) {
+        if (!named.count(absl::StrCat(g.kind == "filter" ? "filter" : "item", "\n", g.rule))) kept.push_back(std::move(g));
+      }
+      list = std::move(kept);
+      if (list.empty()) groups.erase(rules_key);
+    }
+    for (auto& [name, list] : groups) {
+      auto it = steps.by_name.find(name);
+      if (it != steps.by_name.end()) {
+        steps.all[it->second].groups = std::move(list);
+      } else if (name == rules_key) {
+        // Items seen by filters inside rules: shown as a pseudo-step of their own.
+        ComputedStep s;
+        s.name = name;
+        s.kind = "rule_items";
+        s.groups = std::move(list);
+        steps.by_name[s.name] = static_cast<int>(steps.all.size());
+        steps.all.push_back(std::move(s));
+      }
+      // Items under a value that has no step of its own were seen only while the engine
+      // rendered another value's inputs (a branch the decision never took): not shown.
+    }
+
+    std::set<int> seen;
+    std::vector<int> income, benefit;
+    CollectFrom(steps, counted_name_, &seen, &income);
+    CollectFrom(steps, per_capita_name_, &seen, &income);
+    CollectFrom(steps, benefit_name_, &seen, &benefit);
+    CollectFrom(steps, tier_name_, &seen, &benefit);
+    for (int i : income) e_.income.push_back(steps.all[i]);
+    for (int i : benefit) e_.benefit_steps.push_back(steps.all[i]);
+    for (size_t i = 0; i < steps.all.size(); ++i) {
+      if (seen.count(static_cast<int>(i))) continue;
+      (steps.all[i].kind == "parameter" ? e_.parameters : e_.other_values).push_back(steps.all[i]);
+    }
+  }
+
+  void Notes() {
+    if (!e_.trace_available) {
+      e_.notes.push_back(en_ ? "This decision was made without a trace: the step-by-step income computation, the "
+                               "benefit arithmetic, the parameters used and the rules that did not apply need a "
+                               "trace. Evaluate again with EvalOptions.trace = true (heyan explain does)."
+                             : "本决定评估时未记录计算过程（trace）：收入逐项核算、保障金计算过程、所用参数和未适用的规则"
+                               "需要计算过程才能说明。请以 EvalOptions.trace = true 重新评估（heyan explain 命令会自动开启）。");
+    }
+    if (e_.trace_available && o_.program == nullptr) {
+      e_.notes.push_back(en_ ? "Rules that did not apply are named by id only: pass the Program (ExplainOptions.program) "
+                               "for their titles and citations."
+                             : "未适用的规则只列出编号：提供规则程序（ExplainOptions.program）可同时列出标题和依据。");
+    }
+    for (const ComputedStep& p : e_.parameters) {
+      if (p.assumption) {
+        e_.notes.push_back(en_ ? absl::StrCat("Parameter ", p.name, " is an assumption to be confirmed locally: ", p.assumption_reason)
+                               : absl::StrCat("参数“", p.name, "”是待当地确认的假设值：", p.assumption_reason));
+      }
+    }
+  }
+
+  void Letter() {
+    const std::string name = e_.applicant_name;
+    e_.letter.push_back(en_ ? (name.empty() ? std::string("Dear applicant,") : absl::StrCat("Dear applicant ", name, ","))
+                            : (name.empty() ? std::string("尊敬的申请人：") : absl::StrCat("尊敬的申请人 ", name, "：")));
+    std::string id = e_.application_id.empty() ? "" : (en_ ? absl::StrCat(" (case ", e_.application_id) : absl::StrCat("（申请编号 ", e_.application_id));
+    if (!id.empty()) {
+      if (!e_.application_date.empty()) absl::StrAppend(&id, en_ ? ", received " : "，受理日期 ", e_.application_date);
+      absl::StrAppend(&id, en_ ? ")" : "）");
+    }
+    e_.letter.push_back(en_ ? absl::StrCat("Your application for the minimum living guarantee", id,
+                                           " has been reviewed under the policy and standards in force on ",
+                                           e_.as_of.empty() ? "the review date" : e_.as_of, ". The result is: ",
+                                           e_.outcome_text, ".")
+                            : absl::StrCat("您的最低生活保障申请", id, "已按 ", e_.as_of.empty() ? "审核日" : e_.as_of,
+                                           " 有效的政策和标准进行了审核。审核结果为：", e_.outcome_text, "。"));
+    int covered = 0;
+    for (const ExplainedMember& m : e_.members) covered += m.covered ? 1 : 0;
+    std::string figures;
+    if (!e_.counted_income.empty()) {
+      absl::StrAppend(&figures, en_ ? absl::StrCat("the household's monthly income is counted as ", e_.counted_income)
+                                    : absl::StrCat("家庭月收入认定为 ", e_.counted_income));
+    }
+    if (covered > 0) {
+      absl::StrAppend(&figures, figures.empty() ? "" : (en_ ? ", " : "，"),
+                      en_ ? absl::StrCat(covered, covered == 1 ? " person is" : " persons are", " covered")
+                          : absl::StrCat("保障人数 ", covered, " 人"));
+    }
+    if (!e_.per_capita_income.empty()) {
+      absl::StrAppend(&figures, figures.empty() ? "" : (en_ ? ", " : "，"),
+                      en_ ? absl::StrCat("the monthly income per person is ", e_.per_capita_income)
+                          : absl::StrCat("人均月收入 ", e_.per_capita_income));
+    }
+    switch (d_.outcome()) {
+      case v1::ELIGIBLE: {
+        std::string s = en_ ? absl::StrCat("After review, ", figures, figures.empty() ? "" : "; ") : absl::StrCat("经核算，", figures, figures.empty() ? "" : "；");
+        if (!e_.benefit.empty()) {
+          absl::StrAppend(&s, en_ ? absl::StrCat("the monthly allowance is ", e_.benefit) : absl::StrCat("每月保障金为 ", e_.benefit));
+          if (!e_.tier.empty()) absl::StrAppend(&s, en_ ? absl::StrCat(" (tier ", e_.tier, ")") : absl::StrCat("，保障档次为 ", e_.tier));
+          absl::StrAppend(&s, en_ ? ". Once approved, it is paid monthly from the month after approval."
+                                  : "。经批准后，保障金自批准的次月起按月发放。");
+        } else if (!figures.empty()) {
+          s = en_ ? absl::StrCat("After review, ", figures, ".") : absl::StrCat("经核算，", figures, "。");
+        } else {
+          break;
+        }
+        e_.letter.push_back(s);
+        break;
+      }
+      case v1::INELIGIBLE:
+        e_.letter.push_back(en_ ? "The reasons and the provisions they rest on are listed below."
+                                : "主要原因和依据见下文。");
+        break;
+      case v1::NEEDS_REVIEW:
+        e_.letter.push_back(en_ ? "Some points of your application need further verification. The staff will contact you or "
+                                  "visit your home, and decide after verifying them."
+                                : "您的申请中有需要进一步核实的情况，工作人员将与您联系或入户核查，核实后再作决定。");
+        break;
+      case v1::MISSING_EVIDENCE:
+        e_.letter.push_back(en_ ? "Your application is missing some documents. Please provide the items listed below; the "
+                                  "review continues once they are complete."
+                                : "您的申请材料不全，请按下文补充材料，补齐后将继续审核。");
+        break;
+      default: break;
+    }
+    e_.objection =
+        en_ ? "If you disagree with this result, you may ask for a review (复核) or file an objection (申诉) with the township "
+              "government (street office) or the county civil affairs department during the 7-day public notice of the "
+              "result, stating your reasons and providing supporting documents. The case will then be investigated again "
+              "and, where needed, assessed by a democratic appraisal. If an application is refused, the township "
+              "government (street office) notifies the refusal and its reasons in writing."
+            : "如您对审核结果有异议，可以在结果公示期（7天）内，向乡镇人民政府（街道办事处）或县级民政部门提出复核申请或申诉，"
+              "说明理由并提供相关材料。收到异议后将重新调查核实，必要时组织民主评议。申请不予批准的，乡镇人民政府（街道办事处）"
+              "将书面告知并说明理由。";
+  }
+
+  const v1::Decision& d_;
+  const v1::Application& a_;
+  const ExplainOptions& o_;
+  const bool en_;
+  const bool applicant_;
+  People people_;
+  std::string counted_name_, per_capita_name_, benefit_name_, tier_name_;
+  Explanation e_;
+};
+
+}  // namespace
+}  // namespace explain_internal
+
+absl::StatusOr<std::string> Explain(const v1::Decision& decision, const v1::Application& application,
+                                    const ExplainOptions& options) {
+  if (options.language != Language::kChinese && options.language != Language::kEnglish) {
+    return absl::InvalidArgumentError("ExplainOptions.language is not a known language");
+  }
+  if (options.audience != ExplainOptions::Audience::kStaff && options.audience != ExplainOptions::Audience::kApplicant) {
+    return absl::InvalidArgumentError("ExplainOptions.audience is not a known audience");
+  }
+  if (!decision.application_id().empty() && !application.id().empty() && decision.application_id() != application.id()) {
+    return absl::InvalidArgumentError(absl::StrCat("the decision is for application '", decision.application_id(),
+                                                   "' but the application is '", application.id(), "'"));
+  }
+  if (options.program != nullptr && !decision.rules_fingerprint().empty() &&
+      options.program->fingerprint() != decision.rules_fingerprint()) {
+    return absl::InvalidArgumentError("ExplainOptions.program is not the program that made the decision (rules fingerprints differ)");
+  }
+  explain_internal::Explanation e = explain_internal::Builder(decision, application, options).Build();
+  switch (options.format) {
+    case ExplainOptions::Format::kText: return explain_internal::RenderText(e);
+    case ExplainOptions::Format::kJson: return explain_internal::RenderJson(e);
+    case ExplainOptions::Format::kHtml: return explain_internal::RenderHtml(e);
+  }
+  return absl::InvalidArgumentError("ExplainOptions.format is not a known format");
+}
+
+}  // namespace heyan
