@@ -1,6 +1,1324 @@
-// heyan test: placeholder until the test runner lands.
+// heyan test: runs the test cases (测试案例) that sit beside rule files.
+//
+//   heyan test DIR|FILE... [--coverage] [--lang=en] [--verbose]
+//
+// A case is one file in protobuf text format (*.textproto, *.txtpb, *.pbtxt) holding a
+// heyan.v1.TestCase (proto/heyan/v1/testcase.proto): the rule file it tests, an
+// application, registry records and the expected decision. Field names and enum values may
+// be written in Chinese (their `zh` / `zh_value` options); before protobuf parses the text,
+// a small translator replaces them by the proto names and turns money and area values with
+// units (1000元, 50分, 1.5亩) into the stored integers. Line numbers are kept, so every
+// message names `file:line`.
+//
+// Each rule set (entry file + parameter overrides) is compiled once. Every case is
+// evaluated with a trace; a failing case prints its checks side by side (expected vs
+// actual) and the decision it got. `--coverage` lists every rule, rule exception, dated
+// parameter value and decision-table row that no case exercised. The last line is always
+// "N passed, N failed"; the exit status is 1 when a case fails or cannot be read.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/commands.h"
+#include "common/text.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "heyan/compiler.h"
+#include "heyan/diagnostic.h"
+#include "heyan/program.h"
+#include "heyan/registry.h"
+#include "heyan/v1/decision.pb.h"
+#include "heyan/v1/options.pb.h"
+#include "heyan/v1/testcase.pb.h"
 
 namespace heyan::cli {
-int Test(const std::vector<std::string>& args) { return Usage(); }
+namespace {
+
+namespace fs = std::filesystem;
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using google::protobuf::TextFormat;
+
+bool g_en = false;
+const char* L(const char* zh, const char* en) { return g_en ? en : zh; }
+
+// ---- display helpers --------------------------------------------------------------------
+
+// Terminal columns of a UTF-8 string: East Asian wide characters take two.
+int DisplayWidth(std::string_view s) {
+  int w = 0;
+  for (char32_t c : internal::DecodeUtf8(s)) {
+    const bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+                      (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+                      (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+                      (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+std::string Pad(std::string_view s, int width) {
+  std::string out(s);
+  for (int w = DisplayWidth(s); w < width; ++w) out += ' ';
+  return out;
+}
+
+std::string Yuan(int64_t fen) {
+  const bool neg = fen < 0;
+  const uint64_t a = neg ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  std::string cents = absl::StrCat(a % 100);
+  if (cents.size() < 2) cents = "0" + cents;
+  return absl::StrCat(neg ? "-" : "", a / 100, ".", cents, "元");
+}
+
+// "800元", "800.5元", "800.00元", "80000分", "-5元" -> fen. False if not money text.
+bool ParseMoneyText(std::string_view s, int64_t* fen) {
+  std::string t(s);
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+  bool yuan;
+  if (absl::EndsWith(t, "元")) {
+    yuan = true;
+    t.resize(t.size() - std::string("元").size());
+  } else if (absl::EndsWith(t, "分")) {
+    yuan = false;
+    t.resize(t.size() - std::string("分").size());
+  } else if (absl::EndsWith(t, "yuan")) {
+    yuan = true;
+    t.resize(t.size() - 4);
+  } else if (absl::EndsWith(t, "fen")) {
+    yuan = false;
+    t.resize(t.size() - 3);
+  } else {
+    return false;
+  }
+  bool neg = false;
+  if (!t.empty() && t[0] == '-') {
+    neg = true;
+    t.erase(t.begin());
+  }
+  if (t.empty()) return false;
+  int64_t whole = 0, frac = 0;
+  int frac_digits = -1;
+  for (char c : t) {
+    if (c == '.') {
+      if (frac_digits >= 0 || !yuan) return false;
+      frac_digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (frac_digits >= 0) {
+        if (++frac_digits > 2) return false;
+        frac = frac * 10 + (c - '0');
+      } else {
+        if (whole > 922337203685477LL) return false;
+        whole = whole * 10 + (c - '0');
+      }
+    } else {
+      return false;
+    }
+  }
+  if (frac_digits == 1) frac *= 10;
+  int64_t v = yuan ? whole * 100 + frac : whole;
+  *fen = neg ? -v : v;
+  return true;
+}
+
+// ---- Chinese names -> proto names -----------------------------------------------------
+
+const std::string& ZhOfField(const FieldDescriptor* f) { return f->options().GetExtension(v1::zh); }
+const std::string& UnitOfField(const FieldDescriptor* f) { return f->options().GetExtension(v1::unit); }
+std::string ZhOfMessage(const Descriptor* d) {
+  const std::string& zh = d->options().GetExtension(v1::zh_message);
+  return zh.empty() || g_en ? d->name() : zh;
+}
+
+struct Token {
+  enum Kind { kIdent, kNumber, kString, kPunct, kEnd } kind = kEnd;
+  size_t begin = 0, end = 0;  // bytes in the original text (number: including its unit)
+  int line = 1;
+  std::string text;           // ident/number (without unit)/punct; strings: raw
+  std::string unit;           // number: unit suffix (元 分 亩 平方米 ㎡), if any
+};
+
+struct Edit {
+  size_t begin, end;
+  std::string text;
+};
+
+struct LineError {
+  int line;
+  std::string message;
+};
+
+class Translator {
+ public:
+  explicit Translator(const std::string& text) : text_(text) { Tokenize(); }
+
+  // Returns the text protobuf can parse; problems go to `errors`.
+  std::string Run(const Descriptor* root, std::vector<LineError>* errors) {
+    errors_ = errors;
+    pos_ = 0;
+    Body(root, 0);
+    std::sort(edits_.begin(), edits_.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
+    std::string out;
+    size_t at = 0;
+    for (const Edit& e : edits_) {
+      if (e.begin < at) continue;
+      out.append(text_, at, e.begin - at);
+      out += e.text;
+      at = e.end;
+    }
+    out.append(text_, at, std::string::npos);
+    return out;
+  }
+
+ private:
+  static bool IsAsciiIdent(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  // Decodes the UTF-8 code point at `p` into `cp`; returns its length (1 for bad bytes).
+  int Decode(size_t p, char32_t* cp) const {
+    const unsigned char c = static_cast<unsigned char>(text_[p]);
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (p + n > text_.size()) n = 1;
+    *cp = n == 1 ? c : internal::DecodeUtf8(std::string_view(text_).substr(p, n))[0];
+    return n;
+  }
+  // Full-width punctuation that stands for ASCII punctuation outside strings.
+  static char MapPunct(char32_t cp) {
+    switch (cp) {
+      case U'：': return ':';
+      case U'，': return ',';
+      case U'、': return ',';
+      case U'；': return ';';
+      case U'｛': return '{';
+      case U'｝': return '}';
+      case U'【': return '[';
+      case U'】': return ']';
+      case U'－': return '-';
+      default: return 0;
+    }
+  }
+
+  void Tokenize() {
+    size_t p = 0;
+    int line = 1;
+    const size_t n = text_.size();
+    while (p < n) {
+      const char c = text_[p];
+      if (c == '\n') {
+        ++line;
+        ++p;
+        continue;
+      }
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        ++p;
+        continue;
+      }
+      if (c == '#') {
+        while (p < n && text_[p] != '\n') ++p;
+        continue;
+      }
+      Token t;
+      t.begin = p;
+      t.line = line;
+      if (c == '"' || c == '\'') {
+        size_t q = p + 1;
+        while (q < n && text_[q] != c && text_[q] != '\n') q += (text_[q] == '\\' && q + 1 < n) ? 2 : 1;
+        if (q < n && text_[q] == c) ++q;
+        t.kind = Token::kString;
+        t.end = q;
+        t.text = text_.substr(p, q - p);
+        tokens_.push_back(t);
+        p = q;
+        continue;
+      }
+      if (c >= '0' && c <= '9') {
+        size_t q = p;
+        while (q < n && (IsAsciiIdent(text_[q]) || text_[q] == '.')) ++q;
+        t.kind = Token::kNumber;
+        t.text = text_.substr(p, q - p);
+        for (const char* unit : {"平方米", "元", "分", "亩", "㎡"}) {
+          if (text_.compare(q, std::strlen(unit), unit) == 0) {
+            t.unit = unit;
+            q += std::strlen(unit);
+            break;
+          }
+        }
+        t.end = q;
+        tokens_.push_back(t);
+        p = q;
+        continue;
+      }
+      if (static_cast<unsigned char>(c) < 0x80 && !IsAsciiIdent(c)) {
+        t.kind = Token::kPunct;
+        t.text = std::string(1, c);
+        t.end = p + 1;
+        tokens_.push_back(t);
+        ++p;
+        continue;
+      }
+      char32_t cp;
+      int len = Decode(p, &cp);
+      if (cp == U'\u3000') {  // ideographic space
+        edits_.push_back({p, p + len, " "});
+        p += len;
+        continue;
+      }
+      if (cp == U'“') {  // “…” string: becomes "…"
+        size_t q = p + len;
+        std::string body;
+        bool closed = false;
+        while (q < n && text_[q] != '\n') {
+          char32_t d;
+          int dl = Decode(q, &d);
+          if (d == U'”') {
+            q += dl;
+            closed = true;
+            break;
+          }
+          if (text_[q] == '"' || text_[q] == '\\') body += '\\';
+          body.append(text_, q, dl);
+          q += dl;
+        }
+        t.kind = Token::kString;
+        t.end = q;
+        t.text = absl::StrCat("\"", body, "\"");
+        if (closed) edits_.push_back({p, q, t.text});
+        tokens_.push_back(t);
+        p = q;
+        continue;
+      }
+      if (char m = MapPunct(cp)) {
+        edits_.push_back({p, p + len, std::string(1, m)});
+        t.kind = Token::kPunct;
+        t.text = std::string(1, m);
+        t.end = p + len;
+        tokens_.push_back(t);
+        p += len;
+        continue;
+      }
+      // Identifier: ASCII letters, digits, '_' and any other non-ASCII character.
+      size_t q = p;
+      while (q < n) {
+        if (static_cast<unsigned char>(text_[q]) < 0x80) {
+          if (!IsAsciiIdent(text_[q])) break;
+          ++q;
+          continue;
+        }
+        char32_t d;
+        int dl = Decode(q, &d);
+        if (d == U'\u3000' || d == U'“' || d == U'”' || MapPunct(d)) break;
+        q += dl;
+      }
+      t.kind = Token::kIdent;
+      t.text = text_.substr(p, q - p);
+      t.end = q;
+      tokens_.push_back(t);
+      p = q;
+    }
+    Token end;
+    end.kind = Token::kEnd;
+    end.begin = end.end = n;
+    end.line = line;
+    tokens_.push_back(end);
+  }
+
+  const Token& Peek() const { return tokens_[pos_]; }
+  const Token& Next() {
+    const Token& t = tokens_[pos_];
+    if (t.kind != Token::kEnd) ++pos_;
+    return t;
+  }
+  bool IsPunct(const Token& t, char c) const { return t.kind == Token::kPunct && t.text[0] == c; }
+  void Error(int line, std::string message) { errors_->push_back({line, std::move(message)}); }
+  static bool IsAscii(std::string_view s) {
+    for (char c : s) {
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+    }
+    return true;
+  }
+
+  const FieldDescriptor* FindField(const Descriptor* d, const std::string& name) const {
+    if (const FieldDescriptor* f = d->FindFieldByName(name)) return f;
+    if (const FieldDescriptor* f = d->FindFieldByCamelcaseName(name)) return f;
+    for (int i = 0; i < d->field_count(); ++i) {
+      if (ZhOfField(d->field(i)) == name) return d->field(i);
+    }
+    return nullptr;
+  }
+
+  void Body(const Descriptor* d, char close) {
+    while (true) {
+      const Token& t = Peek();
+      if (t.kind == Token::kEnd) return;
+      if (t.kind == Token::kPunct && close != 0 && t.text[0] == close) return;
+      if (IsPunct(t, ';') || IsPunct(t, ',')) {
+        Next();
+        continue;
+      }
+      if (t.kind == Token::kIdent) {
+        Field(d);
+        continue;
+      }
+      // Anything else is left for protobuf to report.
+      if (t.kind == Token::kPunct && (t.text[0] == '}' || t.text[0] == '>')) return;
+      Next();
+    }
+  }
+
+  void SkipValue() {
+    if (IsPunct(Peek(), ':')) Next();
+    if (IsPunct(Peek(), '-')) Next();
+    const Token& t = Next();
+    if (t.kind == Token::kPunct && (t.text[0] == '{' || t.text[0] == '<' || t.text[0] == '[')) {
+      int depth = 1;
+      while (depth > 0 && Peek().kind != Token::kEnd) {
+        const Token& u = Next();
+        if (u.kind != Token::kPunct) continue;
+        if (u.text[0] == '{' || u.text[0] == '<' || u.text[0] == '[') ++depth;
+        if (u.text[0] == '}' || u.text[0] == '>' || u.text[0] == ']') --depth;
+      }
+    }
+  }
+
+  void Field(const Descriptor* d) {
+    const Token name = Next();
+    const FieldDescriptor* f = FindField(d, name.text);
+    if (f == nullptr) {
+      std::vector<std::string> names;
+      for (int i = 0; i < d->field_count(); ++i) {
+        const std::string& zh = ZhOfField(d->field(i));
+        names.push_back(zh.empty() || g_en ? d->field(i)->name() : zh);
+      }
+      std::string suggestion = internal::ClosestMatch(name.text, names);
+      Error(name.line, g_en ? absl::StrCat("'", name.text, "' is not a field of ", ZhOfMessage(d),
+                                           suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)"),
+                                           "; fields: ", absl::StrJoin(names, ", "))
+                            : absl::StrCat("“", name.text, "”不是“", ZhOfMessage(d), "”的字段",
+                                           suggestion.empty() ? "" : absl::StrCat("（您是不是要写：", suggestion, "）"),
+                                           "。可以写：", absl::StrJoin(names, "、")));
+      SkipValue();
+      return;
+    }
+    if (name.text != f->name()) edits_.push_back({name.begin, name.end, f->name()});
+    const bool chinese = !IsAscii(name.text);
+    if (f->message_type() != nullptr) {
+      if (IsPunct(Peek(), ':')) Next();
+      if (IsPunct(Peek(), '[')) {
+        Next();
+        while (Peek().kind != Token::kEnd && !IsPunct(Peek(), ']')) {
+          if (IsPunct(Peek(), '{') || IsPunct(Peek(), '<')) {
+            MessageValue(f);
+          } else {
+            Next();
+          }
+        }
+        if (IsPunct(Peek(), ']')) Next();
+        return;
+      }
+      if (IsPunct(Peek(), '{') || IsPunct(Peek(), '<')) MessageValue(f);
+      return;  // anything else: protobuf reports it
+    }
+    if (IsPunct(Peek(), ':')) Next();
+    if (IsPunct(Peek(), '[')) {
+      Next();
+      while (Peek().kind != Token::kEnd && !IsPunct(Peek(), ']')) {
+        if (IsPunct(Peek(), ',')) {
+          Next();
+          continue;
+        }
+        size_t before = pos_;
+        Scalar(f, chinese);
+        if (pos_ == before) Next();
+      }
+      if (IsPunct(Peek(), ']')) Next();
+      return;
+    }
+    Scalar(f, chinese);
+  }
+
+  void MessageValue(const FieldDescriptor* f) {
+    const char open = Next().text[0];
+    Body(f->message_type(), open == '{' ? '}' : '>');
+    if (IsPunct(Peek(), open == '{' ? '}' : '>')) Next();
+  }
+
+  void Scalar(const FieldDescriptor* f, bool chinese) {
+    const std::string field_name = chinese ? ZhOfField(f) : f->name();
+    if (IsPunct(Peek(), '-')) Next();
+    const Token& t = Peek();
+    if (t.kind == Token::kEnd || t.kind == Token::kPunct) return;  // protobuf reports it
+    Next();
+    const std::string& unit = UnitOfField(f);
+    if (f->type() == FieldDescriptor::TYPE_ENUM && t.kind == Token::kIdent) {
+      const EnumDescriptor* e = f->enum_type();
+      if (e->FindValueByName(t.text) != nullptr) return;
+      std::vector<std::string> names;
+      for (int k = 0; k < e->value_count(); ++k) {
+        const EnumValueDescriptor* v = e->value(k);
+        if (v->options().GetExtension(v1::zh_value) == t.text) {
+          edits_.push_back({t.begin, t.end, v->name()});
+          return;
+        }
+        const std::string& zv = v->options().GetExtension(v1::zh_value);
+        if (k > 0) names.push_back(zv.empty() || g_en ? v->name() : zv);
+      }
+      std::string suggestion = internal::ClosestMatch(t.text, names);
+      Error(t.line, g_en ? absl::StrCat("'", t.text, "' is not a value of ", field_name,
+                                        suggestion.empty() ? "" : absl::StrCat(" (did you mean '", suggestion, "'?)"),
+                                        "; values: ", absl::StrJoin(names, ", "))
+                         : absl::StrCat("“", t.text, "”不是“", field_name, "”的取值",
+                                        suggestion.empty() ? "" : absl::StrCat("（您是不是要写：", suggestion, "）"),
+                                        "。可以写：", absl::StrJoin(names, "、")));
+      return;
+    }
+    if (f->type() == FieldDescriptor::TYPE_BOOL && t.kind == Token::kIdent) {
+      if (t.text == "是" || t.text == "真") edits_.push_back({t.begin, t.end, "true"});
+      if (t.text == "否" || t.text == "假") edits_.push_back({t.begin, t.end, "false"});
+      return;
+    }
+    if (f->type() == FieldDescriptor::TYPE_STRING || f->type() == FieldDescriptor::TYPE_BYTES) {
+      while (Peek().kind == Token::kString) Next();  // adjacent strings concatenate
+      return;
+    }
+    if (t.kind != Token::kNumber) return;
+    if (unit == "fen") {
+      if (t.unit.empty()) {
+        if (chinese) {
+          Error(t.line, g_en ? absl::StrCat(field_name, ": write the unit, e.g. 1000元 or 50分")
+                             : absl::StrCat("“", field_name, "”是金额，请写明单位，例如 1000元、1000.50元 或 50分"));
+        }
+        return;
+      }
+      int64_t fen;
+      if ((t.unit != "元" && t.unit != "分") || !ParseMoneyText(t.text + t.unit, &fen)) {
+        Error(t.line, g_en ? absl::StrCat(field_name, ": '", t.text, t.unit, "' is not an amount of money")
+                           : absl::StrCat("“", field_name, "”的值“", t.text, t.unit,
+                                          "”不是金额（元最多两位小数，例如 1000.50元；分为整数，例如 50分）"));
+        return;
+      }
+      edits_.push_back({t.begin, t.end, absl::StrCat(fen)});
+      return;
+    }
+    if (unit == "centi") {
+      if (t.unit.empty()) {
+        if (chinese) {
+          Error(t.line, g_en ? absl::StrCat(field_name, ": write the unit, e.g. 1.5亩 or 80平方米")
+                             : absl::StrCat("“", field_name, "”是面积，请写明单位，例如 1.5亩 或 80平方米"));
+        }
+        return;
+      }
+      int64_t centi;
+      if ((t.unit != "亩" && t.unit != "平方米" && t.unit != "㎡") || !ParseMoneyText(t.text + "元", &centi)) {
+        Error(t.line, g_en ? absl::StrCat(field_name, ": '", t.text, t.unit, "' is not an area (at most 2 decimals)")
+                           : absl::StrCat("“", field_name, "”的值“", t.text, t.unit, "”不是面积（最多两位小数，单位为亩或平方米）"));
+        return;
+      }
+      edits_.push_back({t.begin, t.end, absl::StrCat(centi)});
+      return;
+    }
+    if (!t.unit.empty()) {
+      Error(t.line, g_en ? absl::StrCat(field_name, ": '", t.text, t.unit, "' takes no unit")
+                         : absl::StrCat("“", field_name, "”不带单位，请去掉“", t.unit, "”"));
+    }
+  }
+
+  const std::string& text_;
+  std::vector<Token> tokens_;
+  std::vector<Edit> edits_;
+  size_t pos_ = 0;
+  std::vector<LineError>* errors_ = nullptr;
+};
+
+class CollectErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit CollectErrors(std::vector<LineError>* out) : out_(out) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    out_->push_back({line + 1, message});
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {}
+
+ private:
+  std::vector<LineError>* out_;
+};
+
+// ---- loading cases ----------------------------------------------------------------------
+
+struct Case {
+  std::string path;  // as found (relative to the working directory when given so)
+  v1::TestCase test;
+  std::unique_ptr<TextFormat::ParseInfoTree> locations = std::make_unique<TextFormat::ParseInfoTree>();
+  std::vector<LineError> errors;
+};
+
+bool IsCaseFile(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt";
+}
+
+void LoadCase(Case* c) {
+  std::ifstream in(c->path, std::ios::binary);
+  if (!in) {
+    c->errors.push_back({1, L("无法读取文件", "cannot read the file")});
+    return;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  if (absl::StartsWith(text, "\xEF\xBB\xBF")) text.replace(0, 3, "   ");  // BOM, keeps columns
+  Translator translator(text);
+  std::string translated = translator.Run(v1::TestCase::descriptor(), &c->errors);
+  if (!c->errors.empty()) return;
+  TextFormat::Parser parser;
+  CollectErrors collect(&c->errors);
+  parser.RecordErrorsTo(&collect);
+  parser.WriteLocationsTo(c->locations.get());
+  if (!parser.ParseFromString(translated, &c->test) && c->errors.empty()) {
+    c->errors.push_back({1, L("无法解析测试案例", "cannot parse the test case")});
+  }
+  if (!c->errors.empty()) return;
+  if (c->test.rules().empty()) {
+    c->errors.push_back({1, L("没有写“规则”（要测试的规则文件，相对于本文件的路径）",
+                              "no 'rules' (the rule file to test, relative to this file)")});
+  }
+}
+
+// Line (1-based) of `field` (index `index` if repeated) inside `tree`, or 0.
+int LineOf(const TextFormat::ParseInfoTree* tree, const Descriptor* d, const char* field, int index = -1) {
+  if (tree == nullptr) return 0;
+  const FieldDescriptor* f = d->FindFieldByName(field);
+  if (f == nullptr) return 0;
+  auto loc = tree->GetLocation(f, f->is_repeated() ? std::max(index, 0) : -1);
+  return loc.line >= 0 ? loc.line + 1 : 0;
+}
+
+// ---- rule sets ----------------------------------------------------------------------------
+
+struct RuleSet {
+  std::string key;
+  std::string entry;  // path of the entry rule file
+  std::shared_ptr<const Program> program;
+  std::vector<Diagnostic> diagnostics;
+  std::string status;  // compiler could not run
+  std::set<std::string> overridden;  // parameter names replaced for this compile
+};
+
+std::string Normal(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(path), ec);
+  if (ec) p = fs::path(path).lexically_normal();
+  return p.generic_string();
+}
+
+std::string Shown(const std::string& path) {
+  std::error_code ec;
+  fs::path rel = fs::relative(fs::path(Normal(path)), fs::current_path(ec), ec);
+  if (ec || rel.empty() || absl::StartsWith(rel.generic_string(), "../../..")) return Normal(path);
+  return rel.generic_string();
+}
+
+// ---- coverage -----------------------------------------------------------------------------
+
+// Rule sources, for what DeclarationInfo does not say: the titles of a rule's exceptions and
+// whether a table has an 否则 row.
+class Sources {
+ public:
+  const std::vector<std::string>& Lines(const std::string& file) {
+    auto it = lines_.find(file);
+    if (it != lines_.end()) return it->second;
+    std::vector<std::string>& out = lines_[file];
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) out.push_back(StripComment(line));
+    return out;
+  }
+
+ private:
+  static std::string StripComment(const std::string& line) {
+    bool in_ascii = false, in_curly = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (in_ascii) {
+        if (line[i] == '\\') ++i;
+        else if (line[i] == '"') in_ascii = false;
+        continue;
+      }
+      if (in_curly) {
+        if (line.compare(i, 3, "”") == 0) in_curly = false;
+        continue;
+      }
+      if (line[i] == '"') in_ascii = true;
+      else if (line.compare(i, 3, "“") == 0) in_curly = true;
+      else if (line[i] == '#' || line.compare(i, 2, "//") == 0) return line.substr(0, i);
+    }
+    return line;
+  }
+  std::map<std::string, std::vector<std::string>> lines_;
+};
+
+// Titles of the exceptions in a rule's source text: `例外 "标题"` / `except “title”`.
+// Scanned by hand, skipping string literals, so "例外" inside a title or message is ignored
+// (std::regex works on bytes and cannot exclude a multi-byte ” in [^…]).
+std::vector<std::string> ExceptionTitles(const std::string& text) {
+  static const std::string kOpen = "“", kClose = "”", kZh = "例外", kEn = "except";
+  std::vector<std::string> out;
+  // Reads the string literal at `p` (ASCII or curly quotes) into `value`; returns the position
+  // after it, or `p` if there is no string there.
+  auto read_string = [&](size_t p, std::string* value) -> size_t {
+    if (p < text.size() && text[p] == '"') {
+      size_t r = p + 1;
+      while (r < text.size() && text[r] != '"' && text[r] != '\n') {
+        if (text[r] == '\\' && r + 1 < text.size()) ++r;
+        *value += text[r++];
+      }
+      return r < text.size() && text[r] == '"' ? r + 1 : r;
+    }
+    if (text.compare(p, kOpen.size(), kOpen) == 0) {
+      size_t start = p + kOpen.size();
+      size_t r = text.find(kClose, start);
+      size_t nl = text.find('\n', start);
+      if (r == std::string::npos || (nl != std::string::npos && nl < r)) return nl == std::string::npos ? text.size() : nl;
+      *value = text.substr(start, r - start);
+      return r + kClose.size();
+    }
+    return p;
+  };
+  auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  size_t p = 0;
+  while (p < text.size()) {
+    std::string skipped;
+    size_t after = read_string(p, &skipped);
+    if (after != p) {
+      p = after;
+      continue;
+    }
+    size_t keyword = 0;
+    if (text.compare(p, kZh.size(), kZh) == 0) keyword = kZh.size();
+    if (text.compare(p, kEn.size(), kEn) == 0 && (p == 0 || !is_ident(text[p - 1])) &&
+        (p + kEn.size() >= text.size() || !is_ident(text[p + kEn.size()]))) {
+      keyword = kEn.size();
+    }
+    if (keyword == 0) {
+      ++p;
+      continue;
+    }
+    size_t q = p + keyword;
+    while (q < text.size() && std::isspace(static_cast<unsigned char>(text[q]))) ++q;
+    std::string title;
+    size_t end = read_string(q, &title);
+    if (end != q) out.push_back(title);
+    p = end;
+  }
+  return out;
+}
+
+struct CoverItem {
+  std::string label;  // what is covered, as shown
+  bool covered = false;
+};
+
+struct DeclCoverage {
+  DeclarationInfo info;
+  std::vector<std::string> exceptions;      // rules: exception titles, in order
+  std::vector<CoverItem> items;             // rule: [applies, exceptions...]; parameter: values; table: rows
+  std::vector<std::string> dates;           // parameters: effective dates (empty: constant)
+  bool constant_list = false;               // parameters: one value for all dates, a list
+  bool table_otherwise = false;
+};
+
+class Coverage {
+ public:
+  // Registers the declarations of a compiled rule set.
+  void AddProgram(const Program& program) {
+    const auto& decls = program.declarations();
+    // Next declaration line per file, to cut each declaration's source text.
+    std::map<std::string, std::vector<int>> starts;
+    for (const auto& d : decls) starts[d.file].push_back(d.line);
+    for (auto& [file, v] : starts) std::sort(v.begin(), v.end());
+    for (const DeclarationInfo& d : decls) {
+      if (d.kind != "rule" && d.kind != "parameter" && d.kind != "table") continue;
+      const std::string key = Key(d);
+      if (decls_.count(key)) continue;
+      DeclCoverage c;
+      c.info = d;
+      const auto& lines = sources_.Lines(d.file);
+      const auto& s = starts[d.file];
+      auto next = std::upper_bound(s.begin(), s.end(), d.line);
+      const int last = next == s.end() ? static_cast<int>(lines.size()) : *next - 1;
+      std::string segment;
+      for (int i = d.line; i <= last && i <= static_cast<int>(lines.size()); ++i) segment += lines[i - 1] + "\n";
+      if (d.kind == "rule") {
+        c.items.push_back({absl::StrCat(L("规则 ", "rule "), d.name, " “", d.title, "”", L("：没有案例使它适用", ": no case makes it apply")), false});
+        c.exceptions = ExceptionTitles(segment);
+        while (static_cast<int>(c.exceptions.size()) < d.branches) c.exceptions.push_back(absl::StrCat("#", c.exceptions.size() + 1));
+        for (const std::string& e : c.exceptions) {
+          c.items.push_back({absl::StrCat(L("规则 ", "rule "), d.name, L(" 的例外“", " exception '"), e, L("”：没有案例用到", "': no case uses it")), false});
+        }
+      } else if (d.kind == "parameter") {
+        static const std::regex kDate(R"(自 (\d{4}-\d{2}-\d{2}) 起)");
+        for (std::sregex_iterator it(d.value.begin(), d.value.end(), kDate), end; it != end; ++it) c.dates.push_back((*it)[1].str());
+        c.constant_list = c.dates.empty() && absl::StartsWith(d.value, "[");
+        if (c.dates.empty()) {
+          c.items.push_back({absl::StrCat(L("参数 ", "parameter "), d.name, L("：没有案例用到", ": no case reads it")), false});
+        } else {
+          for (const std::string& date : c.dates) {
+            c.items.push_back({absl::StrCat(L("参数 ", "parameter "), d.name, L(" 自 ", " from "), date, L(" 起的值：没有案例用到", ": no case uses this value")), false});
+          }
+        }
+      } else {
+        static const std::regex kOtherwise(R"((^|\n)\s*(否则|else|otherwise)\s*(=>|→))");
+        c.table_otherwise = std::regex_search(segment, kOtherwise);
+        const int rows = d.branches - (c.table_otherwise ? 1 : 0);
+        for (int r = 1; r <= rows; ++r) {
+          c.items.push_back({absl::StrCat(L("决策表 ", "table "), d.name, L(" 第 ", " row "), r, L(" 行：没有案例命中", ": no case matches it")), false});
+        }
+        if (c.table_otherwise) {
+          c.items.push_back({absl::StrCat(L("决策表 ", "table "), d.name, L(" 的“否则”：没有案例用到", " 'otherwise': no case uses it")), false});
+        }
+      }
+      order_.push_back(key);
+      decls_.emplace(key, std::move(c));
+    }
+  }
+
+  // Marks what one evaluation exercised.
+  void AddTrace(const Program& program, const v1::Decision& decision, const std::set<std::string>& overridden) {
+    std::map<std::pair<std::string, std::string>, const DeclarationInfo*> by_name;
+    for (const DeclarationInfo& d : program.declarations()) by_name[{d.kind, d.name}] = &d;
+    for (const v1::TraceStep& step : decision.trace()) {
+      if (step.kind() != "rule" && step.kind() != "parameter" && step.kind() != "table") continue;
+      auto it = by_name.find({step.kind(), step.name()});
+      if (it == by_name.end()) continue;
+      auto dc = decls_.find(Key(*it->second));
+      if (dc == decls_.end()) continue;
+      DeclCoverage& c = dc->second;
+      const std::string& result = step.result();
+      if (step.kind() == "rule") {
+        if (result == "适用") c.items[0].covered = true;
+        static const std::string kExcepted = "例外：";
+        if (absl::StartsWith(result, kExcepted)) MarkExceptions(&c, result.substr(kExcepted.size()));
+      } else if (step.kind() == "parameter") {
+        if (overridden.count(step.name())) continue;
+        if (absl::StartsWith(result, "缺少材料") || absl::StartsWith(result, "出错")) continue;
+        if (c.dates.empty()) {
+          c.items[0].covered = true;
+          continue;
+        }
+        static const std::regex kFrom(R"(（自 (\d{4}-\d{2}-\d{2}) 起）$)");
+        std::smatch m;
+        if (std::regex_search(result, m, kFrom)) {
+          for (size_t k = 0; k < c.dates.size(); ++k) {
+            if (c.dates[k] == m[1].str()) c.items[k].covered = true;
+          }
+        }
+      } else {
+        static const std::regex kRow(R"(（第 (\d+) 行）$)");
+        std::smatch m;
+        if (std::regex_search(result, m, kRow)) {
+          const size_t r = std::stoul(m[1].str());
+          if (r >= 1 && r <= c.items.size()) c.items[r - 1].covered = true;
+        } else if (absl::EndsWith(result, "（否则）") && c.table_otherwise) {
+          c.items.back().covered = true;
+        }
+      }
+    }
+  }
+
+  // Prints the report; returns the number of items nobody exercised.
+  int Report(std::ostream& out) const {
+    int total[3] = {0, 0, 0}, hit[3] = {0, 0, 0};  // rules (+exceptions), parameter values, table rows
+    int except_total = 0, except_hit = 0;
+    std::vector<std::pair<std::string, std::string>> missed;  // location, label
+    std::vector<std::pair<std::string, std::string>> unknown;  // constant lists the trace does not show
+    for (const std::string& key : order_) {
+      const DeclCoverage& c = decls_.at(key);
+      const int k = c.info.kind == "rule" ? 0 : c.info.kind == "parameter" ? 1 : 2;
+      // Workaround: the evaluator folds a constant list of enum values on the right of
+      // 属于/不属于 into a bit set and never reads the parameter, so the trace cannot show
+      // that it was used. Such parameters are listed apart instead of as not exercised.
+      if (k == 1 && c.constant_list && !c.items[0].covered) {
+        unknown.emplace_back(absl::StrCat(Shown(c.info.file), ":", c.info.line), c.info.name);
+        continue;
+      }
+      for (size_t i = 0; i < c.items.size(); ++i) {
+        const bool exception = k == 0 && i > 0;
+        (exception ? except_total : total[k])++;
+        if (c.items[i].covered) {
+          (exception ? except_hit : hit[k])++;
+        } else {
+          missed.emplace_back(absl::StrCat(Shown(c.info.file), ":", c.info.line), c.items[i].label);
+        }
+      }
+    }
+    out << L("覆盖情况：", "coverage: ") << L("规则 ", "rules ") << hit[0] << "/" << total[0] << L("，例外 ", ", exceptions ")
+        << except_hit << "/" << except_total << L("，参数取值 ", ", parameter values ") << hit[1] << "/" << total[1]
+        << L("，决策表行 ", ", table rows ") << hit[2] << "/" << total[2] << "\n";
+    if (!unknown.empty()) {
+      out << L("  以下常量列表参数只在“属于/不属于”判断中使用，引擎的核验过程记录不显示它们是否被读取，无法判断覆盖情况（不计入上面的统计）：\n",
+               "  constant list parameters used only on the right of 'in'/'not in': the trace does not show whether they were read, so coverage cannot tell (not counted above):\n");
+      for (const auto& [where, name] : unknown) out << "    " << where << "  " << L("参数 ", "parameter ") << name << "\n";
+    }
+    if (missed.empty()) {
+      out << L("  全部规则、例外、参数取值和决策表行都有案例覆盖。\n", "  every rule, exception, parameter value and table row is exercised.\n");
+      return 0;
+    }
+    out << L("  没有案例覆盖的项目：\n", "  not exercised by any case:\n");
+    for (const auto& [where, label] : missed) out << "    " << where << "  " << label << "\n";
+    return static_cast<int>(missed.size());
+  }
+
+ private:
+  static std::string Key(const DeclarationInfo& d) { return absl::StrCat(Normal(d.file), ":", d.line, ":", d.kind, ":", d.name); }
+
+  // The trace joins the titles of the exceptions used with "、"; titles may contain "、"
+  // themselves, so match the known titles (longest first) from the left.
+  static void MarkExceptions(DeclCoverage* c, std::string_view used) {
+    std::vector<size_t> order(c->exceptions.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return c->exceptions[a].size() > c->exceptions[b].size(); });
+    static const std::string kSep = "、";
+    while (!used.empty()) {
+      bool found = false;
+      for (size_t i : order) {
+        const std::string& t = c->exceptions[i];
+        if (used.substr(0, t.size()) != t) continue;
+        std::string_view rest = used.substr(t.size());
+        if (!rest.empty() && rest.substr(0, kSep.size()) != kSep) continue;
+        c->items[i + 1].covered = true;
+        used = rest.empty() ? rest : rest.substr(kSep.size());
+        found = true;
+        break;
+      }
+      if (found) continue;
+      size_t cut = used.find(kSep);
+      used = cut == std::string_view::npos ? std::string_view() : used.substr(cut + kSep.size());
+    }
+  }
+
+  Sources sources_;
+  std::map<std::string, DeclCoverage> decls_;
+  std::vector<std::string> order_;
+};
+
+// ---- checking one case ------------------------------------------------------------------
+
+struct Row {
+  int line = 0;
+  std::string item, expected, actual;
+};
+
+const char* OutcomeText(v1::Outcome o) {
+  switch (o) {
+    case v1::ELIGIBLE: return L("符合", "eligible");
+    case v1::INELIGIBLE: return L("不符合", "ineligible");
+    case v1::NEEDS_REVIEW: return L("需复核", "needs review");
+    case v1::MISSING_EVIDENCE: return L("缺少材料", "missing evidence");
+    default: return L("（无）", "(none)");
+  }
+}
+
+const char* KindText(v1::ReasonKind k) {
+  switch (k) {
+    case v1::REASON_INELIGIBLE: return L("不符合", "ineligible");
+    case v1::REASON_NEEDS_REVIEW: return L("需复核", "review");
+    case v1::REASON_FLAG: return L("标记", "flag");
+    case v1::REASON_MISSING_EVIDENCE: return L("缺少材料", "missing");
+    default: return "?";
+  }
+}
+
+v1::Outcome ToOutcome(v1::ExpectedOutcome o) {
+  switch (o) {
+    case v1::EXPECT_ELIGIBLE: return v1::ELIGIBLE;
+    case v1::EXPECT_INELIGIBLE: return v1::INELIGIBLE;
+    case v1::EXPECT_NEEDS_REVIEW: return v1::NEEDS_REVIEW;
+    case v1::EXPECT_MISSING_EVIDENCE: return v1::MISSING_EVIDENCE;
+    default: return v1::OUTCOME_UNSPECIFIED;
+  }
+}
+
+std::vector<Row> Check(const Case& c, const v1::Decision& decision) {
+  std::vector<Row> rows;
+  const v1::Expectation& e = c.test.expect();
+  const TextFormat::ParseInfoTree* root = c.locations.get();
+  const FieldDescriptor* expect_field = v1::TestCase::descriptor()->FindFieldByName("expect");
+  const TextFormat::ParseInfoTree* tree = root->GetTreeForNested(expect_field, -1);
+  const Descriptor* ed = v1::Expectation::descriptor();
+  auto line = [&](const char* field, int index = -1) { return LineOf(tree, ed, field, index); };
+
+  std::map<std::string, const v1::Reason*> reasons;
+  for (const v1::Reason& r : decision.reasons()) reasons.emplace(r.rule_id(), &r);
+  std::map<std::string, std::string> traced;  // rule id -> trace result
+  for (const v1::TraceStep& s : decision.trace()) {
+    if (s.kind() == "rule") traced.emplace(s.name(), s.result());
+  }
+  auto rule_state = [&](const std::string& id) -> std::string {
+    auto r = reasons.find(id);
+    if (r != reasons.end()) return absl::StrCat(L("适用（", "applies ("), KindText(r->second->kind()), L("）", ")"));
+    auto t = traced.find(id);
+    if (t == traced.end()) return L("（规则集中没有这条规则）", "(no such rule in the rule set)");
+    return t->second == "不适用" ? std::string(L("不适用", "does not apply")) : t->second;
+  };
+
+  if (e.outcome() != v1::EXPECT_OUTCOME_UNSPECIFIED && ToOutcome(e.outcome()) != decision.outcome()) {
+    rows.push_back({line("outcome"), L("结论", "outcome"), OutcomeText(ToOutcome(e.outcome())), OutcomeText(decision.outcome())});
+  }
+  for (int i = 0; i < e.applies_size(); ++i) {
+    if (!reasons.count(e.applies(i))) {
+      rows.push_back({line("applies", i), absl::StrCat(L("规则 ", "rule "), e.applies(i)), L("适用", "applies"), rule_state(e.applies(i))});
+    }
+  }
+  for (int i = 0; i < e.not_applies_size(); ++i) {
+    if (reasons.count(e.not_applies(i))) {
+      rows.push_back({line("not_applies", i), absl::StrCat(L("规则 ", "rule "), e.not_applies(i)), L("不适用", "does not apply"), rule_state(e.not_applies(i))});
+    }
+  }
+  if (e.only_listed()) {
+    std::set<std::string> listed(e.applies().begin(), e.applies().end());
+    for (const v1::Reason& r : decision.reasons()) {
+      if (!listed.count(r.rule_id())) {
+        rows.push_back({line("only_listed"), absl::StrCat(L("规则 ", "rule "), r.rule_id()), L("不适用（未列出）", "does not apply (not listed)"), rule_state(r.rule_id())});
+      }
+    }
+  }
+  std::map<std::string, const v1::Amount*> amounts;
+  for (const v1::Amount& a : decision.amounts()) amounts.emplace(a.name(), &a);
+  for (int i = 0; i < e.amounts_size(); ++i) {
+    const v1::ExpectedAmount& x = e.amounts(i);
+    auto it = amounts.find(x.name());
+    std::string actual;
+    bool same = false;
+    if (it == amounts.end()) {
+      actual = L("（没有这项输出，或无法计算）", "(no such output, or it could not be computed)");
+    } else {
+      actual = it->second->value();
+      int64_t fen;
+      if (ParseMoneyText(x.value(), &fen)) {
+        int64_t got;
+        same = ParseMoneyText(actual, &got) ? got == fen : it->second->fen() == fen && !actual.empty();
+        if (!same) actual = ParseMoneyText(actual, &got) ? Yuan(got) : actual;
+      } else {
+        same = actual == x.value();
+      }
+    }
+    if (!same) {
+      int64_t fen;
+      std::string expected = ParseMoneyText(x.value(), &fen) ? Yuan(fen) : x.value();
+      rows.push_back({line("amounts", i), absl::StrCat(L("输出 ", "output "), x.name()), expected, actual});
+    }
+  }
+  auto money_row = [&](bool has, int64_t want, int64_t got, const char* field, const char* label) {
+    if (has && want != got) rows.push_back({line(field), label, Yuan(want), Yuan(got)});
+  };
+  money_row(e.has_benefit_fen(), e.benefit_fen(), decision.benefit_fen(), "benefit_fen", L("保障金额", "benefit"));
+  money_row(e.has_counted_income_fen(), e.counted_income_fen(), decision.counted_income_fen(), "counted_income_fen", L("家庭收入", "counted income"));
+  money_row(e.has_per_capita_income_fen(), e.per_capita_income_fen(), decision.per_capita_income_fen(), "per_capita_income_fen", L("人均收入", "per-capita income"));
+  if (e.has_tier() && e.tier() != decision.tier()) {
+    rows.push_back({line("tier"), L("保障档次", "tier"), e.tier(), decision.tier().empty() ? L("（空）", "(empty)") : decision.tier()});
+  }
+
+  // Covered members: names or ID numbers, compared as sets of ID numbers.
+  std::map<std::string, std::string> name_of, id_of;
+  for (const v1::Member& m : c.test.application().members()) {
+    name_of[m.id_number()] = m.name();
+    id_of.emplace(m.name(), m.id_number());
+  }
+  auto show = [&](const std::set<std::string>& ids) {
+    std::vector<std::string> parts;
+    for (const std::string& id : ids) {
+      auto n = name_of.find(id);
+      parts.push_back(n != name_of.end() && !n->second.empty() ? n->second : id);
+    }
+    return parts.empty() ? std::string(L("（无）", "(none)")) : absl::StrJoin(parts, "、");
+  };
+  std::set<std::string> got_members(decision.covered_members().begin(), decision.covered_members().end());
+  if (e.covered_members_size() > 0) {
+    std::set<std::string> want;
+    for (const std::string& m : e.covered_members()) {
+      auto it = id_of.find(m);
+      want.insert(it != id_of.end() ? it->second : m);
+    }
+    if (want != got_members) rows.push_back({line("covered_members"), L("保障成员", "covered members"), show(want), show(got_members)});
+  }
+  if (e.has_covered_count() && e.covered_count() != decision.covered_members_size()) {
+    rows.push_back({line("covered_count"), L("保障人数", "covered count"), absl::StrCat(e.covered_count()), absl::StrCat(decision.covered_members_size())});
+  }
+  for (int i = 0; i < e.missing_size(); ++i) {
+    bool found = false;
+    for (const v1::MissingEvidence& m : decision.missing_evidence()) {
+      if (absl::StrContains(m.field(), e.missing(i)) || absl::StrContains(m.message(), e.missing(i))) found = true;
+    }
+    if (!found) {
+      std::vector<std::string> fields;
+      for (const v1::MissingEvidence& m : decision.missing_evidence()) fields.push_back(m.field());
+      rows.push_back({line("missing", i), L("缺少材料", "missing evidence"), e.missing(i),
+                      fields.empty() ? std::string(L("（无）", "(none)")) : absl::StrJoin(fields, "、")});
+    }
+  }
+  for (int i = 0; i < e.messages_size(); ++i) {
+    const v1::ExpectedMessage& x = e.messages(i);
+    auto it = reasons.find(x.rule());
+    for (const std::string& want : x.contains()) {
+      if (it == reasons.end()) {
+        rows.push_back({line("messages", i), absl::StrCat(L("规则 ", "rule "), x.rule(), L(" 的说明", " message")),
+                        absl::StrCat(L("包含“", "contains '"), want, L("”", "'")), rule_state(x.rule())});
+      } else if (!absl::StrContains(it->second->message(), want)) {
+        rows.push_back({line("messages", i), absl::StrCat(L("规则 ", "rule "), x.rule(), L(" 的说明", " message")),
+                        absl::StrCat(L("包含“", "contains '"), want, L("”", "'")), it->second->message()});
+      }
+    }
+  }
+  std::set<std::string> expected_faults(e.faults().begin(), e.faults().end());
+  for (const v1::RuleFault& f : decision.faults()) {
+    if (!expected_faults.count(f.rule_id())) {
+      rows.push_back({0, absl::StrCat(L("计算故障 ", "fault "), f.rule_id()), L("（无）", "(none)"), f.message()});
+    }
+  }
+  return rows;
+}
+
+void PrintDecision(const v1::Decision& d, std::ostream& out) {
+  out << "    " << L("实际结论：", "actual outcome: ") << OutcomeText(d.outcome()) << L("（评估日期 ", " (as of ") << d.as_of()
+      << L("）", ")") << "\n";
+  for (const v1::Reason& r : d.reasons()) {
+    out << "      " << r.rule_id() << " [" << KindText(r.kind()) << "] " << r.title() << L("：", ": ") << r.message() << "\n";
+  }
+  for (const v1::MissingEvidence& m : d.missing_evidence()) {
+    out << "      " << L("缺少材料 ", "missing ") << m.field() << L("（", " (") << m.needed_by() << L("）", ")") << "\n";
+  }
+  for (const v1::RuleFault& f : d.faults()) out << "      " << L("计算故障 ", "fault ") << f.rule_id() << L("：", ": ") << f.message() << "\n";
+  std::vector<std::string> amounts;
+  for (const v1::Amount& a : d.amounts()) amounts.push_back(absl::StrCat(a.name(), " = ", a.value()));
+  if (!amounts.empty()) out << "      " << L("输出：", "outputs: ") << absl::StrJoin(amounts, L("；", "; ")) << "\n";
+}
+
+void PrintTrace(const v1::Decision& d, std::ostream& out) {
+  out << "    " << L("核验过程：", "trace:") << "\n";
+  for (const v1::TraceStep& s : d.trace()) {
+    out << "      [" << s.kind() << "] " << s.name() << " = " << s.result();
+    std::vector<std::string> inputs;
+    for (const v1::NamedValue& v : s.inputs()) inputs.push_back(absl::StrCat(v.name(), "=", v.value()));
+    if (!inputs.empty()) out << L("  （", "  (") << absl::StrJoin(inputs, L("；", "; ")) << L("）", ")");
+    out << "\n";
+  }
+}
+
+void PrintRows(const std::vector<Row>& rows, std::ostream& out) {
+  const std::string h_line = L("行", "line"), h_item = L("项目", "check"), h_exp = L("预期", "expected"), h_act = L("实际", "actual");
+  int w_line = DisplayWidth(h_line), w_item = DisplayWidth(h_item), w_exp = DisplayWidth(h_exp);
+  for (const Row& r : rows) {
+    w_line = std::max(w_line, DisplayWidth(r.line > 0 ? absl::StrCat(r.line) : "-"));
+    w_item = std::max(w_item, DisplayWidth(r.item));
+    w_exp = std::max(w_exp, std::min(DisplayWidth(r.expected), 40));
+  }
+  out << "    " << Pad(h_line, w_line) << "  " << Pad(h_item, w_item) << "  " << Pad(h_exp, w_exp) << "  " << h_act << "\n";
+  for (const Row& r : rows) {
+    out << "    " << Pad(r.line > 0 ? absl::StrCat(r.line) : "-", w_line) << "  " << Pad(r.item, w_item) << "  "
+        << Pad(r.expected, w_exp) << "  " << r.actual << "\n";
+  }
+}
+
+std::vector<std::string> FindCases(const std::string& path, bool* ok) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) {
+    out.push_back(path);
+    return out;
+  }
+  if (!fs::is_directory(path, ec)) {
+    *ok = false;
+    return out;
+  }
+  for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && IsCaseFile(it->path())) out.push_back(it->path().generic_string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+int Test(const std::vector<std::string>& args) {
+  bool coverage = false, verbose = false, show_trace = false;
+  std::vector<std::string> paths;
+  g_en = false;
+  for (const std::string& a : args) {
+    if (a == "--coverage") {
+      coverage = true;
+    } else if (a == "--verbose" || a == "-v") {
+      verbose = true;
+    } else if (a == "--trace") {
+      show_trace = true;
+    } else if (a == "--lang=en") {
+      g_en = true;
+    } else if (a == "--lang=zh") {
+      g_en = false;
+    } else if (absl::StartsWith(a, "-")) {
+      std::cerr << "heyan test: unknown option " << a << "\n"
+                << "usage: heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n";
+      return 2;
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (paths.empty()) {
+    std::cerr << "usage: heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n";
+    return 2;
+  }
+  std::ostream& out = std::cout;
+  int passed = 0, failed = 0, failed_empty = 0;
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    bool ok = true;
+    std::vector<std::string> found = FindCases(p, &ok);
+    if (!ok) {
+      out << p << ":1: " << L("找不到文件或目录", "no such file or directory") << "\n";
+      ++failed;
+    } else if (found.empty()) {
+      out << p << ": " << L("没有找到测试案例（*.textproto）", "no test cases (*.textproto) found") << "\n";
+    }
+    files.insert(files.end(), found.begin(), found.end());
+  }
+
+  std::map<std::string, RuleSet> rulesets;
+  Coverage cover;
+  std::set<std::string> coverage_bases;  // entry files whose plain rule set joined the coverage
+  auto compile = [&](const std::string& entry, const google::protobuf::RepeatedPtrField<v1::ParameterValue>& params) -> RuleSet& {
+    std::map<std::string, std::string> overrides;
+    for (const v1::ParameterValue& p : params) overrides[p.name()] = p.value();
+    std::string key = Normal(entry);
+    for (const auto& [n, v] : overrides) absl::StrAppend(&key, "\n", n, "=", v);
+    auto it = rulesets.find(key);
+    if (it != rulesets.end()) return it->second;
+    RuleSet& rs = rulesets[key];
+    rs.key = key;
+    rs.entry = entry;
+    CompileOptions options;
+    options.parameter_overrides = overrides;
+    options.language = g_en ? Language::kEnglish : Language::kChinese;
+    for (const auto& [n, v] : overrides) rs.overridden.insert(n);
+    absl::StatusOr<CompileResult> r = CompileFile(entry, options);
+    if (!r.ok()) {
+      rs.status = std::string(r.status().message());
+    } else {
+      rs.program = r->program;
+      rs.diagnostics = r->diagnostics;
+    }
+    return rs;
+  };
+
+  for (const std::string& file : files) {
+    Case c;
+    c.path = file;
+    LoadCase(&c);
+    const std::string name = c.test.name().empty() ? fs::path(file).stem().string() : c.test.name();
+    if (!c.errors.empty()) {
+      ++failed;
+      out << L("失败  ", "FAIL  ") << file << L("  （无法读取）\n", "  (cannot be read)\n");
+      for (const LineError& e : c.errors) out << "    " << file << ":" << e.line << ": " << e.message << "\n";
+      continue;
+    }
+    const int rules_line = std::max(1, LineOf(c.locations.get(), v1::TestCase::descriptor(), "rules"));
+    const std::string entry = (fs::path(file).parent_path() / c.test.rules()).lexically_normal().generic_string();
+    std::error_code ec;
+    if (!fs::is_regular_file(entry, ec)) {
+      ++failed;
+      out << L("失败  ", "FAIL  ") << file << "  " << name << "\n    " << file << ":" << rules_line << ": "
+          << L("找不到规则文件 ", "no such rule file ") << entry << "\n";
+      continue;
+    }
+    if (coverage && !coverage_bases.count(Normal(entry))) {
+      coverage_bases.insert(Normal(entry));
+      RuleSet& base = compile(entry, {});
+      if (base.program) cover.AddProgram(*base.program);
+    }
+    RuleSet& rs = compile(entry, c.test.parameters());
+    if (!rs.program) {
+      ++failed;
+      int line = rules_line;
+      for (const Diagnostic& d : rs.diagnostics) {
+        if (absl::StartsWith(d.file, "<")) line = std::max(1, LineOf(c.locations.get(), v1::TestCase::descriptor(), "parameters"));
+      }
+      out << L("失败  ", "FAIL  ") << file << "  " << name << "\n    " << file << ":" << line << ": "
+          << L("规则集无法编译：", "the rule set does not compile: ") << entry << "\n";
+      if (!rs.status.empty()) out << "    " << rs.status << "\n";
+      for (const Diagnostic& d : rs.diagnostics) {
+        std::istringstream lines(FormatDiagnostic(d, g_en ? Language::kEnglish : Language::kChinese));
+        for (std::string l; std::getline(lines, l);) out << "    " << l << "\n";
+      }
+      continue;
+    }
+    if (coverage) cover.AddProgram(*rs.program);
+
+    Registries registries;
+    std::string registry_error;
+    const Reflection* refl = c.test.registries().GetReflection();
+    const Descriptor* rd = v1::Registries::descriptor();
+    for (int i = 0; i < rd->field_count() && registry_error.empty(); ++i) {
+      const FieldDescriptor* f = rd->field(i);
+      if (!f->is_repeated() || f->message_type() == nullptr) continue;
+      for (int k = 0; k < refl->FieldSize(c.test.registries(), f); ++k) {
+        absl::Status s = registries.AddRecord(f->name(), refl->GetRepeatedMessage(c.test.registries(), f, k));
+        if (!s.ok()) {
+          registry_error = std::string(s.message());
+          break;
+        }
+      }
+    }
+    EvalOptions options;
+    options.as_of = c.test.as_of();
+    options.trace = true;
+    v1::Decision decision;
+    absl::Status s = registry_error.empty() ? rs.program->Evaluate(c.test.application(), registries, options, &decision)
+                                            : absl::InvalidArgumentError(registry_error);
+    if (!s.ok()) {
+      ++failed;
+      out << L("失败  ", "FAIL  ") << file << "  " << name << "\n    " << file << ":"
+          << std::max(1, LineOf(c.locations.get(), v1::TestCase::descriptor(), "as_of")) << ": "
+          << L("无法核验：", "cannot evaluate: ") << s.message() << "\n";
+      continue;
+    }
+    if (coverage) cover.AddTrace(*rs.program, decision, rs.overridden);
+    std::vector<Row> rows = Check(c, decision);
+    if (show_trace) PrintTrace(decision, out);
+    if (rows.empty()) {
+      ++passed;
+      out << L("通过  ", "PASS  ") << file << "  " << name << "\n";
+      if (verbose) PrintDecision(decision, out);
+      continue;
+    }
+    ++failed;
+    out << L("失败  ", "FAIL  ") << file << "  " << name << "\n";
+    PrintRows(rows, out);
+    PrintDecision(decision, out);
+  }
+
+  if (coverage) cover.Report(out);
+  if (files.empty()) {
+    out << L("没有找到任何测试案例。\n", "no test cases found.\n");
+    ++failed_empty;
+  }
+  out << passed << " passed, " << failed << " failed\n";
+  return failed > 0 || failed_empty > 0 ? 1 : 0;
+}
+
 }  // namespace heyan::cli
