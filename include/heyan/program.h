@@ -61,6 +61,8 @@ struct DeclarationInfo {
   std::string assumption_reason; // its 理由
   std::string value;             // parameters: values by date, rendered
   int branches = 0;              // tables: rows (+1 for 否则); parameters: dated values
+  std::vector<std::string> exception_titles;  // rules: titles of their 例外 clauses, in order
+  bool has_otherwise = false;    // tables: whether there is an 否则 row
 };
 
 class Program {

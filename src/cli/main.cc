@@ -20,9 +20,11 @@ int Usage() {
   std::cerr << "用法 / usage:\n"
                "  heyan check FILE|DIR... [--format=json] [--lang=en] [--assumptions]\n"
                "  heyan eval --rules PATH [--registry NAME=FILE ...] --in APPLICATIONS [--out DECISIONS]\n"
-               "             [--threads N] [--format=json|binary] [--as-of YYYY-MM-DD] [--trace]\n"
+               "             [--threads N] [--in-format=json|binary] [--out-format=json|binary]\n"
+               "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en]\n"
                "  heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]\n"
                "             [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]\n"
+               "  heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n"
                "  heyan version\n";
   return 2;
 }

@@ -188,7 +188,13 @@ std::string FormatDecimal(const Rational& r) {
     ++places;
     if (scale % r.den == 0) break;
   }
-  if (scale % r.den != 0) return absl::StrCat(r.num, "/", r.den);
+  if (scale % r.den != 0) {
+    // Not a terminating decimal (e.g. 1/3): four places, truncated, and "…" to say so.
+    Rational truncated;
+    if (!RoundTo(r, Rational{1, 10000}, RoundMode::kDown, &truncated)) return absl::StrCat(r.num, "/", r.den);
+    if (r.num < 0 && !RoundTo(r, Rational{1, 10000}, RoundMode::kUp, &truncated)) return absl::StrCat(r.num, "/", r.den);
+    return FormatDecimal(truncated) + "…";
+  }
   __int128 scaled = static_cast<__int128>(r.num) * (scale / r.den);
   bool negative = scaled < 0;
   if (negative) scaled = -scaled;
@@ -216,9 +222,8 @@ std::string FormatMoney(const Rational& fen, bool english) {
   Rational yuan;
   if (!Div(fen, Rational::Int(100), &yuan)) return absl::StrCat(fen.num, "/", fen.den, "分");
   std::string text = FormatDecimal(yuan);
-  if (text.find('/') != std::string::npos) {
-    return absl::StrCat(FormatDecimal(fen), english ? " fen" : "分");
-  }
+  if (text.find('/') != std::string::npos) return absl::StrCat(FormatDecimal(fen), english ? " fen" : "分");
+  if (text.find("…") != std::string::npos) return text + unit;
   size_t dot = text.find('.');
   if (dot == std::string::npos) {
     text += ".00";

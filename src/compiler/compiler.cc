@@ -178,7 +178,10 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
       info.value = RenderDated(d);
       info.branches = static_cast<int>(d.dated.size());
     }
-    if (d.kind == ast::DeclKind::kTable) info.branches = static_cast<int>(d.rows.size()) + (d.otherwise ? 1 : 0);
+    if (d.kind == ast::DeclKind::kTable) {
+      info.branches = static_cast<int>(d.rows.size()) + (d.otherwise ? 1 : 0);
+      info.has_otherwise = d.otherwise != nullptr;
+    }
     parts.declarations.push_back(std::move(info));
   }
   for (const auto& r : checked->rules) {
@@ -191,6 +194,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
     info.file = r.file;
     info.line = r.line;
     info.branches = static_cast<int>(r.exceptions.size());
+    for (const auto& ex : r.exceptions) info.exception_titles.push_back(ex.title);
     parts.declarations.push_back(std::move(info));
   }
   parts.warnings = diagnostics;

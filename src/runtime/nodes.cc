@@ -493,6 +493,11 @@ class InNode final : public Node {
     if (!item_->Eval(f, &x)) return false;
     bool found = false;
     if (use_set_) {
+      if (f.named_trace != nullptr) {
+        // Tracing: read the list anyway, so the parameter shows as used (coverage, explain).
+        Value unused;
+        list_->Eval(f, &unused);
+      }
       found = x.enum_number >= 0 && static_cast<size_t>(x.enum_number) < enum_set_.size() && enum_set_[x.enum_number];
     } else {
       bool ok = list_->ForEach(f, [&](const Value& v) {
