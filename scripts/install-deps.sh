@@ -16,6 +16,8 @@ PACKAGES=(
   python3-dask python3-distributed
   # HTML explanation rendering test
   chromium fonts-noto-cjk
+  # memory checks of the C ABI test
+  valgrind
 )
 
 missing=()

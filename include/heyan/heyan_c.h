@@ -28,7 +28,7 @@
  *    parameter `heyan_error** error` may be NULL; otherwise, on failure, *error receives a new
  *    heyan_error (free it with heyan_error_free) and, on success, *error is left untouched.
  *  - Every object Heyan allocates is freed by the matching heyan_*_free, which accepts NULL.
- *    Out-parameters are written only on success.
+ *    Result out-parameters (program, decision) are written only on success.
  *  - Strings are UTF-8 and NUL-terminated. Pointers returned by accessors stay valid as long
  *    as the object they came from.
  *  - No function throws, aborts or prints; out of memory is HEYAN_ERROR_NO_MEMORY.

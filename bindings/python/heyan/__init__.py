@@ -46,7 +46,9 @@ from typing import Any, Optional, Union
 from google.protobuf import message as _message
 
 from heyan import _heyan
-from heyan.v1 import application_pb2, decision_pb2, registry_pb2
+# registry_pb2 for its record types (heyan.v1.registry_pb2.PayrollStaffRecord, ...), which
+# Registries.add_records takes.
+from heyan.v1 import application_pb2, decision_pb2, registry_pb2  # noqa: F401
 
 __all__ = [
     "Application",
@@ -59,6 +61,7 @@ __all__ = [
     "HeyanError",
     "Outcome",
     "Program",
+    "ReasonKind",
     "Registries",
     "RuleError",
     "compile",
@@ -70,8 +73,10 @@ ENGINE_VERSION: str = _heyan.ENGINE_VERSION
 
 Application = application_pb2.Application
 Decision = decision_pb2.Decision
-#: The ``heyan.v1.Outcome`` enum wrapper: ``Outcome.ELIGIBLE``, ``Outcome.Name(n)``.
+#: The ``heyan.v1.Outcome`` enum wrapper: ``Outcome.Value("ELIGIBLE")``, ``Outcome.Name(n)``.
 Outcome = decision_pb2.Outcome
+#: The ``heyan.v1.ReasonKind`` enum wrapper (REASON_INELIGIBLE, REASON_FLAG, ...).
+ReasonKind = decision_pb2.ReasonKind
 
 # An application in any accepted form.
 ApplicationLike = Union[application_pb2.Application, bytes, bytearray, memoryview,
@@ -173,7 +178,9 @@ class Diagnostic:
     formatted_en: str = dataclasses.field(default="", repr=False, compare=False)
 
     def __str__(self) -> str:
-        return self.formatted or f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}"
+        if self.formatted:
+            return self.formatted
+        return f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}"
 
 
 @dataclasses.dataclass(frozen=True)
