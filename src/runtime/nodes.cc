@@ -114,7 +114,7 @@ class FieldNode final : public Node {
       out->list = list;
       return true;
     }
-    const Message* m;
+    const Message* m = nullptr;
     if (!BaseMessage(f, &m)) return false;
     return ReadSingular(f, *m, out);
   }
@@ -133,7 +133,7 @@ class FieldNode final : public Node {
     };
     if (base_direct_ != nullptr) {
       // 成员.收入: loop over the members directly, then over each member's incomes.
-      const Message* m;
+      const Message* m = nullptr;
       int n;
       if (!base_direct_->BeginDirect(f, &m, &n)) return false;
       Value item;
@@ -294,7 +294,7 @@ class FieldNode final : public Node {
 template <typename Fn>
 inline bool Iterate(Frame& f, const Node& coll, const FieldNode* direct, Fn&& fn) {
   if (direct != nullptr) {
-    const Message* m;
+    const Message* m = nullptr;
     int n;
     if (!direct->BeginDirect(f, &m, &n)) return false;
     Value v;
@@ -723,7 +723,7 @@ class AggregateNode final : public Node {
     if (op == Op::kCount) {
       int64_t n = 0;
       if (direct_ != nullptr) {
-        const Message* m;
+        const Message* m = nullptr;
         int size;
         if (!direct_->BeginDirect(f, &m, &size)) return false;
         *out = Value::Int(size);
