@@ -2,6 +2,8 @@
 // results, and the hand-written baseline evaluator. See workload_data.h.
 #include "workload/workload_data.h"
 
+#include "io/application_reader.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -726,16 +728,13 @@ absl::Status LoadRegistries(const std::string& dir, Registries* registries) {
 
 absl::Status WriteApplicationsJson(const std::string& path, const Households& households) {
   return WithOutputFile(path, [&](std::FILE* f) -> absl::Status {
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = false;
+    // heyan's own protobuf-JSON writer: same bytes as MessageToJsonString, which costs
+    // ~75 µs a message on this protobuf (it re-resolves the annotated types every call).
+    io::ProtoJsonWriter writer;
     std::string buffer, line;
     for (size_t i = 0; i < households.size(); ++i) {
       line.clear();
-      auto status = google::protobuf::util::MessageToJsonString(households[i], &line, options);
-      if (!status.ok()) {
-        return absl::InternalError(absl::StrCat(path, ": household ", households[i].id(), ": ",
-                                                status.ToString()));
-      }
+      writer.Append(households[i], &line);
       buffer.append(line);
       buffer.push_back('\n');
       if (buffer.size() >= kWriteBlock) {
