@@ -158,6 +158,22 @@ class Checker {
 
 std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); }
 
+// "Did you mean" for an enum value. Two-character names are left to the list of values in the
+// message: one changed character is half the word (轿车 is not 货车 but 小汽车).
+std::string EnumSuggestion(const std::string& name, const google::protobuf::EnumDescriptor* e) {
+  if (CodePointCount(name) <= 2) return "";
+  return ClosestMatch(name, Schema::Get().EnumValueNames(e));
+}
+
+// "300" -> "300元": when a number written as a literal meets money, the likely fix is a unit.
+std::string MoneyLiteralFor(const TExpr& numeric) {
+  if (numeric.kind != TKind::kConst || numeric.source.empty() ||
+      numeric.source.find_first_not_of("0123456789.") != std::string::npos) {
+    return "";
+  }
+  return absl::StrCat(numeric.source, "元");
+}
+
 // ---------------------------------------------------------------------------------------
 // Declarations
 
@@ -167,16 +183,32 @@ void Checker::DeclareName(const std::string& name, const Span& span, bool overri
   if (it != names_.end()) {
     CheckedDecl& old = program_->decls[it->second];
     if (!override_) {
-      sink_->Error("E0203", span,
-                   absl::StrCat("名称", Quote(name), "已在 ", old.file, ":", old.line,
-                                " 定义；若要在本地改写，请在前面加“覆盖”并写明依据"),
-                   absl::StrCat("'", name, "' is already defined at ", old.file, ":", old.line,
-                                "; to redefine an imported name write 'override' with a basis"));
+      if (old.file == FileOf(span)) {
+        // Both in this file: 覆盖 is for imported names, so do not suggest it.
+        sink_->Error("E0203", span,
+                     absl::StrCat("名称", Quote(name), "在本文件第 ", old.line,
+                                  " 行已经定义过；一个名称只能定义一次，请删去其中一个或改名"),
+                     absl::StrCat("'", name, "' is already defined on line ", old.line,
+                                  " of this file; a name may be defined only once"));
+      } else {
+        sink_->Error("E0203", span,
+                     absl::StrCat("名称", Quote(name), "已在 ", old.file, ":", old.line,
+                                  " 定义；若要在本地改写，请在前面加“覆盖”并写明依据"),
+                     absl::StrCat("'", name, "' is already defined at ", old.file, ":", old.line,
+                                  "; to redefine an imported name write 'override' with a basis"));
+      }
       return;
     }
     if (old.kind != kind) {
-      sink_->Error("E0203", span, absl::StrCat(Quote(name), "原来不是同一种定义，不能覆盖"),
-                   absl::StrCat("'", name, "' was declared as a different kind of definition"));
+      static const char* kKindZh[] = {"参数", "计算", "输出", "决策表"};
+      static const char* kKindEn[] = {"parameter", "let", "output", "table"};
+      const int was = static_cast<int>(old.kind), now = static_cast<int>(kind);
+      sink_->Error("E0203", span,
+                   absl::StrCat(Quote(name), "在 ", old.file, ":", old.line, " 定义为“", kKindZh[was],
+                                "”，不能用“覆盖 ", kKindZh[now], "”改写；请写“覆盖 ", kKindZh[was], "”"),
+                   absl::StrCat("'", name, "' is a ", kKindEn[was], " (", old.file, ":", old.line,
+                                "); override it with 'override ", kKindEn[was], "', not 'override ",
+                                kKindEn[now], "'"));
       return;
     }
     old.live = false;
@@ -245,11 +277,19 @@ void Checker::Declare(const ast::RuleFile& f) {
     if (it != rule_ids_.end()) {
       CheckedRule& old = program_->rules[it->second];
       if (!r.override_) {
-        sink_->Error("E0211", r.id_span,
-                     absl::StrCat("规则编号", Quote(r.id), "已在 ", old.file, ":", old.line,
-                                  " 使用；要替换导入的规则请写“覆盖 规则”"),
-                     absl::StrCat("rule id '", r.id, "' is already used at ", old.file, ":", old.line,
-                                  "; write 'override rule' to replace an imported rule"));
+        if (old.file == FileOf(r.id_span)) {
+          sink_->Error("E0211", r.id_span,
+                       absl::StrCat("规则编号", Quote(r.id), "在本文件第 ", old.line,
+                                    " 行已经用过；每条规则的编号必须不同"),
+                       absl::StrCat("rule id '", r.id, "' is already used on line ", old.line,
+                                    " of this file; every rule needs its own id"));
+        } else {
+          sink_->Error("E0211", r.id_span,
+                       absl::StrCat("规则编号", Quote(r.id), "已在 ", old.file, ":", old.line,
+                                    " 使用；要替换导入的规则请写“覆盖 规则”"),
+                       absl::StrCat("rule id '", r.id, "' is already used at ", old.file, ":", old.line,
+                                    "; write 'override rule' to replace an imported rule"));
+        }
         continue;
       }
       old.live = false;
@@ -260,7 +300,7 @@ void Checker::Declare(const ast::RuleFile& f) {
                    absl::StrCat("nothing to override: no imported rule '", r.id, "'"), ClosestMatch(r.id, ids));
     }
     if (r.override_ && !r.basis.present) {
-      sink_->Error("E0205", r.id_span, absl::StrCat("覆盖规则", Quote(r.id), "必须写明依据"),
+      sink_->Error("E0205", r.id_span, absl::StrCat("覆盖规则", Quote(r.id), "必须写明依据（依据 \"文件名和条款\"）"),
                    absl::StrCat("override of rule '", r.id, "' needs a basis"));
     }
     CheckedRule cr;
@@ -284,7 +324,7 @@ void Checker::Declare(const ast::RuleFile& f) {
       continue;
     }
     if (!d.basis.present) {
-      sink_->Error("E0205", d.span, absl::StrCat("停用规则", Quote(d.rule_id), "必须写明依据"),
+      sink_->Error("E0205", d.span, absl::StrCat("停用规则", Quote(d.rule_id), "必须写明依据（依据 \"文件名和条款\"）"),
                    absl::StrCat("disabling rule '", d.rule_id, "' needs a basis"));
     }
     program_->rules[it->second].live = false;
@@ -303,8 +343,14 @@ Type Checker::ResolveTypeRef(const ast::TypeRef& t) {
   }
   Type out;
   if (!schema_.FindType(t.name, &out)) {
-    sink_->Error("E0207", t.span, absl::StrCat("未知的类型", Quote(t.name)),
-                 absl::StrCat("unknown type '", t.name, "'"), ClosestMatch(t.name, schema_.TypeNames()));
+    sink_->Error("E0207", t.span,
+                 absl::StrCat("未知的类型", Quote(t.name),
+                              "；可用的类型：布尔、整数、小数、金额、日期、期间、文本、列表<…>，"
+                              "以及数据模型中的类型（如 车辆类型、收入来源、成员）"),
+                 absl::StrCat("unknown type '", t.name,
+                              "'; types are bool, int, decimal, money, date, duration, text, list<...> "
+                              "and the data-model types (e.g. VehicleKind, IncomeSource, Member)"),
+                 ClosestMatch(t.name, schema_.TypeNames()));
     return Type();
   }
   return out;
@@ -413,10 +459,12 @@ void Checker::CheckParam(int index) {
     if (!t->type.is_error() && !d.type.is_error()) {
       Type u = UnifyTypes(d.type, t->type);
       if (u.is_error() || (!SameType(u, d.type) && !(d.type.kind == TypeKind::kDecimal && t->type.is_numeric()))) {
+        std::string lit = d.type.kind == TypeKind::kMoney && t->type.is_numeric() ? MoneyLiteralFor(*t) : "";
         sink_->Error("E0303", v.value->span,
-                     absl::StrCat("参数值的类型是", t->type.Name(), "，与声明的", d.type.Name(), "不符"),
+                     absl::StrCat("参数值的类型是", t->type.Name(), "，与声明的", d.type.Name(), "不符",
+                                  lit.empty() ? "" : absl::StrCat("（金额要写单位：写成 ", lit, "）")),
                      absl::StrCat("value has type ", t->type.Name(true), " but the parameter is declared ",
-                                  d.type.Name(true)));
+                                  d.type.Name(true), lit.empty() ? "" : absl::StrCat(" (write the unit: ", lit, ")")));
       } else if (!FoldConstant(*t, &dc.value)) {
         sink_->Error("E0309", v.value->span, "参数值必须是常量（数值、金额、日期、文字或它们的列表）",
                      "a parameter value must be a constant (number, amount, date, text, or a list of them)");
@@ -571,11 +619,19 @@ void Checker::CheckTable(int index) {
       }
       if (!ok) {
         cells_ok = false;
+        std::string lit;
+        if (in_type != nullptr && in_type->kind == TypeKind::kMoney) {
+          for (const TExpr* x : {cc.a.get(), cc.b.get()}) {
+            if (x != nullptr && lit.empty() && x->type.is_numeric()) lit = MoneyLiteralFor(*x);
+          }
+        }
         sink_->Error("E0401", cell.span,
                      absl::StrCat("这个条件与输入", Quote(c < t.inputs.size() ? d.inputs[c]->source : ""), "（",
-                                  in_type ? in_type->Name() : "", "）类型不符"),
+                                  in_type ? in_type->Name() : "", "）类型不符",
+                                  lit.empty() ? "" : absl::StrCat("（金额要写单位：写成 ", lit, "）")),
                      absl::StrCat("this cell does not match input '", c < t.inputs.size() ? d.inputs[c]->source : "",
-                                  "' (", in_type ? in_type->Name(true) : "", ")"));
+                                  "' (", in_type ? in_type->Name(true) : "", ")",
+                                  lit.empty() ? "" : absl::StrCat(" (write the unit: ", lit, ")")));
       }
       cr.cells.push_back(std::move(cc));
     }
@@ -690,30 +746,41 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
     combos *= std::max<size_t>(1, s.size());
     if (combos > 200000) return;  // too many combinations to enumerate; rows are checked at run time
   }
-  auto matches = [&](const CheckedCell& cell, const Value& v, const Type& type) {
+  // Cell bounds folded once: folding a list cell allocates in the program's constant pool, so
+  // folding inside the loop below grew the pool by one list per combination and row.
+  struct FoldedCell {
     Value a, b;
+  };
+  std::vector<std::vector<FoldedCell>> folded(d.rows.size(), std::vector<FoldedCell>(n));
+  for (size_t r = 0; r < d.rows.size(); ++r) {
+    for (size_t c = 0; c < n; ++c) {
+      const CheckedCell& cell = d.rows[r].cells[c];
+      if (cell.a) FoldConstant(*cell.a, &folded[r][c].a);
+      if (cell.b) FoldConstant(*cell.b, &folded[r][c].b);
+    }
+  }
+  auto matches = [&](const CheckedCell& cell, const FoldedCell& f, const Value& v) {
+    const Value& a = f.a;
+    const Value& b = f.b;
     switch (cell.kind) {
       case ast::CellKind::kAny: return true;
       case ast::CellKind::kEqual:
-        FoldConstant(*cell.a, &a);
         return ValuesEqual(v, a);
       case ast::CellKind::kIn:
       case ast::CellKind::kNotIn: {
-        FoldConstant(*cell.a, &a);
         bool found = false;
-        for (const Value& item : a.list->items) found = found || ValuesEqual(v, item);
+        if (a.kind == TypeKind::kList && a.list != nullptr) {
+          for (const Value& item : a.list->items) found = found || ValuesEqual(v, item);
+        }
         return cell.kind == ast::CellKind::kIn ? found : !found;
       }
       case ast::CellKind::kCompare: {
-        FoldConstant(*cell.a, &a);
         if (cell.op == Op::kEq) return ValuesEqual(v, a);
         if (cell.op == Op::kNe) return !ValuesEqual(v, a);
         int c = CompareValues(v, a);
         return cell.op == Op::kLt ? c < 0 : cell.op == Op::kLe ? c <= 0 : cell.op == Op::kGt ? c > 0 : c >= 0;
       }
       case ast::CellKind::kRange: {
-        FoldConstant(*cell.a, &a);
-        FoldConstant(*cell.b, &b);
         int lo = CompareValues(v, a), hi = CompareValues(v, b);
         return (cell.lo_closed ? lo >= 0 : lo > 0) && (cell.hi_closed ? hi <= 0 : hi < 0);
       }
@@ -733,20 +800,23 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
     std::vector<int> hits;
     for (size_t r = 0; r < d.rows.size(); ++r) {
       bool all = true;
-      for (size_t c = 0; c < n && all; ++c) all = matches(d.rows[r].cells[c], samples[c][idx[c]], d.inputs[c]->type);
+      for (size_t c = 0; c < n && all; ++c) all = matches(d.rows[r].cells[c], folded[r][c], samples[c][idx[c]]);
       if (all) hits.push_back(static_cast<int>(r));
     }
     auto describe = [&](bool english) {
       std::vector<std::string> parts;
       for (size_t c = 0; c < n; ++c) {
         const Value& v = samples[c][idx[c]];
-        std::string text = v.kind == TypeKind::kText && v.text == kOtherText
-                               ? (english ? "any other value" : "其他值")
-                               : FormatValue(v, v.kind == TypeKind::kDecimal && d.inputs[c]->type.kind == TypeKind::kMoney
-                                                    ? d.inputs[c]->type : Type::Of(v.kind == TypeKind::kEnum ? TypeKind::kEnum : v.kind),
-                                             english);
-        if (v.kind == TypeKind::kEnum) {
-          text = EnumValueName(d.inputs[c]->type.enum_type, v.enum_number, english);
+        const Type& in = d.inputs[c]->type;
+        std::string text;
+        if (v.kind == TypeKind::kText && v.text == kOtherText) {
+          text = english ? "any other value" : "其他值";
+        } else if (v.kind == TypeKind::kEnum) {
+          // The sample carries only the number; the enum type is the input's.
+          text = EnumValueName(in.enum_type, v.enum_number, english);
+        } else {
+          text = FormatValue(v, v.kind == TypeKind::kDecimal && in.kind == TypeKind::kMoney ? in : Type::Of(v.kind),
+                             english);
         }
         parts.push_back(absl::StrCat(d.inputs[c]->source, " = ", text));
       }
@@ -940,9 +1010,16 @@ void Checker::CheckCycles() {
             }
             if (k < nd + nr && span.file < 0) span = rule_sources_[k - nd]->id_span;
           }
+          const bool through_eligible = std::find(cycle.begin(), cycle.end(), eligible) != cycle.end();
           sink_->Error("E0206", span,
-                       absl::StrCat("定义之间循环引用：", absl::StrJoin(zh, " → ")),
-                       absl::StrCat("definitions refer to each other in a cycle: ", absl::StrJoin(en, " -> ")));
+                       absl::StrCat("定义之间循环引用：", absl::StrJoin(zh, " → "),
+                                    through_eligible ? "（“符合条件”要等所有“不符合”规则算完才知道，"
+                                                       "所以“不符合”规则不能直接或间接用到它）"
+                                                     : ""),
+                       absl::StrCat("definitions refer to each other in a cycle: ", absl::StrJoin(en, " -> "),
+                                    through_eligible ? " ('eligible' depends on every 'ineligible' rule, so those "
+                                                       "rules cannot use it, directly or indirectly)"
+                                                     : ""));
           reported = true;
         }
       } else {
@@ -987,8 +1064,9 @@ std::vector<std::string> Checker::VisibleNames() const {
 std::unique_ptr<TExpr> Checker::CheckBool(const ast::Expr& e) {
   auto t = CheckExpr(e);
   if (!t->type.is_error() && t->type.kind != TypeKind::kBool) {
-    sink_->Error("E0302", e.span, absl::StrCat("这里需要一个条件（是/否），但这是", t->type.Name()),
-                 absl::StrCat("a condition (bool) is needed here, this is ", t->type.Name(true)));
+    sink_->Error("E0302", e.span,
+                 absl::StrCat("这里需要一个条件（是/否），但", Quote(t->source), "是", t->type.Name()),
+                 absl::StrCat("a condition (bool) is needed here, but '", t->source, "' is ", t->type.Name(true)));
     t->type = Type();
   }
   return t;
@@ -1071,9 +1149,9 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
         en.push_back(h->enum_type->value(k)->name());
       }
       sink_->Error("E0209", e.span,
-                   absl::StrCat(h->Name(), "没有取值", Quote(n), "；可用的取值：", absl::StrJoin(zh, "、")),
+                   absl::StrCat(Quote(h->Name()), "没有取值", Quote(n), "；可用的取值：", absl::StrJoin(zh, "、")),
                    absl::StrCat(h->Name(true), " has no value '", n, "'; its values are ", absl::StrJoin(en, ", ")),
-                   ClosestMatch(n, schema_.EnumValueNames(h->enum_type)));
+                   EnumSuggestion(n, h->enum_type));
       return ErrorExpr(e);
     }
   }
@@ -1091,9 +1169,13 @@ std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
       if (const auto* en = schema_.FindEnum(base_ast.text)) {
         const auto* v = schema_.FindEnumValue(en, e.text);
         if (v == nullptr) {
-          sink_->Error("E0209", e.var_span, absl::StrCat(Quote(base_ast.text), "没有取值", Quote(e.text)),
+          std::vector<std::string> zh;
+          for (int k = 0; k < en->value_count(); ++k) zh.push_back(EnumValueName(en, en->value(k)->number(), false));
+          sink_->Error("E0209", e.var_span,
+                       absl::StrCat(Quote(base_ast.text), "没有取值", Quote(e.text), "；可用的取值：",
+                                    absl::StrJoin(zh, "、")),
                        absl::StrCat("'", base_ast.text, "' has no value '", e.text, "'"),
-                       ClosestMatch(e.text, schema_.EnumValueNames(en)));
+                       EnumSuggestion(e.text, en));
           return ErrorExpr(e);
         }
         auto t = Make(TKind::kConst, Type::Enum(en), e);
@@ -1108,8 +1190,15 @@ std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
   if (base->type.kind == TypeKind::kCatalog) {
     int index = schema_.RegistryIndex(e.text);
     if (index < 0) {
-      sink_->Error("E0208", e.var_span, absl::StrCat("未知的登记册", Quote(e.text)),
-                   absl::StrCat("unknown registry '", e.text, "'"), ClosestMatch(e.text, schema_.RegistryNames()));
+      std::vector<std::string> zh, en;
+      for (int k = 0; schema_.RegistryField(k) != nullptr; ++k) {
+        zh.push_back(schema_.FieldName(schema_.RegistryField(k)));
+        en.push_back(schema_.FieldName(schema_.RegistryField(k), true));
+      }
+      sink_->Error("E0208", e.var_span,
+                   absl::StrCat("未知的登记册", Quote(e.text), "；可用的登记册：", absl::StrJoin(zh, "、")),
+                   absl::StrCat("unknown registry '", e.text, "'; registries are ", absl::StrJoin(en, ", ")),
+                   ClosestMatch(e.text, schema_.RegistryNames()));
       return ErrorExpr(e);
     }
     Type t = Type::Of(TypeKind::kRegistry);
@@ -1205,8 +1294,9 @@ std::unique_ptr<TExpr> Checker::CheckBinary(const ast::Expr& e) {
       std::string hint_zh, hint_en;
       if ((left->type.kind == TypeKind::kMoney && right->type.is_numeric()) ||
           (right->type.kind == TypeKind::kMoney && left->type.is_numeric())) {
-        hint_zh = "（金额要写单位，例如 0元）";
-        hint_en = " (write amounts with a unit, e.g. 0元)";
+        std::string lit = MoneyLiteralFor(left->type.is_numeric() ? *left : *right);
+        hint_zh = lit.empty() ? "（金额只能和金额比较）" : absl::StrCat("（金额要写单位：写成 ", lit, "）");
+        hint_en = lit.empty() ? " (money compares only with money)" : absl::StrCat(" (write the unit: ", lit, ")");
       }
       sink_->Error("E0306", e.span,
                    absl::StrCat(left->type.Name(), "不能和", right->type.Name(), "用“", ast::OpSpelling(op), "”比较",
@@ -1224,10 +1314,14 @@ std::unique_ptr<TExpr> Checker::CheckBinary(const ast::Expr& e) {
   Type result = ArithmeticType(op, left->type, right->type);
   if (result.is_error()) {
     std::string hint_zh, hint_en;
-    if ((left->type.kind == TypeKind::kMoney && right->type.is_numeric()) ||
-        (right->type.kind == TypeKind::kMoney && left->type.is_numeric())) {
-      hint_zh = "（金额只能和金额相加减；数字要写单位，例如 10元）";
-      hint_en = " (money adds only to money; write a unit, e.g. 10元)";
+    if ((op == Op::kAdd || op == Op::kSub) &&
+        ((left->type.kind == TypeKind::kMoney && right->type.is_numeric()) ||
+         (right->type.kind == TypeKind::kMoney && left->type.is_numeric()))) {
+      std::string lit = MoneyLiteralFor(left->type.is_numeric() ? *left : *right);
+      hint_zh = lit.empty() ? "（金额只能和金额相加减）"
+                            : absl::StrCat("（金额只能和金额相加减；数字要写单位：写成 ", lit, "）");
+      hint_en = lit.empty() ? " (money adds only to money)"
+                            : absl::StrCat(" (money adds only to money; write the unit: ", lit, ")");
     }
     sink_->Error("E0301", e.span,
                  absl::StrCat(left->type.Name(), "和", right->type.Name(), "不能做“", ast::OpSpelling(op), "”运算", hint_zh),
@@ -1263,8 +1357,12 @@ std::unique_ptr<TExpr> Checker::CheckCollection(const ast::Expr& e, TKind kind) 
     if (coll->type.kind == TypeKind::kEmptyList) {
       sink_->Error("E0305", e.args[0]->span, "不能对空列表做汇总", "cannot aggregate over an empty list");
     } else {
-      sink_->Error("E0305", e.args[0]->span, absl::StrCat("这里需要一个列表，但这是", coll->type.Name()),
-                   absl::StrCat("a list is needed here, this is ", coll->type.Name(true)));
+      const char* what = e.kind == ExprKind::kWhere ? "其中" : ast::OpSpelling(e.op);
+      sink_->Error("E0305", e.args[0]->span,
+                   absl::StrCat("“", what, "”需要一个列表（如 成员、成员.收入），但", Quote(coll->source), "是",
+                                coll->type.Name()),
+                   absl::StrCat("'", what, "' needs a list (e.g. members, members.incomes), but '", coll->source,
+                                "' is ", coll->type.Name(true)));
     }
     return ErrorExpr(e);
   }
@@ -1389,6 +1487,17 @@ std::unique_ptr<TExpr> Checker::CheckCall(const ast::Expr& e) {
       break;
     case Builtin::kPresent:
       if (args[0]->kind != TKind::kField) return bad(0, "一个字段", "a field");
+      if (args[0]->args[0]->type.kind == TypeKind::kList) {
+        // 存在(成员.出生日期) asks about every member at once; the evaluator can only test one
+        // field of one message (it used to read the list as a message).
+        sink_->Error("E0210", e.args[0]->span,
+                     absl::StrCat(Quote(e.text), "只能判断一个字段，", Quote(args[0]->source),
+                                  "是列表中每一项的字段；请写 所有 … 满足 存在(…) 或 任一 … 满足 存在(…)"),
+                     absl::StrCat("'", e.text, "' tests one field, but '", args[0]->source,
+                                  "' is a field of every item of a list; write all … satisfies present(…) "
+                                  "or any … satisfies present(…)"));
+        return ErrorExpr(e);
+      }
       result = Type::Of(TypeKind::kBool);
       break;
   }

@@ -23,6 +23,30 @@ int Width(char32_t c) {
   }
   return 1;
 }
+
+// The source line as shown: bytes that are not UTF-8 (a file saved as GBK) become U+FFFD, so
+// the output stays valid UTF-8 and the carets stay aligned with what the terminal shows.
+std::string Encode(const std::u32string& line) {
+  std::string out;
+  for (char32_t c : line) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
 }  // namespace
 
 std::string FormatDiagnostic(const Diagnostic& d, Language lang) {
@@ -32,7 +56,7 @@ std::string FormatDiagnostic(const Diagnostic& d, Language lang) {
                                  en ? d.message_en : d.message_zh, "\n");
   if (!d.source_line.empty()) {
     std::u32string line = internal::DecodeUtf8(d.source_line);
-    absl::StrAppend(&out, "  ", d.source_line, "\n  ");
+    absl::StrAppend(&out, "  ", Encode(line), "\n  ");
     int col = 1;
     for (char32_t c : line) {
       if (col >= d.column) break;

@@ -28,6 +28,7 @@ constexpr int kMaxSyntaxErrors = 30;
 constexpr int kMaxTreeDepth = 1500;
 
 struct TooManyErrors : std::exception {};
+struct TooDeep : std::exception {};
 
 // How a token is shown in "expected ..." lists: its Chinese and English spellings.
 std::string TokenDisplay(size_t type, bool english) {
@@ -173,11 +174,23 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       }
       if (suggestion.empty()) suggestion = ClosestMatch(text, KeywordSpellings());
     }
-    std::string zh = absl::StrCat("此处不应出现", found_zh);
-    std::string en = absl::StrCat("unexpected ", found_en);
+    const bool placeholder = std::string(code_) == "E0105";
+    if (placeholder && (offending == nullptr || offending->getType() == antlr4::Token::EOF)) {
+      // Inside {…} the end of the text is the closing brace.
+      found_zh = "“}”";
+      found_en = "'}'";
+    }
+    std::string zh = absl::StrCat(placeholder ? "消息占位符 {…} 里的表达式有误：" : "", "此处不应出现", found_zh);
+    std::string en = absl::StrCat(placeholder ? "bad expression in a message placeholder {…}: " : "", "unexpected ",
+                                  found_en);
     if (!expected_zh.empty() && expected_zh.size() <= 12) {
       absl::StrAppend(&zh, "，应为：", absl::StrJoin(expected_zh, "、"));
       absl::StrAppend(&en, "; expected ", absl::StrJoin(expected_en, ", "));
+    } else if (std::find(expected_zh.begin(), expected_zh.end(), TokenDisplay(HeyanLexer::IDENT, false)) !=
+               expected_zh.end()) {
+      // Too many tokens to list: the place wants the start of an expression.
+      absl::StrAppend(&zh, "，这里应是一个值、名称或算式");
+      absl::StrAppend(&en, "; expected a value, a name or an expression");
     }
     sink_->Error(code_, span, std::move(zh), std::move(en), std::move(suggestion));
     if (errors_ >= kMaxSyntaxErrors) throw TooManyErrors();
@@ -203,8 +216,9 @@ bool CheckUtf8(const SourceFile& f, int file, DiagnosticSink* sink) {
     bool ok = len > 0 && i + len <= s.size();
     for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
     if (!ok) {
-      sink->Error("E0102", Span{file, cp, cp + 1}, "文件不是有效的 UTF-8 编码（请用 UTF-8 保存规则文件）",
-                  "the file is not valid UTF-8 (save rule files as UTF-8)");
+      sink->Error("E0102", Span{file, cp, cp + 1},
+                  "文件不是有效的 UTF-8 编码（可能是按 GBK 保存的），请用 UTF-8 编码重新保存规则文件",
+                  "the file is not valid UTF-8 (perhaps saved as GBK); save rule files as UTF-8");
       return false;
     }
     i += len;
@@ -229,8 +243,25 @@ bool PrescanTokens(const std::vector<antlr4::Token*>& tokens, int file, int offs
           sink->Error("E0103", span, "引号没有结束：文字要在同一行内用配对的引号括起来",
                       "unterminated string: a quoted text must end on the same line");
         } else {
-          sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”"),
-                      absl::StrCat("character '", text, "' is not allowed here"));
+          // Full-width forms typed with a Chinese input method: name the character to use.
+          static const std::pair<const char*, const char*> kHalfWidth[] = {
+              {"＝", "="}, {"＜", "<"}, {"＞", ">"}, {"＋", "+"}, {"－", "-"}, {"＊", "*"}, {"／", "/"},
+              {"．", "."}, {"｛", "{"}, {"｝", "}"}, {"！", "!"}, {"＃", "#"}, {"＂", "\""}};
+          std::string replacement;
+          for (const auto& [full, half] : kHalfWidth) {
+            if (text == full) replacement = half;
+          }
+          if (!replacement.empty()) {
+            sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”：请改用半角的“", replacement, "”"),
+                        absl::StrCat("character '", text, "' is not allowed here; use the ASCII '", replacement, "'"),
+                        replacement);
+          } else if (text == "；" || text == ";") {
+            sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”：规则语言不用分号，删去即可"),
+                        absl::StrCat("character '", text, "' is not allowed: rule files use no semicolons"));
+          } else {
+            sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”"),
+                        absl::StrCat("character '", text, "' is not allowed here"));
+          }
         }
         ok = false;
         break;
@@ -462,6 +493,11 @@ class AstBuilder {
   }
 
   void LiteralError(const Span& span, const std::string& text, const char* what_zh, const char* what_en) {
+    if (std::string(what_en) == "date") {
+      sink_->Error("E0104", span, absl::StrCat("无效的日期“", text, "”：没有这一天（月份为 1 到 12，日不超过当月天数）"),
+                   absl::StrCat("invalid date '", text, "': no such day"));
+      return;
+    }
     sink_->Error("E0104", span, absl::StrCat("无效的", what_zh, "“", text, "”"),
                  absl::StrCat("invalid ", what_en, " '", text, "'"));
   }
@@ -791,6 +827,37 @@ class AstBuilder {
 
 // Lexes and parses `text` (which starts at code-point `offset` of file `file`) with the given
 // entry rule. Returns false on any lexical or syntax error (already reported).
+// Bounds the parse-tree depth while parsing. The bracket prescan cannot see nesting made of
+// prefix operators and conditionals ("- - - … 1", "并非 并非 …", "如果 c 则 如果 …"), and the
+// recursive-descent parser would overflow the stack on such input long before the tree could
+// be checked afterwards (a 1 MiB file of "-" crashed `heyan check`).
+class DepthGuard : public antlr4::tree::ParseTreeListener {
+ public:
+  DepthGuard(antlr4::Parser* parser, int file, int offset, DiagnosticSink* sink)
+      : parser_(parser), file_(file), offset_(offset), sink_(sink) {}
+  void enterEveryRule(antlr4::ParserRuleContext*) override {
+    if (++depth_ <= kMaxTreeDepth) return;
+    Span span{file_, offset_, offset_ + 1};
+    if (antlr4::Token* t = parser_->getCurrentToken(); t != nullptr && t->getType() != antlr4::Token::EOF) {
+      span.begin = offset_ + static_cast<int>(t->getStartIndex());
+      span.end = offset_ + static_cast<int>(t->getStopIndex()) + 1;
+    }
+    sink_->Error("E0004", span, "表达式过长或嵌套过深，请拆分为多个“计算”",
+                 "expression too long or too deeply nested; split it into named values");
+    throw TooDeep();
+  }
+  void exitEveryRule(antlr4::ParserRuleContext*) override { --depth_; }
+  void visitTerminal(antlr4::tree::TerminalNode*) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode*) override {}
+
+ private:
+  antlr4::Parser* parser_;
+  int file_;
+  int offset_;
+  DiagnosticSink* sink_;
+  int depth_ = 0;
+};
+
 template <typename Entry>
 bool ParseText(const std::string& text, int file, int offset, const ParseLimits& limits,
                DiagnosticSink* sink, const char* syntax_code, Entry entry) {
@@ -804,9 +871,13 @@ bool ParseText(const std::string& text, int file, int offset, const ParseLimits&
   parser.removeErrorListeners();
   SyntaxErrorListener listener(sink, file, offset, syntax_code);
   parser.addErrorListener(&listener);
+  DepthGuard guard(&parser, file, offset, sink);
+  parser.addParseListener(&guard);
   try {
     return entry(parser, listener);
   } catch (const TooManyErrors&) {
+    return false;
+  } catch (const TooDeep&) {
     return false;
   }
 }

@@ -217,8 +217,11 @@ TEST(RationalTest, FormatDecimal) {
   EXPECT_EQ(FormatDecimal(R(7, 10)), "0.7");
   EXPECT_EQ(FormatDecimal(R(1, 8)), "0.125");
   EXPECT_EQ(FormatDecimal(R(1234, 100)), "12.34");
-  EXPECT_EQ(FormatDecimal(R(1, 3)), "1/3");
-  EXPECT_EQ(FormatDecimal(R(1100, 3)), "1100/3");
+  // Non-terminating decimals: four places, truncated toward zero, marked with "…".
+  EXPECT_EQ(FormatDecimal(R(1, 3)), "0.3333…");
+  EXPECT_EQ(FormatDecimal(R(2, 3)), "0.6666…");
+  EXPECT_EQ(FormatDecimal(R(-1, 3)), "-0.3333…");
+  EXPECT_EQ(FormatDecimal(R(1100, 3)), "366.6666…");
 }
 
 TEST(RationalTest, FormatMoney) {
@@ -229,11 +232,11 @@ TEST(RationalTest, FormatMoney) {
   EXPECT_EQ(FormatMoney(R(-5)), "-0.05元");
   EXPECT_EQ(FormatMoney(R(-47050)), "-470.50元");
   EXPECT_EQ(FormatMoney(R(47000), /*english=*/true), "470.00 yuan");
-  // Not whole fen: exact decimals where possible, else a fraction of fen.
+  // Not whole fen: exact decimals where possible, else truncated with "…".
   EXPECT_EQ(FormatMoney(R(1, 2)), "0.005元");
   EXPECT_EQ(FormatMoney(R(100001, 2)), "500.005元");
-  EXPECT_EQ(FormatMoney(R(100000, 3)), "100000/3分");
-  EXPECT_EQ(FormatMoney(R(100000, 3), true), "100000/3 fen");
+  EXPECT_EQ(FormatMoney(R(100000, 3)), "333.3333…元");
+  EXPECT_EQ(FormatMoney(R(100000, 3), true), "333.3333… yuan");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "parser/parser.h"
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@
 #include "gtest/gtest.h"
 
 namespace heyan::internal {
+
+// Readable failure messages for exact numbers; found by ADL.
+void PrintTo(const Rational& r, std::ostream* os) { *os << r.num << "/" << r.den; }
+
 namespace {
 
 using ::testing::ElementsAre;
@@ -728,6 +733,7 @@ TEST(ParserTest, DisallowedCharacterIsE0102) {
   EXPECT_EQ(d->line, 2);
   EXPECT_EQ(d->column, 10);
   EXPECT_THAT(d->message_zh, HasSubstr("＝"));
+  EXPECT_EQ(d->suggestion, "=") << "full-width forms name the character to use";
   Parsed q = Parse("规则集 测试\n计算 a = 1；\n");
   ASSERT_NE(q.Find("E0102"), nullptr);
   EXPECT_EQ(q.Find("E0102")->column, 9);
@@ -769,8 +775,10 @@ TEST(ParserTest, BadPlaceholderIsE0105) {
   const Diagnostic* d = p.Find("E0105");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->line, 2);
-  // The error points into the message, at the closing position after '+'.
-  EXPECT_GT(d->column, 21);
+  // The error points into the message, at the closing brace after '+'.
+  EXPECT_EQ(d->column, 33);
+  EXPECT_THAT(d->message_zh, HasSubstr("占位符"));
+  EXPECT_THAT(d->message_zh, HasSubstr("“}”"));
   Parsed q = Parse("规则集 测试\n规则 R1 \"t\" 当 真 则 不符合 \"价值 {车辆.价值\"\n");
   ASSERT_NE(q.Find("E0105"), nullptr);
   EXPECT_EQ(q.Find("E0105")->column, 25);
@@ -803,9 +811,14 @@ TEST(ParserTest, TenThousandNestedBracketsDoNotCrash) {
 }
 
 TEST(ParserTest, DeeplyNestedOperatorsWithoutBracketsDoNotCrash) {
-  // Sub-expressions nest without brackets too: unary operators and conditionals.
+  // Sub-expressions nest without brackets too: unary operators and conditionals. A file of
+  // one million "-" (just under 1 MiB) used to overflow the parser's stack.
+  Parsed deep = Parse("规则集 测试\n计算 a = " + std::string(1000000, '-') + "1\n");
+  EXPECT_EQ(deep.file, nullptr);
+  EXPECT_NE(deep.Find("E0004"), nullptr);
+
   std::string nots;
-  for (int i = 0; i < 10000; ++i) nots += "并非 ";
+  for (int i = 0; i < 100000; ++i) nots += "并非 ";
   Parsed p = Parse("规则集 测试\n计算 a = " + nots + "真\n");
   EXPECT_EQ(p.file, nullptr);
   EXPECT_NE(p.Find("E0004"), nullptr);
@@ -816,7 +829,7 @@ TEST(ParserTest, DeeplyNestedOperatorsWithoutBracketsDoNotCrash) {
   EXPECT_NE(q.Find("E0004"), nullptr);
 
   std::string ifs;
-  for (int i = 0; i < 10000; ++i) ifs += "如果 c 则 1 否则 ";
+  for (int i = 0; i < 40000; ++i) ifs += "如果 c 则 1 否则 ";  // 880 KB
   Parsed r = Parse("规则集 测试\n计算 a = " + ifs + "0\n");
   EXPECT_EQ(r.file, nullptr);
   EXPECT_NE(r.Find("E0004"), nullptr);
