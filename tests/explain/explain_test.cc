@@ -158,6 +158,10 @@ const std::vector<Case>& Cases() {
       // The Henan rule sets (rules/henan): §9 example 3 under the Zhengzhou rules.
       {"henan_zhengzhou_urban", "household_urban", "", {{"财政供养人员", "410105198708152345"}}, {},
        "rules/henan/zhengzhou/zhengzhou.heyan"},
+      // §9 example 6 under the Zhengzhou rules: 70% standard 518元, tier B 414.40元 × 5 = 2072元.
+      {"henan_example6_tier_b", "household_z10_tier_b", "", {}, {}, "rules/henan/zhengzhou/zhengzhou.heyan"},
+      // §9 example 7: 2015 rural standard 290元, tier A 232元 × 2 = 464元.
+      {"henan_example7_2015_tier_a", "household_z03_2015_tier_a", "", {}, {}, "rules/henan/zhengzhou/zhengzhou.heyan"},
   };
   return *cases;
 }
