@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "heyan/explain.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
@@ -312,6 +313,56 @@ py::bytes Evaluate(const ProgramHandle& p, const RegistriesHandle* r, const py::
   return py::bytes(scratch.out);
 }
 
+// Decides one application with a trace and explains the decision (heyan/explain.h), as
+// `heyan explain` does. audience: "staff" | "applicant"; format: "text" | "json" | "html";
+// language: "zh" | "en".
+std::string ExplainApplication(const ProgramHandle& p, const RegistriesHandle* r, const py::object& application,
+                               const std::string& as_of, const std::string& audience,
+                               const std::string& format, const std::string& language) {
+  heyan::ExplainOptions eo;
+  if (audience == "staff") {
+    eo.audience = heyan::ExplainOptions::Audience::kStaff;
+  } else if (audience == "applicant") {
+    eo.audience = heyan::ExplainOptions::Audience::kApplicant;
+  } else {
+    throw py::value_error("audience must be 'staff' or 'applicant'");
+  }
+  if (format == "text") {
+    eo.format = heyan::ExplainOptions::Format::kText;
+  } else if (format == "json") {
+    eo.format = heyan::ExplainOptions::Format::kJson;
+  } else if (format == "html") {
+    eo.format = heyan::ExplainOptions::Format::kHtml;
+  } else {
+    throw py::value_error("format must be 'text', 'json' or 'html'");
+  }
+  if (language != "zh" && language != "en") throw py::value_error("language must be 'zh' or 'en'");
+  eo.language = language == "en" ? heyan::Language::kEnglish : heyan::Language::kChinese;
+  eo.program = p.program.get();
+  const WireInput in = ToWireInput(application, /*allow_none=*/false);
+  const RegistriesHandle& registries = OrEmpty(r);
+  const EvalOptions options = MakeEvalOptions(as_of, /*trace=*/true, /*explain=*/true);
+  Scratch& scratch = ThreadScratch();
+  absl::Status status;
+  std::string text;
+  {
+    py::gil_scoped_release release;
+    std::shared_lock lock(registries.mu);
+    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch.reader,
+                         &scratch.application, &scratch.decision, &scratch.out);
+    if (status.ok()) {
+      absl::StatusOr<std::string> explained = heyan::Explain(scratch.decision, scratch.application, eo);
+      if (explained.ok()) {
+        text = *std::move(explained);
+      } else {
+        status = explained.status();
+      }
+    }
+  }
+  ThrowIfError(status);
+  return text;
+}
+
 // Evaluates `applications` (bytes, str or None each) on `threads` threads without the GIL.
 // Returns a list in input order: bytes (a serialized Decision) for each success,
 // (code name, message, application id) for each failure, None for each None input.
@@ -535,6 +586,9 @@ PYBIND11_MODULE(_heyan, m) {
         py::arg("language"));
   m.def("evaluate", &Evaluate, py::arg("program"), py::arg("registries").none(true),
         py::arg("application"), py::arg("as_of"), py::arg("trace"), py::arg("explain"));
+  m.def("explain", &ExplainApplication, py::arg("program"), py::arg("registries").none(true),
+        py::arg("application"), py::arg("as_of"), py::arg("audience"), py::arg("format"),
+        py::arg("language"));
   m.def("evaluate_many", &EvaluateMany, py::arg("program"), py::arg("registries").none(true),
         py::arg("applications"), py::arg("threads"), py::arg("as_of"), py::arg("trace"),
         py::arg("explain"));

