@@ -101,6 +101,21 @@ class FieldNode final : public Node {
     access_->at(m, k, v);
     v->index = k;
   }
+  // Calls fn(item) for each item of this direct_repeated() field; Node::ForEach's contract.
+  template <typename Fn>
+  bool IterateDirect(Frame& f, Fn&& fn) const {
+    const Message* m = nullptr;
+    int n;
+    if (!BeginDirect(f, &m, &n)) return false;
+    Value v;
+    for (int k = 0; k < n; ++k) {
+      DirectAt(*m, k, &v);
+      Step s = fn(v);
+      if (s == Step::kStop) return true;
+      if (s == Step::kFail) return false;
+    }
+    return true;
+  }
 
   bool Eval(Frame& f, Value* out) const override {
     if (expr_->type.kind == TypeKind::kList) {
@@ -131,20 +146,8 @@ class FieldNode final : public Node {
       if (!ReadSingular(f, *item.message, &v)) return Step::kFail;
       return fn(v);
     };
-    if (base_direct_ != nullptr) {
-      // 成员.收入: loop over the members directly, then over each member's incomes.
-      const Message* m = nullptr;
-      int n;
-      if (!base_direct_->BeginDirect(f, &m, &n)) return false;
-      Value item;
-      for (int k = 0; k < n; ++k) {
-        base_direct_->DirectAt(*m, k, &item);
-        Step s = each(item);
-        if (s == Step::kStop) return true;
-        if (s == Step::kFail) return false;
-      }
-      return true;
-    }
+    // 成员.收入: loop over the members directly, then over each member's incomes.
+    if (base_direct_ != nullptr) return base_direct_->IterateDirect(f, each);
     return base_->ForEach(f, each);
   }
 
@@ -293,19 +296,7 @@ class FieldNode final : public Node {
 // iterate without callbacks) is given. Same contract as Node::ForEach.
 template <typename Fn>
 inline bool Iterate(Frame& f, const Node& coll, const FieldNode* direct, Fn&& fn) {
-  if (direct != nullptr) {
-    const Message* m = nullptr;
-    int n;
-    if (!direct->BeginDirect(f, &m, &n)) return false;
-    Value v;
-    for (int k = 0; k < n; ++k) {
-      direct->DirectAt(*m, k, &v);
-      Step s = fn(v);
-      if (s == Step::kStop) return true;
-      if (s == Step::kFail) return false;
-    }
-    return true;
-  }
+  if (direct != nullptr) return direct->IterateDirect(f, fn);
   return coll.ForEach(f, fn);
 }
 
