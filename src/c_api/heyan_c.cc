@@ -5,6 +5,7 @@
 // failure becomes HEYAN_ERROR_NO_MEMORY, anything else HEYAN_ERROR_INTERNAL.
 #include "heyan/heyan_c.h"
 
+#include <cstring>
 #include <exception>
 #include <map>
 #include <memory>
@@ -269,15 +270,20 @@ void heyan_registries_free(heyan_registries* registries) { delete registries; }
 
 heyan_status heyan_registries_load(heyan_registries* registries, const char* name, const char* path,
                                    heyan_registry_format format, heyan_error** error) {
+  // C callers may pass any int: read the bytes as an int, since reading an out-of-range
+  // value as the enum type would itself be undefined behaviour in C++.
+  int format_value;
+  static_assert(sizeof(format_value) == sizeof(format));
+  std::memcpy(&format_value, &format, sizeof format_value);
   return Guard(error, [&]() -> heyan_status {
     HEYAN_C_REQUIRE(registries != nullptr, "registries is NULL");
     HEYAN_C_REQUIRE(path != nullptr, "path is NULL");
-    HEYAN_C_REQUIRE(format >= HEYAN_FORMAT_AUTO && format <= HEYAN_FORMAT_ID_LIST,
-                    absl::StrCat("unknown registry format ", static_cast<int>(format)));
+    HEYAN_C_REQUIRE(format_value >= HEYAN_FORMAT_AUTO && format_value <= HEYAN_FORMAT_ID_LIST,
+                    absl::StrCat("unknown registry format ", format_value));
     heyan_status status;
     if (!KnownRegistry(name, error, &status)) return status;
     // heyan_registry_format mirrors heyan::RegistryFormat value for value.
-    absl::Status s = registries->registries.LoadFile(name, path, static_cast<heyan::RegistryFormat>(format));
+    absl::Status s = registries->registries.LoadFile(name, path, static_cast<heyan::RegistryFormat>(format_value));
     return s.ok() ? HEYAN_OK : FailRegistry(error, s);
   });
 }
