@@ -397,57 +397,16 @@ class FastParser {
   // One list element: added to the repeated field.
   bool Element(od::value& value, const FieldInfo& info, const Reflection* reflection,
                Message* message) {
-    const FieldDescriptor* f = info.field;
-    int64_t i64;
-    uint64_t u64;
-    switch (info.kind) {
-      case Kind::kString: {
-        std::string_view s;
-        if (!String(value, &s)) return false;
-        reflection->AddString(message, f, std::string(s));
-        return true;
-      }
-      case Kind::kInt32:
-        if (!Integer(value, true, INT32_MIN, INT32_MAX, &i64, &u64)) return false;
-        reflection->AddInt32(message, f, static_cast<int32_t>(i64));
-        return true;
-      case Kind::kInt64:
-        if (!Integer(value, true, INT64_MIN, INT64_MAX, &i64, &u64)) return false;
-        reflection->AddInt64(message, f, i64);
-        return true;
-      case Kind::kUInt32:
-        if (!Integer(value, false, 0, UINT32_MAX, &i64, &u64)) return false;
-        reflection->AddUInt32(message, f, static_cast<uint32_t>(u64));
-        return true;
-      case Kind::kUInt64:
-        if (!Integer(value, false, 0, UINT64_MAX, &i64, &u64)) return false;
-        reflection->AddUInt64(message, f, u64);
-        return true;
-      case Kind::kBool: {
-        bool b;
-        if (!Bool(value, &b)) return false;
-        reflection->AddBool(message, f, b);
-        return true;
-      }
-      case Kind::kEnum: {
-        const EnumValueDescriptor* e;
-        if (!Enum(value, *info.enumeration, &e)) return false;
-        reflection->AddEnum(message, f, e);
-        return true;
-      }
-      case Kind::kMessage: {
-        od::object object;
-        if (!ObjectValue(value, &object)) return false;
-        return Object(object, *info.message, reflection->AddMessage(message, f));
-      }
-      case Kind::kDefer:
-        break;
-    }
-    return Defer("field kind the fast path does not read");
+    return Store(value, info, reflection, message, /*element=*/true);
   }
 
   bool Singular(od::value& value, const FieldInfo& info, const Reflection* reflection,
                 Message* message) {
+    return Store(value, info, reflection, message, /*element=*/false);
+  }
+
+  // Reads one value of the field's kind and adds it (a list element) or sets it.
+  bool Store(od::value& value, const FieldInfo& info, const Reflection* r, Message* m, bool element) {
     const FieldDescriptor* f = info.field;
     int64_t i64;
     uint64_t u64;
@@ -455,42 +414,42 @@ class FastParser {
       case Kind::kString: {
         std::string_view s;
         if (!String(value, &s)) return false;
-        reflection->SetString(message, f, std::string(s));
+        element ? r->AddString(m, f, std::string(s)) : r->SetString(m, f, std::string(s));
         return true;
       }
       case Kind::kInt32:
         if (!Integer(value, true, INT32_MIN, INT32_MAX, &i64, &u64)) return false;
-        reflection->SetInt32(message, f, static_cast<int32_t>(i64));
+        element ? r->AddInt32(m, f, static_cast<int32_t>(i64)) : r->SetInt32(m, f, static_cast<int32_t>(i64));
         return true;
       case Kind::kInt64:
         if (!Integer(value, true, INT64_MIN, INT64_MAX, &i64, &u64)) return false;
-        reflection->SetInt64(message, f, i64);
+        element ? r->AddInt64(m, f, i64) : r->SetInt64(m, f, i64);
         return true;
       case Kind::kUInt32:
         if (!Integer(value, false, 0, UINT32_MAX, &i64, &u64)) return false;
-        reflection->SetUInt32(message, f, static_cast<uint32_t>(u64));
+        element ? r->AddUInt32(m, f, static_cast<uint32_t>(u64)) : r->SetUInt32(m, f, static_cast<uint32_t>(u64));
         return true;
       case Kind::kUInt64:
         if (!Integer(value, false, 0, UINT64_MAX, &i64, &u64)) return false;
-        reflection->SetUInt64(message, f, u64);
+        element ? r->AddUInt64(m, f, u64) : r->SetUInt64(m, f, u64);
         return true;
       case Kind::kBool: {
         bool b;
         if (!Bool(value, &b)) return false;
-        reflection->SetBool(message, f, b);
+        element ? r->AddBool(m, f, b) : r->SetBool(m, f, b);
         return true;
       }
       case Kind::kEnum: {
         const EnumValueDescriptor* e;
         if (!Enum(value, *info.enumeration, &e)) return false;
-        reflection->SetEnum(message, f, e);
+        element ? r->AddEnum(m, f, e) : r->SetEnum(m, f, e);
         return true;
       }
       case Kind::kMessage: {
         od::object object;
         if (!ObjectValue(value, &object)) return false;
         // MutableMessage marks the field present even for {}, as protobuf's parser does.
-        return Object(object, *info.message, reflection->MutableMessage(message, f));
+        return Object(object, *info.message, element ? r->AddMessage(m, f) : r->MutableMessage(m, f));
       }
       case Kind::kDefer:
         break;
