@@ -86,6 +86,21 @@ class Frame {
 
   ListValue* NewList() { return &lists.emplace_back(); }
 
+  // While tracing, notes that a filter (filter = true, counted = passed) or an aggregate
+  // (value = what it added) looked at `item`.
+  void RecordItem(const void* expr, const Value& item, bool filter, bool counted, const Value& value) {
+    if (items == nullptr || item.kind != TypeKind::kMessage) return;
+    ItemRecord r;
+    r.decl = current_decl;
+    r.expr = expr;
+    r.item = item.message;
+    r.index = item.index;
+    r.filter = filter;
+    r.counted = counted;
+    r.value = value;
+    items->push_back(r);
+  }
+
   // Record a failure; always returns false so callers can `return f.Missing(...)`.
   bool Missing(std::string field, std::string detail = "") {
     causes.push_back(Cause{false, std::move(field), std::move(detail)});

@@ -641,16 +641,7 @@ class FilterNode final : public Node {
       f.slots[slot] = item;
       Value c;
       if (!cond_->Eval(f, &c)) return Step::kFail;
-      if (f.items != nullptr && item.kind == TypeKind::kMessage) {
-        ItemRecord r;
-        r.decl = f.current_decl;
-        r.expr = expr_;
-        r.item = item.message;
-        r.index = item.index;
-        r.filter = true;
-        r.counted = c.b;
-        f.items->push_back(r);
-      }
+      f.RecordItem(expr_, item, /*filter=*/true, /*counted=*/c.b, Value());
       return c.b ? fn(item) : Step::kContinue;
     });
   }
@@ -740,16 +731,7 @@ class AggregateNode final : public Node {
       } else {
         v = item;
       }
-      if (f.items != nullptr && item.kind == TypeKind::kMessage) {
-        ItemRecord r;
-        r.decl = f.current_decl;
-        r.expr = expr_;
-        r.item = item.message;
-        r.index = item.index;
-        r.counted = true;
-        r.value = v;
-        f.items->push_back(r);
-      }
+      f.RecordItem(expr_, item, /*filter=*/false, /*counted=*/true, v);
       if (op == Op::kSum) {
         if (result_ == TypeKind::kInt) {
           overflow = __builtin_add_overflow(isum, v.i, &isum);
