@@ -7,6 +7,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   # parser generator (needs Java) and its C++ runtime
   antlr4 libantlr4-runtime-dev default-jre-headless
+  # the ANTLR runtime's CMake targets link libuuid (antlr4-targets-none.cmake)
+  uuid-dev
   # core libraries
   libabsl-dev libprotobuf-dev protobuf-compiler libssl-dev libsimdjson-dev
   # tests and benchmarks
