@@ -5,22 +5,31 @@
 //
 //   std::shared_ptr<const heyan::Program> program = ...;  // from CompileFile
 //   heyan::v1::Decision decision;
+//   // Batch use: registries loaded for everyone (Registries::LoadFile).
 //   absl::Status s = program->Evaluate(application, registries, {}, &decision);
+//   // Online use: one household with its own verification results (核对结果).
+//   heyan::v1::VerificationRequest request;  // application + records + as_of
+//   s = program->Evaluate(request, registries, {}, &decision);
 //
 // Failure tiers:
-//  * non-ok Status: the call could not run (e.g. an unparsable as-of date in the options).
+//  * non-ok Status (InvalidArgument, naming the field): the call could not run: an
+//    unparsable as-of date (options, request or application), or a request whose records
+//    are inconsistent (a check of an unknown registry, without date or reference, or a
+//    record no check covers).
 //  * Everything about the application is in the Decision: rules that applied, missing
 //    evidence (a field the rules need but the application lacks), and per-rule faults such
 //    as arithmetic overflow. A fault in one rule never stops the others.
 //
-// Thread-safety: a Program is immutable; Evaluate is const and keeps its working state on
-// the caller's stack, so one Program may be evaluated by any number of threads at once.
+// Thread-safety: a Program is immutable; Evaluate is const and keeps its working state in a
+// frame private to the calling thread (reused by that thread's next call), so one Program
+// may be evaluated by any number of threads at once.
 // Copying is disabled: share it through std::shared_ptr<const Program>.
 #ifndef HEYAN_PROGRAM_H_
 #define HEYAN_PROGRAM_H_
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,13 +37,14 @@
 #include "heyan/diagnostic.h"
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
+#include "heyan/v1/verification.pb.h"
 
 namespace heyan {
 
 class Registries;
 
 // Engine version, part of every rules fingerprint.
-inline constexpr char kEngineVersion[] = "heyan 0.1.0";
+inline constexpr char kEngineVersion[] = "heyan 0.2.0";
 
 struct EvalOptions {
   // Evaluation date "YYYY-MM-DD". Empty: the application's as_of, else its
@@ -71,13 +81,28 @@ class Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
-  // Decides one application. `decision` is cleared first; reusing one Decision across
-  // calls avoids allocations.
+  // Decides one application against the registries loaded for the whole batch: a registry
+  // that `registries` has no check for is "not checked" for everyone. `decision` is
+  // cleared first; reusing one Decision across calls avoids allocations.
   absl::Status Evaluate(const v1::Application& application, const Registries& registries,
                         const EvalOptions& options, v1::Decision* decision) const {
-    return EvaluateImpl(application, registries, options, decision);
+    return EvaluateImpl(EvalInput{&application, nullptr, {}, {}}, registries, options, decision);
   }
   absl::StatusOr<v1::Decision> Evaluate(const v1::Application& application,
+                                        const Registries& registries,
+                                        const EvalOptions& options = {}) const;
+
+  // Decides one household with its own verification results. For each registry and person,
+  // a check in `request.records` wins over the loaded `registries` (its records alone are
+  // used); a person no check covers is looked up in `registries` if that registry is
+  // checked there, else "not checked" (missing evidence). Decision.request_id is copied.
+  absl::Status Evaluate(const v1::VerificationRequest& request, const Registries& registries,
+                        const EvalOptions& options, v1::Decision* decision) const {
+    return EvaluateImpl(EvalInput{&request.application(), &request.records(), request.as_of(),
+                                  request.request_id()},
+                        registries, options, decision);
+  }
+  absl::StatusOr<v1::Decision> Evaluate(const v1::VerificationRequest& request,
                                         const Registries& registries,
                                         const EvalOptions& options = {}) const;
 
@@ -94,10 +119,18 @@ class Program {
  protected:
   Program() = default;
 
+  // What one evaluation decides: the application, the per-household records (null for
+  // batch use), and the request's as-of date and id (empty if none).
+  struct EvalInput {
+    const v1::Application* application;
+    const v1::VerificationRecords* records;
+    std::string_view as_of;
+    std::string_view request_id;
+  };
+
  private:
-  virtual absl::Status EvaluateImpl(const v1::Application& application,
-                                    const Registries& registries, const EvalOptions& options,
-                                    v1::Decision* decision) const = 0;
+  virtual absl::Status EvaluateImpl(const EvalInput& input, const Registries& registries,
+                                    const EvalOptions& options, v1::Decision* decision) const = 0;
 };
 
 }  // namespace heyan

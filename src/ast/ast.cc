@@ -27,6 +27,7 @@ const char* OpSpelling(Op op) {
     case Op::kMin: return "最小";
     case Op::kMax: return "最大";
     case Op::kCount: return "计数";
+    case Op::kDistinct: return "去重";
   }
   return "";
 }

@@ -27,6 +27,7 @@ enum class Op {
   kNot, kAnd, kOr,
   kAny, kAll,
   kSum, kMin, kMax, kCount,
+  kDistinct,  // 去重(list: key): the items whose key was not seen before, in order
 };
 
 const char* OpSpelling(Op op);  // "+", "属于", "合计", ...
@@ -42,7 +43,7 @@ enum class ExprKind {
   kIf,         // args: condition, then, else
   kWhere,      // args[0] 其中 args[1]
   kList,       // [args...]
-  kAggregate,  // op kSum/kMin/kMax/kCount; args[0] collection, args[1] optional mapping
+  kAggregate,  // op kSum/kMin/kMax/kCount/kDistinct; args[0] collection, args[1] optional mapping
   kCall,       // `text` function name, args
 };
 

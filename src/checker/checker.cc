@@ -906,6 +906,7 @@ void Checker::CollectEvidence(const TExpr& e, std::vector<const TExpr*>* out, st
       leaf = e.type.kind != TypeKind::kList;
       break;
     case TKind::kAggregate:
+      if (e.op == Op::kDistinct) return;  // a list, like a filter
       leaf = true;
       break;
     case TKind::kFilter:
@@ -1389,6 +1390,18 @@ std::unique_ptr<TExpr> Checker::CheckCollection(const ast::Expr& e, TKind kind) 
     Type result;
     if (e.op == Op::kCount) {
       result = Type::Of(TypeKind::kInt);
+    } else if (e.op == Op::kDistinct) {
+      // 去重(收入: 来源): the items themselves, keyed by any value that can be compared.
+      const TypeKind k = value_type.kind;
+      if (!value_type.is_error() && (k == TypeKind::kList || k == TypeKind::kEmptyList || k == TypeKind::kMessage)) {
+        sink_->Error("E0305", (e.args.size() > 1 ? e.args[1] : e.args[0])->span,
+                     absl::StrCat("“去重”按一个可以比较的值（文本、枚举、数值、金额、日期）去重，但这是", value_type.Name(),
+                                  e.args.size() > 1 ? "" : "；请用“:”写出去重所按的字段，如 去重(记录: 户编号)"),
+                     absl::StrCat("'distinct' needs a comparable key (text, enum, number, amount, date), this is ",
+                                  value_type.Name(true), e.args.size() > 1 ? "" : "; name the key after ':'"));
+      } else {
+        result = coll->type;
+      }
     } else if (!value_type.is_error()) {
       bool ok = e.op == Op::kSum ? (value_type.is_numeric() || value_type.kind == TypeKind::kMoney)
                                  : IsOrdered(value_type);
@@ -1549,9 +1562,14 @@ std::unique_ptr<TExpr> Checker::CheckExpr(const ast::Expr& e, const Type* hint) 
       }
       auto key = CheckExpr(*e.args[1]);
       if (key->type.is_error()) return ErrorExpr(e);
-      if (key->type.kind != TypeKind::kText) {
-        sink_->Error("E0313", e.args[1]->span, absl::StrCat("登记册按身份证号（文本）查找，但这是", key->type.Name()),
-                     absl::StrCat("registries are searched by ID number (text), this is ", key->type.Name(true)));
+      // One ID number, or a list of them (家庭成员.身份证号): the records of every person in turn.
+      const bool id_list = key->type.kind == TypeKind::kList && key->type.elem != nullptr &&
+                           key->type.elem->kind == TypeKind::kText;
+      if (key->type.kind != TypeKind::kText && !id_list) {
+        sink_->Error("E0313", e.args[1]->span,
+                     absl::StrCat("登记册按身份证号（文本或文本列表）查找，但这是", key->type.Name()),
+                     absl::StrCat("registries are searched by ID number (text or a list of text), this is ",
+                                  key->type.Name(true)));
         return ErrorExpr(e);
       }
       auto t = Make(TKind::kRegistryFetch, Type::List(Type::Message(base->type.message)), e);

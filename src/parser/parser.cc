@@ -472,7 +472,10 @@ class AstBuilder {
     if (auto* c = dynamic_cast<HeyanParser::AggregatePrimaryContext*>(ctx)) {
       e->kind = ast::ExprKind::kAggregate;
       size_t t = c->agg->getType();
-      e->op = t == HeyanLexer::SUM ? ast::Op::kSum : t == HeyanLexer::MIN ? ast::Op::kMin : ast::Op::kMax;
+      e->op = t == HeyanLexer::SUM        ? ast::Op::kSum
+              : t == HeyanLexer::MIN      ? ast::Op::kMin
+              : t == HeyanLexer::DISTINCT ? ast::Op::kDistinct
+                                          : ast::Op::kMax;
       for (auto* x : c->expr()) e->args.push_back(Expr(x));
       return e;
     }

@@ -14,10 +14,7 @@
 #include "common/value.h"
 #include "google/protobuf/message.h"
 #include "heyan/v1/application.pb.h"
-
-namespace heyan {
-class Registries;
-}
+#include "runtime/registry_view.h"
 
 namespace heyan::internal {
 
@@ -43,6 +40,13 @@ struct ItemRecord {
   Value value;                // aggregate: the item's value
 };
 
+// One registry lookup the rules made: which check answered it, for whom (Decision.checks).
+struct CheckUse {
+  int16_t registry;
+  int16_t check;         // RegistryView: request check index or kLoaded
+  std::string_view id;   // points into the application or the request
+};
+
 struct NamedState {
   uint8_t state = 0;  // 0 not computed, 1 computing, 2 ok, 3 failed
   int cause = -1;
@@ -52,7 +56,7 @@ struct NamedState {
 class Frame {
  public:
   const v1::Application* application = nullptr;
-  const Registries* registries = nullptr;
+  RegistryView registries;  // this evaluation's verification data
   const ProgramImpl* program = nullptr;
   int32_t as_of = 0;
   bool as_of_known = false;
@@ -82,6 +86,8 @@ class Frame {
   // Storage owned by this evaluation.
   std::deque<ListValue> lists;
   std::vector<std::unique_ptr<google::protobuf::Message>> fetched;
+  std::vector<const google::protobuf::Message*> fetched_records;  // scratch for one fetch
+  std::vector<CheckUse> check_uses;
   std::deque<std::string> texts;
 
   ListValue* NewList() { return &lists.emplace_back(); }

@@ -311,13 +311,31 @@ class DeclNode final : public Node {
   bool Eval(Frame& f, Value* out) const override { return f.program->EvalDecl(f, expr_->decl, out); }
 };
 
+// The check that covers `id` in registry `e.registry`, recorded for Decision.checks. A lookup
+// no check covers is missing evidence ("财政供养人员 未核对"): a registry that was never
+// queried must not read as one without a record. An empty ID cannot be looked up at all.
+bool CoveringCheck(Frame& f, const TExpr& e, const TExpr& key_expr, std::string_view id, int* check) {
+  if (id.empty()) return f.Missing(FieldPath(f, key_expr), "身份证号为空，无法核对");
+  const int c = f.registries.Covering(e.registry, id);
+  if (c == RegistryView::kUnchecked) {
+    const Schema& schema = Schema::Get();
+    const std::string name = schema.FieldName(schema.RegistryField(e.registry), f.english);
+    return f.Missing(absl::StrCat("登记册.", name, "[", std::string(id), "]"), absl::StrCat(name, " 未核对"));
+  }
+  f.check_uses.push_back(CheckUse{static_cast<int16_t>(e.registry), static_cast<int16_t>(c), id});
+  *check = c;
+  return true;
+}
+
 class RegistryContainsNode final : public Node {
  public:
   RegistryContainsNode(const TExpr* e, NodePtr key) : Node(e), key_(std::move(key)) {}
   bool Eval(Frame& f, Value* out) const override {
     Value key;
     if (!key_->Eval(f, &key)) return false;
-    *out = Value::Bool(f.registries->Contains(expr_->registry, key.text));
+    int check;
+    if (!CoveringCheck(f, *expr_, key_->expr(), key.text, &check)) return false;
+    *out = Value::Bool(f.registries.Contains(expr_->registry, check, key.text));
     return true;
   }
 
@@ -325,21 +343,36 @@ class RegistryContainsNode final : public Node {
   NodePtr key_;
 };
 
+// registry[id] or registry[list of ids]: the records of one person, or of several persons
+// one after another (paths through lists flatten, as for fields).
 class RegistryFetchNode final : public Node {
  public:
-  RegistryFetchNode(const TExpr* e, NodePtr key) : Node(e), key_(std::move(key)) {}
+  RegistryFetchNode(const TExpr* e, NodePtr key) : Node(e), key_(std::move(key)) {
+    key_is_list_ = e->args[0]->type.kind == TypeKind::kList;
+  }
   bool Eval(Frame& f, Value* out) const override {
-    Value key;
-    if (!key_->Eval(f, &key)) return false;
-    size_t first = f.fetched.size();
-    f.registries->Fetch(expr_->registry, key.text, &f.fetched);
     ListValue* list = f.NewList();
-    for (size_t k = first; k < f.fetched.size(); ++k) {
-      Value v;
-      v.kind = TypeKind::kMessage;
-      v.message = f.fetched[k].get();
-      v.index = static_cast<int32_t>(k - first);
-      list->items.push_back(v);
+    auto fetch = [&](std::string_view id) {
+      int check;
+      if (!CoveringCheck(f, *expr_, key_->expr(), id, &check)) return false;
+      f.fetched_records.clear();
+      f.registries.Fetch(expr_->registry, check, id, &f.fetched_records, &f.fetched);
+      for (const Message* record : f.fetched_records) {
+        Value v;
+        v.kind = TypeKind::kMessage;
+        v.message = record;
+        v.index = static_cast<int32_t>(list->items.size());
+        list->items.push_back(v);
+      }
+      return true;
+    };
+    if (key_is_list_) {
+      if (!key_->ForEach(f, [&](const Value& id) { return fetch(id.text) ? Step::kContinue : Step::kFail; })) {
+        return false;
+      }
+    } else {
+      Value key;
+      if (!key_->Eval(f, &key) || !fetch(key.text)) return false;
     }
     out->kind = TypeKind::kList;
     out->list = list;
@@ -348,6 +381,7 @@ class RegistryFetchNode final : public Node {
 
  private:
   NodePtr key_;
+  bool key_is_list_;
 };
 
 class UnaryNode final : public Node {
@@ -719,6 +753,7 @@ class AggregateNode final : public Node {
       *out = Value::Int(n);
       return true;
     }
+    if (op == Op::kDistinct) return EvalDistinct(f, out);
     bool overflow = false, have = false;
     int64_t isum = 0;
     Rational rsum;
@@ -762,6 +797,33 @@ class AggregateNode final : public Node {
   }
 
  private:
+  // 去重(集合: 键): the items whose key no earlier item had, in order. Lists are short (a
+  // household's records), so seen keys are compared one by one.
+  bool EvalDistinct(Frame& f, Value* out) const {
+    const int slot = expr_->slot;
+    ListValue* list = f.NewList();
+    ListValue* keys = f.NewList();
+    bool ok = Iterate(f, *coll_, direct_, [&](const Value& item) {
+      Value key = item;
+      if (mapping_) {
+        f.slots[slot] = item;
+        if (!mapping_->Eval(f, &key)) return Step::kFail;
+      }
+      bool seen = false;
+      for (const Value& k : keys->items) seen = seen || ValuesEqual(k, key);
+      f.RecordItem(expr_, item, /*filter=*/true, /*counted=*/!seen, Value());
+      if (!seen) {
+        keys->items.push_back(key);
+        list->items.push_back(item);
+      }
+      return Step::kContinue;
+    });
+    if (!ok) return false;
+    out->kind = TypeKind::kList;
+    out->list = list;
+    return true;
+  }
+
   NodePtr coll_, mapping_;
   const FieldNode* direct_;
   TypeKind result_;

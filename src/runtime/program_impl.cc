@@ -15,7 +15,15 @@ namespace heyan {
 absl::StatusOr<v1::Decision> Program::Evaluate(const v1::Application& application, const Registries& registries,
                                                const EvalOptions& options) const {
   v1::Decision decision;
-  absl::Status s = EvaluateImpl(application, registries, options, &decision);
+  absl::Status s = Evaluate(application, registries, options, &decision);
+  if (!s.ok()) return s;
+  return decision;
+}
+
+absl::StatusOr<v1::Decision> Program::Evaluate(const v1::VerificationRequest& request, const Registries& registries,
+                                               const EvalOptions& options) const {
+  v1::Decision decision;
+  absl::Status s = Evaluate(request, registries, options, &decision);
   if (!s.ok()) return s;
   return decision;
 }
@@ -39,6 +47,81 @@ v1::ReasonKind KindOf(ast::Outcome o) {
 Frame& ThreadFrame() {
   thread_local Frame frame;
   return frame;
+}
+
+// The evaluation date: EvalOptions.as_of, else the request's, else the application's as_of,
+// else its application_date. A date that is given but is not a date is an error naming the
+// field (not "missing evidence": the application says something, and it is wrong); no date
+// at all is missing evidence, reported by whatever needs it.
+absl::Status ResolveAsOf(std::string_view option, std::string_view request, const v1::Application& application,
+                         Frame* f) {
+  std::string_view text, field;
+  if (!option.empty()) {
+    text = option, field = "EvalOptions.as_of";
+  } else if (!request.empty()) {
+    text = request, field = "as_of";
+  } else if (!application.as_of().empty()) {
+    text = application.as_of(), field = "application.as_of";
+  } else {
+    text = application.application_date(), field = "application.application_date";
+  }
+  f->as_of_known = false;
+  if (text.empty()) return absl::OkStatus();
+  // Batches usually share one as-of date: remember the last one parsed on this thread.
+  thread_local std::string last_text;
+  thread_local int32_t last_days = 0;
+  if (text == last_text) {
+    f->as_of = last_days;
+  } else if (ParseDate(text, &f->as_of)) {
+    last_text = std::string(text);
+    last_days = f->as_of;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": “", std::string(text), "”不是 YYYY-MM-DD 格式的日期（评估日期用于选取当时有效的标准）"));
+  }
+  f->as_of_known = true;
+  return absl::OkStatus();
+}
+
+// Decision.checks: the checks whose data the rules read, by registry in catalogue order, then
+// by check (request checks in request order, then the loaded registry), each with the ID
+// numbers looked up in first-use order.
+void AddChecksUsed(const Frame& f, v1::Decision* decision) {
+  if (f.check_uses.empty()) return;
+  struct Entry {
+    int registry, check;
+    v1::CheckUsed* message;
+  };
+  std::vector<Entry> entries;
+  auto order = [](int check) { return check == RegistryView::kLoaded ? INT32_MAX : check; };
+  for (const CheckUse& use : f.check_uses) {
+    bool seen = false;
+    for (const Entry& e : entries) seen = seen || (e.registry == use.registry && e.check == use.check);
+    if (!seen) entries.push_back(Entry{use.registry, use.check, nullptr});
+  }
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    return a.registry != b.registry ? a.registry < b.registry : order(a.check) < order(b.check);
+  });
+  const Schema& schema = Schema::Get();
+  for (Entry& e : entries) {
+    v1::CheckUsed* c = e.message = decision->add_checks();
+    const auto* field = schema.RegistryField(e.registry);
+    c->set_registry(field->name());
+    c->set_registry_zh(schema.FieldName(field));
+    RegistryView::Provenance p = f.registries.ProvenanceOf(e.registry, e.check);
+    c->set_checked_on(std::string(p.checked_on));
+    c->set_reference(std::string(p.reference));
+    c->set_source(std::string(p.source));
+    c->set_origin(e.check == RegistryView::kLoaded ? v1::CheckUsed::LOADED : v1::CheckUsed::REQUEST);
+  }
+  for (const CheckUse& use : f.check_uses) {
+    for (Entry& e : entries) {
+      if (e.registry != use.registry || e.check != use.check) continue;
+      auto* ids = e.message->mutable_id_numbers();
+      if (std::find(ids->begin(), ids->end(), use.id) == ids->end()) e.message->add_id_numbers(std::string(use.id));
+      break;
+    }
+  }
 }
 
 }  // namespace
@@ -279,12 +362,14 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
   }
 }
 
-absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const Registries& registries,
+absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries& registries,
                                        const EvalOptions& options, v1::Decision* decision) const {
   decision->Clear();
+  const v1::Application& application = *input.application;
   Frame& f = ThreadFrame();
   f.application = &application;
-  f.registries = &registries;
+  if (absl::Status s = f.registries.Reset(&registries, input.records); !s.ok()) return s;
+  f.check_uses.clear();
   f.program = this;
   f.english = false;
   f.slots.assign(checked_->slot_count, Value());
@@ -306,28 +391,10 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
     f.items = &items;
   }
 
-  f.as_of_known = false;
-  if (!options.as_of.empty()) {
-    if (!ParseDate(options.as_of, &f.as_of)) {
-      return absl::InvalidArgumentError(absl::StrCat("EvalOptions.as_of '", options.as_of, "' is not a date YYYY-MM-DD"));
-    }
-    f.as_of_known = true;
-  } else {
-    const std::string& text = !application.as_of().empty() ? application.as_of() : application.application_date();
-    // Batches usually share one as-of date: remember the last one parsed on this thread.
-    thread_local std::string last_text;
-    thread_local int32_t last_days = 0;
-    if (!text.empty() && text == last_text) {
-      f.as_of = last_days;
-      f.as_of_known = true;
-    } else if (!text.empty() && ParseDate(text, &f.as_of)) {
-      f.as_of_known = true;
-      last_text = text;
-      last_days = f.as_of;
-    }
-  }
+  if (absl::Status s = ResolveAsOf(options.as_of, input.as_of, application, &f); !s.ok()) return s;
 
   decision->set_application_id(application.id());
+  if (!input.request_id.empty()) decision->set_request_id(std::string(input.request_id));
   if (f.as_of_known) decision->set_as_of(FormatDate(f.as_of));
   decision->set_rules_fingerprint(fingerprint_);
   decision->set_engine_version(kEngineVersion);
@@ -468,6 +535,7 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
     outcome = v1::NEEDS_REVIEW;
   }
   decision->set_outcome(outcome);
+  AddChecksUsed(f, decision);
 
   if (options.trace) {
     for (size_t r = 0; r < nrules; ++r) {

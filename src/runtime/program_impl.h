@@ -67,8 +67,8 @@ class ProgramImpl final : public Program {
   const CheckedProgram& checked() const { return *checked_; }
 
  private:
-  absl::Status EvaluateImpl(const v1::Application& application, const Registries& registries,
-                            const EvalOptions& options, v1::Decision* decision) const override;
+  absl::Status EvaluateImpl(const EvalInput& input, const Registries& registries, const EvalOptions& options,
+                            v1::Decision* decision) const override;
   bool ComputeDecl(Frame& f, int index, Value* out) const;
   bool EvalTable(Frame& f, int index, Value* out) const;
   // 1 applies, 0 does not apply, -1 cannot be decided (cause in f.last_cause).

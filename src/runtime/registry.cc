@@ -6,6 +6,8 @@
 // one hash probe. IDs that do not have the standard form are indexed by their full text.
 #include "heyan/registry.h"
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -18,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "checker/schema.h"
+#include "common/date.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
@@ -76,6 +79,8 @@ struct Registry {
   std::vector<uint32_t> next;                    // previous record of the same ID
   std::vector<uint64_t> offsets;                 // record k is blob[offsets[k], offsets[k+1]); empty = no bytes
   std::string blob;
+  bool checked = false;                          // a check (below) was stated for everyone
+  RegistryCheckInfo check;
 
   void Add(std::string_view id, std::string_view serialized) {
     uint32_t index = static_cast<uint32_t>(next.size());
@@ -216,6 +221,44 @@ std::string SetFromText(Message* m, const FieldDescriptor* f, const std::string&
   }
 }
 
+// The provenance of a registry file: `given`, with an empty date taken from the file's
+// modification time (UTC) and an empty reference made of the file name and size.
+absl::StatusOr<RegistryCheckInfo> CheckOfFile(const std::string& path, const RegistryCheckInfo& given) {
+  RegistryCheckInfo check = given;
+  int32_t days;
+  if (!check.checked_on.empty() && !internal::ParseDate(check.checked_on, &days)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": check date '", check.checked_on, "' is not a date YYYY-MM-DD (核对日期格式错误)"));
+  }
+  struct stat st;
+  const bool have_stat = ::stat(path.c_str(), &st) == 0;
+  if (check.checked_on.empty() && have_stat) {
+    check.checked_on = internal::FormatDate(static_cast<int32_t>(st.st_mtime / 86400));
+  }
+  if (check.reference.empty()) {
+    const size_t slash = path.find_last_of('/');
+    std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+    check.reference = have_stat && S_ISREG(st.st_mode) ? absl::StrCat(file, "（", st.st_size, " 字节）") : file;
+  }
+  return check;
+}
+
+// A second file loaded into a checked registry: references joined, the earlier date kept.
+void MergeCheck(const RegistryCheckInfo& check, Registry* r) {
+  if (!r->checked) {
+    r->checked = true;
+    r->check = check;
+    return;
+  }
+  if (check.checked_on < r->check.checked_on) r->check.checked_on = check.checked_on;
+  if (r->check.reference != check.reference) absl::StrAppend(&r->check.reference, "；", check.reference);
+  if (r->check.source.empty()) {
+    r->check.source = check.source;
+  } else if (!check.source.empty() && r->check.source != check.source) {
+    absl::StrAppend(&r->check.source, "；", check.source);
+  }
+}
+
 }  // namespace
 
 struct Registries::Impl {
@@ -291,6 +334,30 @@ absl::Status Registries::AddRecord(std::string_view name, const google::protobuf
   return absl::OkStatus();
 }
 
+absl::Status Registries::MarkChecked(std::string_view name, const RegistryCheckInfo& check) {
+  int i = IndexOf(name);
+  if (i < 0) return absl::NotFoundError(absl::StrCat("unknown registry '", std::string(name), "'"));
+  int32_t days;
+  if (!internal::ParseDate(check.checked_on, &days)) {
+    return absl::InvalidArgumentError(absl::StrCat("registry '", std::string(name), "': check date '", check.checked_on,
+                                                   "' is not a date YYYY-MM-DD (核对日期格式错误)"));
+  }
+  if (check.reference.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("registry '", std::string(name), "': a check needs a reference (核对批次)"));
+  }
+  Registry& r = impl_->registries[i];
+  r.checked = true;
+  r.check = check;
+  return absl::OkStatus();
+}
+
+const RegistryCheckInfo* Registries::check(int index) const {
+  if (index < 0 || index >= static_cast<int>(impl_->registries.size())) return nullptr;
+  const Registry& r = impl_->registries[index];
+  return r.checked ? &r.check : nullptr;
+}
+
 absl::Status Registries::AddId(std::string_view name, std::string_view id_number) {
   int i = IndexOf(name);
   if (i < 0) return absl::NotFoundError(absl::StrCat("unknown registry '", std::string(name), "'"));
@@ -299,12 +366,15 @@ absl::Status Registries::AddId(std::string_view name, std::string_view id_number
   return absl::OkStatus();
 }
 
-absl::Status Registries::LoadFile(std::string_view name, const std::string& path, RegistryFormat format) {
+absl::Status Registries::LoadFile(std::string_view name, const std::string& path, RegistryFormat format,
+                                  const RegistryCheckInfo& check) {
   int index = IndexOf(name);
   if (index < 0) {
     return absl::NotFoundError(absl::StrCat("unknown registry '", std::string(name), "'; known: ",
                                             absl::StrJoin(Names(), ", ")));
   }
+  absl::StatusOr<RegistryCheckInfo> provenance = CheckOfFile(path, check);
+  if (!provenance.ok()) return provenance.status();
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open registry file"));
   if (format == RegistryFormat::kAuto) {
@@ -466,8 +536,11 @@ absl::Status Registries::LoadFile(std::string_view name, const std::string& path
       break;
   }
   if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  MergeCheck(*provenance, &target);
   // Merge the scratch registry into the target.
   if (target.next.empty()) {
+    scratch.checked = target.checked;
+    scratch.check = std::move(target.check);
     target = std::move(scratch);
   } else {
     // Re-add each record under its ID (recovered from the packed key) so chains stay right.

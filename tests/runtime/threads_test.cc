@@ -116,6 +116,9 @@ std::vector<v1::Application> MakeApplications() {
     assets->mutable_homes()->set_non_residential_is_only_home(rng.Chance(50));
     assets->mutable_financial()->set_deposits_fen(rng.Below(100000000));
     assets->mutable_financial()->set_cash_fen(rng.Below(1000000));
+    // Mostly declared in full; sometimes a figure is left out (missing evidence).
+    if (rng.Chance(95)) assets->mutable_financial()->set_securities_fen(rng.Below(100000));
+    if (rng.Chance(95)) assets->mutable_financial()->set_commercial_insurance_fen(rng.Below(100000));
     if (rng.Chance(5)) assets->add_enterprises()->set_subscribed_capital_fen(rng.Below(50000000));
     if (rng.Chance(10)) {
       v1::Subsidy* s = app.add_subsidies();
@@ -151,6 +154,10 @@ Registries MakeRegistries() {
     d.set_id_number(IdNumber(h, 2));
     d.set_grade(1 + rng.Below(4));
     EXPECT_TRUE(r.AddRecord("残疾人证", d).ok());
+  }
+  // Every registry was checked for everyone (an unchecked one is the missing-evidence case).
+  for (const std::string& name : Registries::Names()) {
+    EXPECT_TRUE(r.MarkChecked(name, RegistryCheckInfo{"2023-01-31", "threads_test 批次", ""}).ok());
   }
   return r;
 }

@@ -56,6 +56,7 @@ SUM        : '合计' | 'sum' ;
 COUNT      : '计数' | 'count' ;
 MIN        : '最小' | 'min' ;
 MAX        : '最大' | 'max' ;
+DISTINCT   : '去重' | 'distinct' ;
 TRUE       : '真' | '是' | 'true' ;
 FALSE      : '假' | '否' | 'false' ;
 

@@ -97,7 +97,7 @@ primary
     | IDENT                                                            # namePrimary
     | LPAREN expr RPAREN                                               # parenPrimary
     | LBRACK (expr (COMMA expr)*)? RBRACK                              # listPrimary
-    | agg=(SUM | MIN | MAX) LPAREN expr (COLON expr)? RPAREN            # aggregatePrimary
+    | agg=(SUM | MIN | MAX | DISTINCT) LPAREN expr (COLON expr)? RPAREN  # aggregatePrimary
     | COUNT LPAREN expr RPAREN                                         # countPrimary
     | IDENT LPAREN (expr (COMMA expr)*)? RPAREN                        # callPrimary
     ;
