@@ -378,6 +378,8 @@ bool Checker::FoldConstant(const TExpr& e, Value* out) {
       if (e.op != Op::kNeg || !FoldConstant(*e.args[0], &v)) return false;
       *out = v;
       if (v.kind == TypeKind::kInt) {
+        // -INT64_MIN does not fit: leave it unfolded, so evaluation reports the overflow.
+        if (v.i == INT64_MIN) return false;
         out->i = -v.i;
         return true;
       }

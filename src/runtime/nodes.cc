@@ -364,7 +364,9 @@ class UnaryNode final : public Node {
       out->i = -out->i;
       return true;
     }
-    if (!Negate(out->r, &out->r)) return f.Fault(absl::StrCat(expr_->source, "：数值溢出"));
+    Rational negated;
+    if (!Negate(out->r, &negated)) return f.Fault(absl::StrCat(expr_->source, "：数值溢出"));
+    out->r = negated;
     return true;
   }
 
@@ -733,10 +735,16 @@ class AggregateNode final : public Node {
       }
       f.RecordItem(expr_, item, /*filter=*/false, /*counted=*/true, v);
       if (op == Op::kSum) {
+        // Into a fresh local, then assigned: an output that aliases an input makes GCC
+        // compute the overflow flag from the overwritten operand (issue 14).
         if (result_ == TypeKind::kInt) {
-          overflow = __builtin_add_overflow(isum, v.i, &isum);
+          int64_t next;
+          overflow = __builtin_add_overflow(isum, v.i, &next);
+          if (!overflow) isum = next;
         } else {
-          overflow = !Add(rsum, AsRational(v), &rsum);
+          Rational next;
+          overflow = !Add(rsum, AsRational(v), &next);
+          if (!overflow) rsum = next;
         }
         return overflow ? Step::kFail : Step::kContinue;
       }

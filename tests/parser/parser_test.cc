@@ -354,13 +354,22 @@ TEST(ParserTest, MoneyLiteralsAreFen) {
     const char* text;
     int64_t fen;
   } cases[] = {{"470元", 47000}, {"470.00元", 47000}, {"470.5元", 47050}, {"0.01元", 1},
-               {"50分", 50},     {"470yuan", 47000},  {"3.25yuan", 325}, {"50fen", 50}};
+               {"50分", 50},     {"470yuan", 47000},  {"3.25yuan", 325}, {"50fen", 50},
+               // Issue 14: whole yuan from 9.22e14元 up were rejected (a false overflow when
+               // scaling to fen in place).
+               {"1000000000000000元", 100000000000000000},
+               {"92233720368547758元", 9223372036854775800},
+               {"92233720368547758.07元", 9223372036854775807},
+               {"9223372036854775807分", 9223372036854775807}};
   for (const auto& c : cases) {
     ParsedExpr e = Expr(c.text);
     ASSERT_NE(e.expr, nullptr);
     EXPECT_EQ(e.expr->literal.kind, LiteralKind::kMoney) << c.text;
     EXPECT_EQ(e.expr->literal.rational, (Rational{c.fen, 1})) << c.text;
   }
+  // One fen more than the largest amount is an invalid literal, not a wrapped one.
+  Parsed p = Parse("规则集 测试\n计算 x = 92233720368547758.08元\n");
+  EXPECT_NE(p.Find("E0104"), nullptr);
 }
 
 TEST(ParserTest, DecimalAndPercentLiteralsAreExact) {
