@@ -18,6 +18,11 @@ using google::protobuf::Reflection;
 
 inline Rational AsRational(const Value& v) { return v.kind == TypeKind::kInt ? Rational::Int(v.i) : v.r; }
 
+// A date computed outside 0001-01-01..9999-12-31 is a fault naming the expression.
+bool DateOutOfRange(Frame& f, const std::string& source) {
+  return f.Fault(absl::StrCat("“", source, "”计算出的日期超出支持范围（0001-01-01 至 9999-12-31）"));
+}
+
 const char* OpName(Op op) { return ast::OpSpelling(op); }
 
 class ConstNode final : public Node {
@@ -393,16 +398,18 @@ class ArithNode final : public Node {
       return true;
     }
     if (result_ == TypeKind::kDate) {
-      if (a.kind == TypeKind::kDate) {
-        *out = Value::Date(AddDuration(a.date, b.duration, op == Op::kSub ? -1 : 1));
-      } else {
-        *out = Value::Date(AddDuration(b.date, a.duration, 1));
-      }
+      int32_t date;
+      bool ok = a.kind == TypeKind::kDate ? AddDuration(a.date, b.duration, op == Op::kSub ? -1 : 1, &date)
+                                          : AddDuration(b.date, a.duration, 1, &date);
+      if (!ok) return DateOutOfRange(f, expr_->source);
+      *out = Value::Date(date);
       return true;
     }
     if (result_ == TypeKind::kDuration) {
+      Duration sum;
+      if (!AddDurations(a.duration, b.duration, &sum)) return Overflow(f);
       out->kind = TypeKind::kDuration;
-      out->duration = Duration{a.duration.months + b.duration.months, a.duration.days + b.duration.days};
+      out->duration = sum;
       return true;
     }
     Rational x = AsRational(a), y = AsRational(b), r;
@@ -837,7 +844,8 @@ class CallNode final : public Node {
         *out = Value::Int(static_cast<int64_t>(a[1].date) - a[0].date);
         return true;
       case Builtin::kWithinBefore: {
-        int32_t start = AddDuration(a[1].date, a[2].duration, -1);
+        int32_t start;
+        if (!AddDuration(a[1].date, a[2].duration, -1, &start)) return DateOutOfRange(f, expr_->source);
         *out = Value::Bool(a[0].date >= start && a[0].date <= a[1].date);
         return true;
       }
