@@ -39,6 +39,12 @@ struct CompileOptions {
   int max_nesting_depth = 64;
   // Most files one rule set may pull in through imports (E0005 beyond it).
   int max_files = 64;
+  // Most diagnostics returned; the rest are summarised by one E0008 ("还有 N 个问题未显示").
+  // Errors are kept before warnings.
+  int max_diagnostics = 100;
+  // Widest source line (in terminal columns; CJK characters count two) kept in a
+  // Diagnostic; longer lines become an excerpt around the problem with "…" at the cuts.
+  int max_source_line_columns = 200;
   // In-memory rule files by path. Consulted before the file system, so rule sets can be
   // compiled from strings (bindings, tests, editors). Imports resolve here too.
   std::map<std::string, std::string> sources;

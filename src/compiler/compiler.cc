@@ -118,11 +118,14 @@ std::string RenderDated(const internal::CheckedDecl& d) {
 }  // namespace
 
 absl::StatusOr<CompileResult> CompileFile(const std::string& path, const CompileOptions& options) {
-  if (options.max_source_bytes == 0 || options.max_nesting_depth <= 0 || options.max_files <= 0) {
-    return absl::InvalidArgumentError("CompileOptions limits must be positive");
+  if (options.max_source_bytes == 0 || options.max_nesting_depth <= 0 || options.max_files <= 0 ||
+      options.max_diagnostics <= 0 || options.max_source_line_columns < 20) {
+    return absl::InvalidArgumentError(
+        "CompileOptions limits must be positive (max_source_line_columns at least 20)");
   }
   SourceSet sources;
   DiagnosticSink sink(&sources);
+  sink.SetLimits(options.max_diagnostics, options.max_source_line_columns);
   Loader loader(options, &sources, &sink);
   loader.Load(path, nullptr);
   CompileResult result;
