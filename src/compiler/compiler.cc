@@ -277,6 +277,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
   std::vector<std::unique_ptr<ast::Expr>> override_exprs;
   if (!sink.has_errors() && !loader.parse_failed()) {
     internal::CheckInput input;
+    input.max_nesting_depth = options.max_nesting_depth;
     for (const auto& f : loader.files()) input.files.push_back(f.get());
     int next_id = 1;
     for (const auto& [name, text] : options.parameter_overrides) {

@@ -2,17 +2,24 @@
 // limits, and the bounds on what diagnostics can print.
 #include "heyan/compiler.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "heyan/diagnostic.h"
+#include "heyan/program.h"
+#include "heyan/registry.h"
+#include "heyan/v1/application.pb.h"
 
 namespace heyan {
 namespace {
@@ -213,6 +220,229 @@ TEST(CompilerTest, InMemoryImportsFollowThePathRules) {
   r = CompileFile("rules/main.heyan", options);
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(Codes(*r), IsEmpty());
+}
+
+// ---- nesting and evaluation depth ------------------------------------------------------
+
+// Runs `fn` on a thread with a `bytes` stack: the size JVM and JNI threads get by default.
+// (std::thread cannot set a stack size.) A stack overflow kills the test binary.
+void RunWithStack(size_t bytes, const std::function<void()>& fn) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, bytes), 0);
+  pthread_t thread;
+  auto* task = new std::function<void()>(fn);
+  auto trampoline = [](void* arg) -> void* {
+    auto* f = static_cast<std::function<void()>*>(arg);
+    (*f)();
+    delete f;
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, trampoline, task), 0);
+  ASSERT_EQ(pthread_join(thread, nullptr), 0);
+  pthread_attr_destroy(&attr);
+}
+
+// The stack the deep tests run on: 1 MiB, the size of a JVM or JNI thread's stack. The
+// release build needs under 96 KiB for the deepest accepted rule set. Sanitizer builds
+// (CI runs them as Debug + ASan) use several times more per frame (the checker's largest
+// frames grow from a few hundred bytes to 7-9 KiB), so there the test gets 8 MiB, the
+// default main-thread stack that the issue's ASan crash at ~600 levels was measured on.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr size_t kTestStack = 8 << 20;
+#else
+constexpr size_t kTestStack = 1 << 20;
+#endif
+
+v1::Application SmallHousehold() {
+  v1::Application app;
+  app.set_id("A");
+  app.set_application_date("2023-06-01");
+  v1::Member* m = app.add_members();
+  m->set_id_number("410100195001011234");
+  m->set_name("张三");
+  m->set_birth_date("1950-06-01");
+  m->set_lives_together(true);
+  v1::Income* i = m->add_incomes();
+  i->set_kind(v1::WAGES);
+  i->set_source(v1::SALARY);
+  i->set_amount_fen(100);
+  i->set_period(v1::MONTHLY);
+  return app;
+}
+
+// One link of a chain of named values, each using the one before: `k` uses `prev`. The
+// kinds of link exercise different evaluator nodes (and stack frames) per level.
+std::string Link(int kind, int k, const std::string& prev) {
+  const std::string name = "v" + std::to_string(k);
+  switch (kind % 5) {
+    case 0:
+      return "计算 " + name + ": 整数 = 如果 " + prev + " > 0 则 " + prev + " + 1 否则 0\n";
+    case 1:
+      return "计算 " + name + ": 整数 = 合计([1, 2]: " + prev + ")\n";
+    case 2:
+      return "决策表 " + name + ": 整数 命中 首个 条件 " + prev + "\n  行 < 0 => 0\n  行 - => " + prev + " + 1\n";
+    case 3:
+      return "计算 " + name + ": 整数 = 计数(成员 其中 " + prev + " > 0) + 较大值(" + prev + ", 1)\n";
+    default:
+      return "计算 " + name + ": 整数 = 最大(成员: " + prev + " * 1)\n";
+  }
+}
+
+// A rule set whose evaluation nests as deep as `links` chained definitions make it: one
+// expression at the full nesting limit (64), then the chain written last-first (so the
+// checker also recurses through every link), used by an output, a rule, an exception and
+// 符合条件.
+std::string DeepRules(int links) {
+  // 62 如果 deep, and the innermost condition's operand two levels below: depth 64.
+  std::string deep = "0";
+  for (int i = 0; i < 62; ++i) deep = "如果 v0 > " + std::to_string(i) + " 则 " + std::to_string(i) + " 否则 (" + deep + ")";
+  std::string text = "规则集 深 版本 \"1\"\n";
+  text += "输出 结果: 整数 = v" + std::to_string(links) + "\n";
+  text += "规则 R1 \"链\" 当 v" + std::to_string(links) + " < 0\n  例外 \"负一\": v" + std::to_string(links) +
+          " < -1\n  则 不符合\n";
+  text += "输出 符合: 整数 = 如果 符合条件 则 v" + std::to_string(links) + " 否则 0\n";
+  for (int k = links; k >= 1; --k) text += Link(k, k, "v" + std::to_string(k - 1));
+  text += "计算 v0: 整数 = 1 + 计数(成员)\n";
+  text += "计算 最深: 整数 = " + deep + "\n";
+  return text;
+}
+
+absl::StatusOr<CompileResult> CompileText(const std::string& text, CompileOptions options = {}) {
+  options.sources["deep.heyan"] = text;
+  return CompileFile("deep.heyan", options);
+}
+
+bool HasCode(const CompileResult& r, const std::string& code) {
+  for (const auto& d : r.diagnostics) {
+    if (d.code == code) return true;
+  }
+  return false;
+}
+
+// Issue 14: a 600-term sum and a 1,400-deep 如果…否则 chain passed the checker and then
+// crashed check/eval on a 1 MiB stack. Now every depth is bounded: at the limit, check,
+// compile, evaluate (with trace) and explain fit in a 1 MiB stack; one step beyond is E0004.
+TEST(CompilerTest, DeepestAcceptedRuleSetRunsOnAOneMebibyteStack) {
+  // The longest chain that still compiles (binary search on the main thread).
+  int lo = 1, hi = 400;
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    absl::StatusOr<CompileResult> r = CompileText(DeepRules(mid));
+    ASSERT_TRUE(r.ok());
+    if (r->ok()) {
+      lo = mid;
+    } else {
+      ASSERT_TRUE(HasCode(*r, "E0004")) << Printed(*r);
+      hi = mid - 1;
+    }
+  }
+  const int links = lo;
+  ASSERT_GT(links, 20) << "the limit leaves room for realistic chains";
+  absl::StatusOr<CompileResult> over = CompileText(DeepRules(links + 1));
+  ASSERT_TRUE(over.ok());
+  EXPECT_THAT(Codes(*over), ElementsAre("E0004"));
+  EXPECT_THAT(over->diagnostics[0].message_zh, HasSubstr("超过上限 256 层"));
+  EXPECT_GT(over->diagnostics[0].line, 1);
+
+  bool ran = false;
+  RunWithStack(kTestStack, [&] {
+    absl::StatusOr<CompileResult> r = CompileText(DeepRules(links));
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->ok()) << Printed(*r);
+    Registries registries;
+    EvalOptions options;
+    options.trace = true;
+    absl::StatusOr<v1::Decision> d = r->program->Evaluate(SmallHousehold(), registries, options);
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->faults_size(), 0) << d->DebugString();
+    EXPECT_EQ(d->outcome(), v1::ELIGIBLE);
+    ran = true;
+  });
+  EXPECT_TRUE(ran);
+}
+
+// Long flat sums are common (合计 of 20 fields): a 600-term sum, a 600-term 并且 and a
+// 600-term product are regrouped, accepted and evaluated on a 1 MiB stack.
+TEST(CompilerTest, LongFlatChainsAreAcceptedAndRunOnAOneMebibyteStack) {
+  std::string sum = "1", all = "真", product = "1", fen = "1分";
+  for (int i = 1; i < 600; ++i) {
+    sum += " + " + std::to_string(i + 1);
+    all += " 并且 计数(成员) > 0";
+    product += " * 1";
+    fen += " + 1分";
+  }
+  bool ran = false;
+  RunWithStack(kTestStack, [&] {
+    absl::StatusOr<CompileResult> r = CompileText("规则集 长 版本 \"1\"\n输出 和: 整数 = " + sum + "\n输出 全部: 布尔 = " + all +
+                                                  "\n输出 积: 整数 = " + product + "\n输出 钱: 金额 = " + fen + "\n");
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->ok()) << Printed(*r);
+    absl::StatusOr<v1::Decision> d = r->program->Evaluate(SmallHousehold(), Registries(), EvalOptions());
+    ASSERT_TRUE(d.ok());
+    std::map<std::string, std::string> out;
+    for (const auto& a : d->amounts()) out[a.name()] = a.value();
+    EXPECT_EQ(out["和"], "180300");
+    EXPECT_EQ(out["全部"], "是");
+    EXPECT_EQ(out["积"], "1");
+    EXPECT_EQ(out["钱"], "6.00元");
+    ran = true;
+  });
+  EXPECT_TRUE(ran);
+}
+
+TEST(CompilerTest, DeepExpressionsAreE0004WithAPosition) {
+  // 65 nested 如果…否则 (no brackets): one past the limit. And 1,400 of them, and a
+  // 600-term subtraction (not regrouped): E0004, not a crash, on a 1 MiB stack.
+  auto ifs = [](int n) {
+    std::string e = "0";
+    for (int i = 0; i < n; ++i) e = "如果 真 则 " + std::to_string(i) + " 否则 " + e;
+    return "规则集 深 版本 \"1\"\n输出 x: 整数 = " + e + "\n";
+  };
+  std::string minus = "1000";
+  for (int i = 0; i < 600; ++i) minus += " - 1";
+  RunWithStack(kTestStack, [&] {
+    absl::StatusOr<CompileResult> ok = CompileText(ifs(63));
+    ASSERT_TRUE(ok.ok());
+    EXPECT_TRUE(ok->ok()) << Printed(*ok);
+    for (const std::string& text : {ifs(64), ifs(1400), "规则集 深 版本 \"1\"\n输出 x: 整数 = " + minus + "\n"}) {
+      absl::StatusOr<CompileResult> r = CompileText(text);
+      ASSERT_TRUE(r.ok());
+      ASSERT_THAT(Codes(*r), ElementsAre("E0004"));
+      const Diagnostic& d = r->diagnostics[0];
+      EXPECT_EQ(d.file, "deep.heyan");
+      EXPECT_EQ(d.line, 2);
+      EXPECT_GT(d.column, 1);
+      EXPECT_THAT(d.message_zh, HasSubstr("64 层"));
+    }
+  });
+}
+
+// Regrouping changes the grouping, which is harmless for numbers, money and 并且/或者 but
+// not for dates (2024-01-31 + 1个月 + 1个月): a long date chain is refused, a short one
+// keeps its left-to-right meaning.
+TEST(CompilerTest, LongDateChainsAreRefused) {
+  std::string months = "2024-01-31";
+  for (int i = 0; i < 8; ++i) months += " + 1个月";
+  absl::StatusOr<CompileResult> r = CompileText("规则集 日 版本 \"1\"\n输出 d: 日期 = " + months + "\n");
+  ASSERT_TRUE(r.ok());
+  ASSERT_THAT(Codes(*r), ElementsAre("E0004"));
+  EXPECT_THAT(r->diagnostics[0].message_zh, HasSubstr("日期加期间的连加有 9 项"));
+  std::string seven = "2024-01-31";
+  for (int i = 0; i < 7; ++i) seven += " + 1个月";
+  r = CompileText("规则集 日 版本 \"1\"\n输出 d: 日期 = " + seven + "\n");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->ok()) << Printed(*r);
+  absl::StatusOr<v1::Decision> d = r->program->Evaluate(SmallHousehold(), Registries(), EvalOptions());
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->amounts_size(), 1);
+  EXPECT_EQ(d->amounts(0).value(), "2024-08-29") << "month by month, clamping at 02-29";
+  // Long chains of durations alone are associative and accepted.
+  std::string durations = "1个月";
+  for (int i = 0; i < 20; ++i) durations += " + 1个月";
+  r = CompileText("规则集 日 版本 \"1\"\n输出 d: 日期 = 2024-01-31 + (" + durations + ")\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok()) << Printed(*r);
 }
 
 }  // namespace

@@ -935,8 +935,12 @@ TEST(EvaluatorTest, ZhengzhouIncomeOverflowIsNeverEligible) {
 // Issue 14: 评估日期 + 6000000年 overflowed the 32-bit day number (UBSan) and produced a
 // wrong date. A date outside 0001-01-01..9999-12-31 is now a fault naming the expression.
 TEST(EvaluatorTest, DateArithmeticOutsideTheRangeIsAFault) {
-  std::string far = "评估日期";
-  for (int i = 0; i < 60; ++i) far += " + 100000年";
+  // A long chain of durations is fine (it is regrouped; a date in it would not be).
+  std::string years = "100000年";
+  for (int i = 1; i < 60; ++i) years += " + 100000年";
+  std::string far = "评估日期 + (" + years + ")";
+  std::string huge = "100000年";  // 1,800 × 1,200,000 months overflows int32
+  for (int i = 1; i < 1800; ++i) huge += " + 100000年";
   std::string days = "d";
   for (int i = 0; i < 25; ++i) days += " - 100000天";
   auto program = MustCompile(std::string(kPrelude) +
@@ -944,12 +948,17 @@ TEST(EvaluatorTest, DateArithmeticOutsideTheRangeIsAFault) {
       "输出 early: 日期 = d - 2023年\n"
       "输出 days: 日期 = " + days + "\n"
       "输出 within: 布尔 = 之前期间内(d, d, 100000年)\n"
-      "输出 ok: 日期 = d + 7976年\n");
+      "输出 ok: 日期 = d + 7976年\n"
+      "输出 dur: 日期 = d + (" + huge + ")\n");
   v1::Decision d = Eval(program, Household());
-  for (const char* name : {"far", "early", "days", "within"}) EXPECT_EQ(Out(d, name), "<none>") << name;
+  for (const char* name : {"far", "early", "days", "within", "dur"}) EXPECT_EQ(Out(d, name), "<none>") << name;
   EXPECT_EQ(Out(d, "ok"), "9999-06-01");
-  EXPECT_THAT(FaultIds(d), ElementsAre("far", "early", "days", "within"));
+  EXPECT_THAT(FaultIds(d), ElementsAre("far", "early", "days", "within", "dur"));
   for (const auto& f : d.faults()) {
+    if (f.rule_id() == "dur") {
+      EXPECT_THAT(f.message(), HasSubstr("溢出")) << "duration + duration overflowed int32";
+      continue;
+    }
     EXPECT_THAT(f.message(), HasSubstr("超出支持范围（0001-01-01 至 9999-12-31）")) << f.rule_id();
     if (f.rule_id() == "early") EXPECT_THAT(f.message(), HasSubstr("“d - 2023年”")) << "names the expression";
   }
