@@ -35,7 +35,12 @@ class Program;
 struct CompileOptions {
   // Largest rule file accepted, in bytes. Larger files get diagnostic E0003.
   size_t max_source_bytes = 1 << 20;
-  // Deepest nesting of brackets and sub-expressions accepted (E0004 beyond it).
+  // Deepest nesting of brackets, and of any one expression, accepted (E0004 beyond it).
+  // Chains of one associative operator (+ * 并且 或者) longer than 8 are regrouped into a
+  // balanced tree first, so a 600-term sum nests 10 levels. Evaluation, which nests
+  // through named values, may go 4 times this deep (E0004 beyond). Every stage recurses
+  // within these bounds: at the defaults a rule set compiles and evaluates on a 1 MiB
+  // thread stack; raising them needs a larger stack.
   int max_nesting_depth = 64;
   // Most files one rule set may pull in through imports (E0005 beyond it).
   int max_files = 64;
