@@ -83,21 +83,20 @@ class ImportPolicy {
       while (dir.has_parent_path() && dir.parent_path() != dir && HoldsRuleFile(dir.parent_path(), options, !in_memory)) {
         dir = dir.parent_path();
       }
-      roots_.push_back(dir);
+      AddRoot(dir);
     } else {
-      roots_.push_back(dir);
-      for (const std::string& root : options.import_roots) {
-        std::error_code ec;
-        fs::path canonical = fs::weakly_canonical(LexicalAbsolute(root), ec);
-        roots_.push_back(ec ? LexicalAbsolute(root) : canonical);
-      }
+      AddRoot(dir);
+      for (const std::string& root : options.import_roots) AddRoot(LexicalAbsolute(root));
     }
   }
 
-  // The roots, for messages.
+  // The roots as written, for messages.
   std::string RootsText() const {
     std::vector<std::string> out;
-    for (const auto& r : roots_) out.push_back(r.generic_string());
+    for (const auto& r : roots_) {
+      std::string text = r.generic_string();
+      if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+    }
     return absl::StrJoin(out, "、");
   }
 
@@ -129,6 +128,15 @@ class ImportPolicy {
   }
 
  private:
+  // Keeps the root as written (in-memory paths are compared lexically) and as resolved on
+  // disk (files are compared after resolving symlinks, e.g. a working directory reached
+  // through a link).
+  void AddRoot(const fs::path& root) {
+    roots_.push_back(root);
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(root, ec);
+    if (!ec && canonical != root) roots_.push_back(canonical);
+  }
   bool Inside(const fs::path& path) const {
     for (const auto& r : roots_) {
       if (IsWithin(path, r)) return true;
