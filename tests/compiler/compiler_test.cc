@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "heyan/diagnostic.h"
+#include "heyan/explain.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
 #include "heyan/v1/application.pb.h"
@@ -357,6 +358,14 @@ TEST(CompilerTest, DeepestAcceptedRuleSetRunsOnAOneMebibyteStack) {
     ASSERT_TRUE(d.ok()) << d.status();
     EXPECT_EQ(d->faults_size(), 0) << d->DebugString();
     EXPECT_EQ(d->outcome(), v1::ELIGIBLE);
+    for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kJson, ExplainOptions::Format::kHtml}) {
+      ExplainOptions explain;
+      explain.format = format;
+      explain.program = r->program.get();
+      absl::StatusOr<std::string> text = Explain(*d, SmallHousehold(), explain);
+      ASSERT_TRUE(text.ok()) << text.status();
+      EXPECT_FALSE(text->empty());
+    }
     ran = true;
   });
   EXPECT_TRUE(ran);
