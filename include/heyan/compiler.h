@@ -35,13 +35,34 @@ class Program;
 struct CompileOptions {
   // Largest rule file accepted, in bytes. Larger files get diagnostic E0003.
   size_t max_source_bytes = 1 << 20;
-  // Deepest nesting of brackets and sub-expressions accepted (E0004 beyond it).
+  // Deepest nesting of brackets, and of any one expression, accepted (E0004 beyond it).
+  // Chains of one associative operator (+ * 并且 或者) longer than 8 are regrouped into a
+  // balanced tree first, so a 600-term sum nests 10 levels. Evaluation, which nests
+  // through named values, may go 4 times this deep (E0004 beyond). Every stage recurses
+  // within these bounds: at the defaults a rule set compiles and evaluates on a 1 MiB
+  // thread stack; raising them needs a larger stack.
   int max_nesting_depth = 64;
   // Most files one rule set may pull in through imports (E0005 beyond it).
   int max_files = 64;
+  // Most diagnostics returned; the rest are summarised by one E0008 ("还有 N 个问题未显示").
+  // Errors are kept before warnings.
+  int max_diagnostics = 100;
+  // Widest source line (in terminal columns; CJK characters count two) kept in a
+  // Diagnostic; longer lines become an excerpt around the problem with "…" at the cuts.
+  int max_source_line_columns = 200;
   // In-memory rule files by path. Consulted before the file system, so rule sets can be
-  // compiled from strings (bindings, tests, editors). Imports resolve here too.
+  // compiled from strings (bindings, tests, editors). Imports resolve here too, under the
+  // same rules as files on disk (see import_roots).
   std::map<std::string, std::string> sources;
+  // Where imports may read from. An import must name a *.heyan file that (after resolving
+  // "..", and on disk symlinks) lies inside an allowed root, and on disk it must be a
+  // regular file; otherwise it is refused with E0007 before anything is read, and the
+  // diagnostic names only the path. Empty (the default): the one root is the entry file's
+  // rule tree, i.e. its folder and each folder above it that also directly holds a rule
+  // file (so rules/henan/zhengzhou/zhengzhou.heyan may import "../henan.heyan", but
+  // nothing outside rules/henan). Non-empty: the entry file's own folder plus these
+  // folders, and nothing above them. The entry file itself is never restricted.
+  std::vector<std::string> import_roots;
   // Replaces parameter values: parameter name (as declared, Chinese or English) -> a
   // constant in rule-language syntax, e.g. {"月低保标准", "450元"} or
   // {"豁免车辆类型", "[摩托车, 农用三轮车]"}. The value replaces every dated value, is

@@ -41,8 +41,12 @@ struct Diagnostic {
   std::string message_en;
   // Optional "did you mean" suggestion (a name or keyword), empty if none.
   std::string suggestion;
-  // The full text of the source line, for the caret display.
+  // The source line, for the caret display. A line wider than
+  // CompileOptions::max_source_line_columns is an excerpt around the problem, its cut ends
+  // marked "…"; source_column then gives the caret's 1-based character position in it.
   std::string source_line;
+  // 1-based character position of `column` within source_line; 0 means the same as column.
+  int source_column = 0;
 };
 
 // "file:line:column: 错误 E0201: message" followed by the source line and a caret line.

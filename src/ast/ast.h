@@ -69,6 +69,12 @@ struct Expr {
   Span var_span;
   Literal literal;
   std::vector<std::unique_ptr<Expr>> args;
+  // A long chain of one associative operator (a + b + … with more than 8 operands, also
+  // *, 并且, 或者) is regrouped by the parser into a balanced tree to bound nesting depth:
+  // `regrouped` marks the nodes it made, and the chain's root has `chain_operands` set to
+  // the number of operands (0 elsewhere).
+  bool regrouped = false;
+  int chain_operands = 0;
 };
 
 // A message with {placeholders}: alternating literal text and expressions.

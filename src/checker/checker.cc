@@ -93,16 +93,28 @@ class Checker {
   void DeclareName(const std::string& name, const Span& span, bool override_, DeclSource src,
                    ast::DeclKind kind, const ast::Citation* basis);
   void CheckDecl(int index);
+  // The order to check declarations in: each after the ones it names, when that order
+  // exists, so that checking one never recurses into another (a chain of a thousand
+  // definitions written last-first would otherwise nest CheckDecl a thousand deep).
+  std::vector<int> CheckOrder() const;
   void CheckParam(int index);
   void CheckValue(int index);
   void CheckTable(int index);
   void CheckRule(const ast::RuleDecl& r, CheckedRule* out);
   void ApplyOverride(const std::string& name, const ast::Expr& expr);
   void CheckCycles();
+  // Dependency graph: decls, then rules, then 符合条件 (which depends on every live 不符合
+  // rule). Shared by CheckCycles and CheckEvaluationDepth.
+  std::vector<std::vector<int>> DependencyEdges() const;
+  void CheckEvaluationDepth();
+  int ExprEvalDepth(const TExpr& e, const std::vector<int>& node_depth) const;
   void AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t);
 
   // ---- expressions ----
+  // Checks one expression. Recursion nests through named values (a name is checked when
+  // first used), so it is bounded by evaluation_limit_: beyond it, E0004 and an error node.
   std::unique_ptr<TExpr> CheckExpr(const ast::Expr& e, const Type* hint = nullptr);
+  std::unique_ptr<TExpr> CheckExprImpl(const ast::Expr& e, const Type* hint);
   std::unique_ptr<TExpr> CheckName(const ast::Expr& e, const Type* hint);
   std::unique_ptr<TExpr> CheckField(const ast::Expr& e);
   std::unique_ptr<TExpr> CheckBinary(const ast::Expr& e);
@@ -154,6 +166,9 @@ class Checker {
   std::set<int>* current_deps_ = nullptr;
   bool* current_uses_eligible_ = nullptr;
   std::vector<int> checking_;  // declarations being checked, outermost first (for E0206)
+  int evaluation_limit_ = 64 * kEvaluationDepthPerNesting;
+  int check_depth_ = 0;             // current CheckExpr nesting, across named values
+  bool check_depth_reported_ = false;
 };
 
 std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); }
@@ -378,6 +393,8 @@ bool Checker::FoldConstant(const TExpr& e, Value* out) {
       if (e.op != Op::kNeg || !FoldConstant(*e.args[0], &v)) return false;
       *out = v;
       if (v.kind == TypeKind::kInt) {
+        // -INT64_MIN does not fit: leave it unfolded, so evaluation reports the overflow.
+        if (v.i == INT64_MIN) return false;
         out->i = -v.i;
         return true;
       }
@@ -405,6 +422,72 @@ bool Checker::FoldConstant(const TExpr& e, Value* out) {
     default:
       return false;
   }
+}
+
+std::vector<int> Checker::CheckOrder() const {
+  const int n = static_cast<int>(decl_sources_.size());
+  std::vector<int> declared(n);
+  for (int i = 0; i < n; ++i) declared[i] = i;
+  // Names each declaration mentions that are declared names. An over-approximation (a
+  // name may turn out to be a field of a bound item), which only adds ordering edges.
+  std::vector<std::vector<int>> uses(n);
+  std::vector<const ast::Expr*> walk;
+  auto scan = [&](const ast::Expr* e, int from) {
+    if (e == nullptr) return;
+    walk.assign(1, e);
+    while (!walk.empty()) {
+      const ast::Expr* x = walk.back();
+      walk.pop_back();
+      if (x->kind == ExprKind::kName) {
+        auto it = names_.find(x->text);
+        if (it != names_.end() && it->second != from) uses[from].push_back(it->second);
+      }
+      for (const auto& a : x->args) walk.push_back(a.get());
+    }
+  };
+  for (int i = 0; i < n; ++i) {
+    const DeclSource& src = decl_sources_[i];
+    if (src.param) {
+      for (const auto& v : src.param->values) scan(v.value.get(), i);
+    }
+    if (src.value) scan(src.value->expr.get(), i);
+    if (src.table) {
+      for (const auto& in : src.table->inputs) scan(in.get(), i);
+      for (const auto& row : src.table->rows) {
+        for (const auto& cell : row.cells) {
+          scan(cell.a.get(), i);
+          scan(cell.b.get(), i);
+        }
+        scan(row.result.get(), i);
+      }
+      scan(src.table->otherwise.get(), i);
+    }
+  }
+  // Post-order by an explicit-stack DFS. On a cycle keep declaration order: checking then
+  // finds and reports the cycle (E0206) exactly as written.
+  std::vector<int> order;
+  std::vector<char> state(n, 0);  // 0 new, 1 on the stack, 2 done
+  for (int start = 0; start < n; ++start) {
+    if (state[start] != 0) continue;
+    std::vector<std::pair<int, size_t>> stack = {{start, 0}};
+    state[start] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < uses[node].size()) {
+        int to = uses[node][next++];
+        if (state[to] == 1) return declared;
+        if (state[to] == 0) {
+          state[to] = 1;
+          stack.push_back({to, 0});
+        }
+      } else {
+        state[node] = 2;
+        order.push_back(node);
+        stack.pop_back();
+      }
+    }
+  }
+  return order;
 }
 
 void Checker::CheckDecl(int index) {
@@ -957,7 +1040,7 @@ void Checker::ApplyOverride(const std::string& name, const ast::Expr& expr) {
 }
 
 // Cycles between definitions, including through 符合条件 (which depends on every 不符合 rule).
-void Checker::CheckCycles() {
+std::vector<std::vector<int>> Checker::DependencyEdges() const {
   const int nd = static_cast<int>(program_->decls.size());
   const int nr = static_cast<int>(program_->rules.size());
   const int eligible = nd + nr;
@@ -973,6 +1056,14 @@ void Checker::CheckCycles() {
     if (rule_uses_eligible_[r]) edges[nd + r].push_back(eligible);
     if (program_->rules[r].outcome == ast::Outcome::kIneligible) edges[eligible].push_back(nd + r);
   }
+  return edges;
+}
+
+void Checker::CheckCycles() {
+  const int nd = static_cast<int>(program_->decls.size());
+  const int nr = static_cast<int>(program_->rules.size());
+  const int eligible = nd + nr;
+  const std::vector<std::vector<int>> edges = DependencyEdges();
   auto name = [&](int node, bool english) -> std::string {
     if (node < nd) return program_->decls[node].name;
     if (node < nd + nr) return absl::StrCat(english ? "rule " : "规则 ", program_->rules[node - nd].id);
@@ -1028,6 +1119,101 @@ void Checker::CheckCycles() {
         stack.pop_back();
       }
     }
+  }
+}
+
+int Checker::ExprEvalDepth(const TExpr& e, const std::vector<int>& node_depth) const {
+  // Recursion over one expression: bounded by the parser's nesting limit.
+  int d = 0;
+  for (const auto& a : e.args) d = std::max(d, ExprEvalDepth(*a, node_depth));
+  if (e.kind == TKind::kDecl && e.decl >= 0) d = std::max(d, node_depth[e.decl]);
+  if (e.kind == TKind::kEligible) d = std::max(d, node_depth.back());
+  return d + 1;
+}
+
+// How deep evaluation can nest: the evaluator computes a named value when it is first
+// used, inside the expression that uses it, so its stack grows by the expression's depth
+// at the use plus the depth of the value's own definition, and so on down the chain. The
+// longest such path must stay within evaluation_limit_ (E0004 where it is first exceeded).
+// The graph is acyclic here (CheckCycles ran), and is walked without recursion.
+void Checker::CheckEvaluationDepth() {
+  const int nd = static_cast<int>(program_->decls.size());
+  const int nr = static_cast<int>(program_->rules.size());
+  const int eligible = nd + nr;
+  const std::vector<std::vector<int>> edges = DependencyEdges();
+  std::vector<int> depth(edges.size(), 0);
+  std::vector<char> done(edges.size(), 0);
+  auto max_of = [&](const std::unique_ptr<TExpr>& e, int* d) {
+    if (e) *d = std::max(*d, ExprEvalDepth(*e, depth));
+  };
+  auto compute = [&](int node) {
+    int d = 0;
+    if (node < nd) {
+      const CheckedDecl& decl = program_->decls[node];
+      max_of(decl.expr, &d);
+      for (const auto& in : decl.inputs) max_of(in, &d);
+      for (const auto& row : decl.rows) {
+        for (const auto& cell : row.cells) {
+          max_of(cell.a, &d);
+          max_of(cell.b, &d);
+        }
+        max_of(row.result, &d);
+      }
+      max_of(decl.otherwise, &d);
+    } else if (node < eligible) {
+      const CheckedRule& rule = program_->rules[node - nd];
+      max_of(rule.each, &d);
+      max_of(rule.condition, &d);
+      for (const auto& ex : rule.exceptions) max_of(ex.condition, &d);
+      for (const auto& part : rule.message) max_of(part.expr, &d);
+    } else {
+      for (int r : edges[eligible]) d = std::max(d, depth[r]);
+    }
+    depth[node] = d + 1;
+  };
+  // Post-order: a node after everything it depends on.
+  for (int start = 0; start < static_cast<int>(edges.size()); ++start) {
+    if (done[start]) continue;
+    std::vector<std::pair<int, size_t>> stack = {{start, 0}};
+    done[start] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < edges[node].size()) {
+        int to = edges[node][next++];
+        if (!done[to]) {
+          done[to] = 1;
+          stack.push_back({to, 0});
+        }
+      } else {
+        compute(node);
+        stack.pop_back();
+      }
+    }
+  }
+  // Report where the limit is first crossed: at a definition or rule none of whose own
+  // dependencies is already over it (符合条件 counts as over when one of its rules is).
+  auto over = [&](int node) {
+    if (node != eligible) return depth[node] > evaluation_limit_;
+    for (int r : edges[eligible]) {
+      if (depth[r] > evaluation_limit_) return true;
+    }
+    return false;
+  };
+  for (int node = 0; node < eligible; ++node) {
+    if (depth[node] <= evaluation_limit_) continue;
+    if (node < nd ? !program_->decls[node].live : !program_->rules[node - nd].live) continue;
+    if (std::any_of(edges[node].begin(), edges[node].end(), over)) continue;
+    std::string name = node < nd ? Quote(program_->decls[node].name)
+                                 : absl::StrCat("规则 ", program_->rules[node - nd].id);
+    std::string name_en = node < nd ? absl::StrCat("'", program_->decls[node].name, "'")
+                                    : absl::StrCat("rule ", program_->rules[node - nd].id);
+    Span span = node < nd ? program_->decls[node].span : rule_sources_[node - nd]->id_span;
+    sink_->Error("E0004", span,
+                 absl::StrCat("求值", name, "要嵌套 ", depth[node], " 层（包括它层层引用的计算），超过上限 ",
+                              evaluation_limit_, " 层，请缩短引用链或拆分表达式"),
+                 absl::StrCat("evaluating ", name_en, " nests ", depth[node],
+                              " levels deep (through the named values it uses), over the limit of ",
+                              evaluation_limit_, "; shorten the chain of definitions or split the expressions"));
   }
 }
 
@@ -1330,6 +1516,17 @@ std::unique_ptr<TExpr> Checker::CheckBinary(const ast::Expr& e) {
                               right->type.Name(true), hint_en));
     return ErrorExpr(e);
   }
+  if (e.chain_operands > 0 && result.kind == TypeKind::kDate) {
+    // The parser regrouped this long chain (ast.h); with a date in it the grouping changes
+    // the result (2024-01-31 + 1个月 + 1个月 is 03-29, + (1个月 + 1个月) is 03-31).
+    sink_->Error("E0004", e.span,
+                 absl::StrCat("日期加期间的连加有 ", e.chain_operands,
+                              " 项：超过 8 项的加法会被重新分组以限制嵌套深度，而日期的结果与分组有关，请拆分为多个“计算”"),
+                 absl::StrCat("a chain of ", e.chain_operands,
+                              " additions with a date: chains of more than 8 are regrouped to bound nesting, and "
+                              "date results depend on the grouping; split it into named values"));
+    return ErrorExpr(e);
+  }
   auto t = Make(TKind::kArith, result, e);
   t->op = op;
   t->args.push_back(std::move(left));
@@ -1522,6 +1719,25 @@ std::unique_ptr<TExpr> Checker::CheckCall(const ast::Expr& e) {
 }
 
 std::unique_ptr<TExpr> Checker::CheckExpr(const ast::Expr& e, const Type* hint) {
+  if (check_depth_ >= evaluation_limit_) {
+    // A guard for this stage's own stack; CheckEvaluationDepth gives the precise message
+    // when checking completes without hitting it.
+    if (!check_depth_reported_) {
+      check_depth_reported_ = true;
+      sink_->Error("E0004", e.span,
+                   absl::StrCat("求值嵌套超过 ", evaluation_limit_, " 层（经由层层引用的计算），请缩短引用链"),
+                   absl::StrCat("evaluation nests deeper than ", evaluation_limit_,
+                                " levels (through named values that use each other); shorten the chain"));
+    }
+    return ErrorExpr(e);
+  }
+  ++check_depth_;
+  std::unique_ptr<TExpr> t = CheckExprImpl(e, hint);
+  --check_depth_;
+  return t;
+}
+
+std::unique_ptr<TExpr> Checker::CheckExprImpl(const ast::Expr& e, const Type* hint) {
   switch (e.kind) {
     case ExprKind::kLiteral: {
       Type t;
@@ -1677,11 +1893,12 @@ std::unique_ptr<TExpr> Checker::CheckExpr(const ast::Expr& e, const Type* hint) 
 std::unique_ptr<CheckedProgram> Checker::Run(const CheckInput& input) {
   if (input.files.empty()) return nullptr;
   const ast::RuleFile& entry = *input.files.back();
+  evaluation_limit_ = kEvaluationDepthPerNesting * input.max_nesting_depth;
   program_->name = entry.name;
   program_->version = entry.version;
   program_->basis = entry.basis.text;
   for (const ast::RuleFile* f : input.files) Declare(*f);
-  for (size_t i = 0; i < program_->decls.size(); ++i) CheckDecl(static_cast<int>(i));
+  for (int i : CheckOrder()) CheckDecl(i);
   for (const auto& [name, expr] : input.parameter_overrides) ApplyOverride(name, *expr);
   rule_deps_.resize(program_->rules.size());
   rule_uses_eligible_.assign(program_->rules.size(), false);
@@ -1696,6 +1913,7 @@ std::unique_ptr<CheckedProgram> Checker::Run(const CheckInput& input) {
   current_deps_ = nullptr;
   current_uses_eligible_ = nullptr;
   if (!sink_->has_errors()) CheckCycles();
+  if (!sink_->has_errors()) CheckEvaluationDepth();
   if (sink_->has_errors()) return nullptr;
   return std::move(program_);
 }

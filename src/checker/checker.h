@@ -173,7 +173,17 @@ struct CheckInput {
   std::vector<const ast::RuleFile*> files;
   // Parameter overrides: name -> parsed constant expression (span in its own pseudo-file).
   std::vector<std::pair<std::string, const ast::Expr*>> parameter_overrides;
+  // CompileOptions::max_nesting_depth. The parser holds each expression to this depth; the
+  // checker holds evaluation, which nests through named values, to
+  // kEvaluationDepthPerNesting times it (E0004 beyond).
+  int max_nesting_depth = 64;
 };
+
+// Evaluation depth allowed per level of expression nesting: with the default nesting limit
+// of 64, evaluation may nest 256 levels, e.g. a chain of 128 named values each adding to the
+// one before. Checker, planner and evaluator recurse over this depth, so it bounds their
+// stack use (tests/compiler/compiler_test.cc runs the limit on a 1 MiB stack).
+inline constexpr int kEvaluationDepthPerNesting = 4;
 
 // Checks the rule set. Returns null if any error was reported.
 std::unique_ptr<CheckedProgram> Check(const CheckInput& input, const SourceSet& sources,

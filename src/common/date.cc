@@ -85,16 +85,36 @@ std::string FormatDate(int32_t days) {
   return std::string(buf, 10);
 }
 
-int32_t AddDuration(int32_t date, const Duration& dur, int sign) {
+bool AddDuration(int32_t date, const Duration& dur, int sign, int32_t* out) {
+  if (!InDateRange(date)) return false;
   int y;
   unsigned m, d;
   CivilFromDays(date, &y, &m, &d);
+  // 64-bit throughout: months and days are int32 and may be INT32_MIN, so neither
+  // sign * months nor the day count may be formed in int (issue 14: 评估日期 + 6000000年
+  // overflowed the 32-bit day number).
   int64_t total = static_cast<int64_t>(y) * 12 + (m - 1) + static_cast<int64_t>(sign) * dur.months;
-  int ny = static_cast<int>(total >= 0 ? total / 12 : (total - 11) / 12);
-  int nm = static_cast<int>(total - static_cast<int64_t>(ny) * 12) + 1;
+  int64_t ny = total >= 0 ? total / 12 : (total - 11) / 12;
+  if (ny < 1 || ny > 9999) return false;
+  int nm = static_cast<int>(total - ny * 12) + 1;
   int nd = static_cast<int>(d);
-  if (nd > DaysInMonth(ny, nm)) nd = DaysInMonth(ny, nm);
-  return DaysFromCivil(ny, static_cast<unsigned>(nm), static_cast<unsigned>(nd)) + sign * dur.days;
+  if (nd > DaysInMonth(static_cast<int>(ny), nm)) nd = DaysInMonth(static_cast<int>(ny), nm);
+  int64_t result = static_cast<int64_t>(DaysFromCivil(static_cast<int>(ny), static_cast<unsigned>(nm),
+                                                      static_cast<unsigned>(nd))) +
+                   static_cast<int64_t>(sign) * dur.days;
+  if (!InDateRange(result)) return false;
+  *out = static_cast<int32_t>(result);
+  return true;
+}
+
+bool AddDurations(const Duration& a, const Duration& b, Duration* out) {
+  Duration sum;
+  if (__builtin_add_overflow(a.months, b.months, &sum.months) ||
+      __builtin_add_overflow(a.days, b.days, &sum.days)) {
+    return false;
+  }
+  *out = sum;
+  return true;
 }
 
 int32_t MonthsBetween(int32_t from, int32_t to) {

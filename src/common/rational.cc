@@ -40,8 +40,7 @@ bool Make(__int128 num, __int128 den, Rational* out) {
       n /= g;
       d /= g;
     }
-    out->num = n;
-    out->den = d;
+    *out = Rational{n, d};
     return true;
   }
   if (den != 1) {
@@ -52,45 +51,62 @@ bool Make(__int128 num, __int128 den, Rational* out) {
     }
   }
   if (!Fits(num) || !Fits(den)) return false;
-  out->num = static_cast<int64_t>(num);
-  out->den = static_cast<int64_t>(den);
+  *out = Rational{static_cast<int64_t>(num), static_cast<int64_t>(den)};
   return true;
 }
 
+// Every operation below reads its inputs into locals, computes the result into a local and
+// assigns *out last, so `out` may be the same object as `a` or `b` (the evaluator's running
+// sum is Add(sum, x, &sum)). Writing the result into out->num inside __builtin_*_overflow
+// is not enough: GCC 12 at -O2 stores the sum first and then recomputes the overflow flag
+// from the (now overwritten) operands in memory, so 1 + INT64_MAX "fit" and wrapped, and
+// 0 + 5e18 reported a false overflow (issue 14).
+
 bool Add(const Rational& a, const Rational& b, Rational* out) {
-  if (a.den == 1 && b.den == 1) {
-    out->den = 1;
-    return !__builtin_add_overflow(a.num, b.num, &out->num);
+  const Rational x = a, y = b;
+  if (x.den == 1 && y.den == 1) {
+    int64_t sum;
+    if (__builtin_add_overflow(x.num, y.num, &sum)) return false;
+    *out = Rational::Int(sum);
+    return true;
   }
-  return Make(static_cast<__int128>(a.num) * b.den + static_cast<__int128>(b.num) * a.den,
-              static_cast<__int128>(a.den) * b.den, out);
+  return Make(static_cast<__int128>(x.num) * y.den + static_cast<__int128>(y.num) * x.den,
+              static_cast<__int128>(x.den) * y.den, out);
 }
 
 bool Sub(const Rational& a, const Rational& b, Rational* out) {
-  if (a.den == 1 && b.den == 1) {
-    out->den = 1;
-    return !__builtin_sub_overflow(a.num, b.num, &out->num);
+  const Rational x = a, y = b;
+  if (x.den == 1 && y.den == 1) {
+    int64_t difference;
+    if (__builtin_sub_overflow(x.num, y.num, &difference)) return false;
+    *out = Rational::Int(difference);
+    return true;
   }
-  return Make(static_cast<__int128>(a.num) * b.den - static_cast<__int128>(b.num) * a.den,
-              static_cast<__int128>(a.den) * b.den, out);
+  return Make(static_cast<__int128>(x.num) * y.den - static_cast<__int128>(y.num) * x.den,
+              static_cast<__int128>(x.den) * y.den, out);
 }
 
 bool Mul(const Rational& a, const Rational& b, Rational* out) {
-  if (a.den == 1 && b.den == 1) {
-    out->den = 1;
-    return !__builtin_mul_overflow(a.num, b.num, &out->num);
+  const Rational x = a, y = b;
+  if (x.den == 1 && y.den == 1) {
+    int64_t product;
+    if (__builtin_mul_overflow(x.num, y.num, &product)) return false;
+    *out = Rational::Int(product);
+    return true;
   }
-  return Make(static_cast<__int128>(a.num) * b.num, static_cast<__int128>(a.den) * b.den, out);
+  return Make(static_cast<__int128>(x.num) * y.num, static_cast<__int128>(x.den) * y.den, out);
 }
 
 bool Div(const Rational& a, const Rational& b, Rational* out) {
-  if (b.num == 0) return false;
-  return Make(static_cast<__int128>(a.num) * b.den, static_cast<__int128>(a.den) * b.num, out);
+  const Rational x = a, y = b;
+  if (y.num == 0) return false;
+  return Make(static_cast<__int128>(x.num) * y.den, static_cast<__int128>(x.den) * y.num, out);
 }
 
 bool Negate(const Rational& a, Rational* out) {
-  if (a.num == std::numeric_limits<int64_t>::min()) return false;
-  *out = Rational{-a.num, a.den};
+  const Rational x = a;
+  if (x.num == std::numeric_limits<int64_t>::min()) return false;
+  *out = Rational{-x.num, x.den};
   return true;
 }
 
@@ -101,7 +117,8 @@ int Compare(const Rational& a, const Rational& b) {
   return l < r ? -1 : (l > r ? 1 : 0);
 }
 
-bool RoundTo(const Rational& a, const Rational& unit, RoundMode mode, Rational* out) {
+bool RoundTo(const Rational& value, const Rational& unit_in, RoundMode mode, Rational* out) {
+  const Rational a = value, unit = unit_in;  // copies: `out` may alias either
   if (unit.num <= 0) return false;
   if (a.den == 1 && unit.den == 1) {
     // Whole amounts: plain integer division with the rounding applied to the remainder.
@@ -111,17 +128,20 @@ bool RoundTo(const Rational& a, const Rational& unit, RoundMode mode, Rational* 
       rem += unit.num;
     }
     if (rem != 0) {
-      if (mode == RoundMode::kUp || (mode == RoundMode::kHalfUp && (a.num >= 0 ? 2 * rem >= unit.num : 2 * rem > unit.num))) {
+      // 2 * rem may not fit when unit.num > INT64_MAX / 2: compare rem with unit - rem.
+      const int64_t rest = unit.num - rem;
+      if (mode == RoundMode::kUp || (mode == RoundMode::kHalfUp && (a.num >= 0 ? rem >= rest : rem > rest))) {
         q += 1;
       }
     }
-    out->den = 1;
-    return !__builtin_mul_overflow(q, unit.num, &out->num);
+    int64_t rounded;
+    if (__builtin_mul_overflow(q, unit.num, &rounded)) return false;
+    *out = Rational::Int(rounded);
+    return true;
   }
-  // q = a / unit as a fraction n/d; round q to an integer k; result k * unit.
-  Rational q;
-  if (!Div(a, unit, &q)) return false;
-  __int128 n = q.num, d = q.den;
+  // q = a / unit = n/d, kept in 128 bits (|n|, d < 2^126): the quotient need not fit in
+  // int64 for the rounded result to fit (-5e18/INT64_MAX to a multiple of 153 is -153).
+  __int128 n = static_cast<__int128>(a.num) * unit.den, d = static_cast<__int128>(a.den) * unit.num;
   __int128 fl = n / d;
   if ((n % d != 0) && (n < 0)) fl -= 1;  // floor for negatives
   __int128 k = fl;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
+#include "common/text.h"
+
 namespace heyan::internal {
 
 SourceFile::SourceFile(std::string path, std::string text)
@@ -13,12 +16,25 @@ SourceFile::SourceFile(std::string path, std::string text)
   for (size_t i = 0; i < text_.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text_[i]);
     if ((c & 0xC0) == 0x80) continue;
+    if (cp % kCheckpointStride == 0) checkpoints_.push_back(i);
     ++cp;
     if (c == '\n') {
       line_starts_.push_back(cp);
       line_byte_starts_.push_back(i + 1);
     }
   }
+  code_points_ = cp;
+}
+
+size_t SourceFile::ByteOffset(int cp) const {
+  if (cp < 0 || cp > code_points_) return std::string::npos;
+  if (cp == code_points_) return text_.size();
+  size_t i = checkpoints_[cp / kCheckpointStride];
+  for (int k = cp % kCheckpointStride; k > 0; --k) {
+    ++i;  // past the lead byte, then past its continuation bytes
+    while (i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80) ++i;
+  }
+  return i;
 }
 
 void SourceFile::Locate(int offset, int* line, int* column) const {
@@ -39,18 +55,10 @@ std::string SourceFile::LineText(int line) const {
 }
 
 std::string SourceFile::Slice(int begin, int end) const {
-  size_t b = std::string::npos, e = text_.size();
-  int cp = 0;
-  for (size_t i = 0; i <= text_.size(); ++i) {
-    if (i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80) continue;
-    if (cp == begin && b == std::string::npos) b = i;
-    if (cp == end) {
-      e = i;
-      break;
-    }
-    ++cp;
-  }
+  size_t b = ByteOffset(begin);
   if (b == std::string::npos) return "";
+  size_t e = end >= begin ? ByteOffset(end) : b;
+  if (e == std::string::npos) e = text_.size();
   return text_.substr(b, e - b);
 }
 
@@ -76,10 +84,9 @@ void DiagnosticSink::FileError(const std::string& code, const std::string& file,
   d.file = file;
   d.line = 1;
   d.column = 1;
-  d.message_zh = std::move(zh);
-  d.message_en = std::move(en);
-  diagnostics_.push_back(std::move(d));
-  ++errors_;
+  d.message_zh = TruncateText(zh, kMaxMessageChars);
+  d.message_en = TruncateText(en, kMaxMessageChars);
+  Keep(std::move(d));
 }
 
 void DiagnosticSink::Add(Severity severity, const std::string& code, const Span& span,
@@ -87,9 +94,9 @@ void DiagnosticSink::Add(Severity severity, const std::string& code, const Span&
   Diagnostic d;
   d.severity = severity;
   d.code = code;
-  d.message_zh = std::move(zh);
-  d.message_en = std::move(en);
-  d.suggestion = std::move(suggestion);
+  d.message_zh = TruncateText(zh, kMaxMessageChars);
+  d.message_en = TruncateText(en, kMaxMessageChars);
+  d.suggestion = TruncateText(suggestion, kMaxMessageChars);
   if (span.file >= 0 && span.file < sources_->size()) {
     const SourceFile& f = sources_->file(span.file);
     d.file = f.path();
@@ -97,9 +104,20 @@ void DiagnosticSink::Add(Severity severity, const std::string& code, const Span&
     int end_line, end_column;
     f.Locate(std::max(span.begin, span.end - 1), &end_line, &end_column);
     d.length = end_line == d.line ? std::max(1, end_column - d.column + 1) : 1;
-    d.source_line = f.LineText(d.line);
+    int excerpt_column = d.column;
+    d.source_line = ExcerptLine(f.LineText(d.line), d.column, max_line_columns_, &excerpt_column);
+    if (excerpt_column != d.column) d.source_column = excerpt_column;
   }
-  if (severity == Severity::kError) ++errors_;
+  Keep(std::move(d));
+}
+
+void DiagnosticSink::Keep(Diagnostic d) {
+  const bool error = d.severity == Severity::kError;
+  if (error) ++errors_;
+  if (static_cast<int64_t>(diagnostics_.size()) >= static_cast<int64_t>(kStoredPerShown) * max_diagnostics_) {
+    ++(error ? dropped_errors_ : dropped_warnings_);
+    return;
+  }
   diagnostics_.push_back(std::move(d));
 }
 
@@ -107,17 +125,67 @@ std::vector<Diagnostic> DiagnosticSink::Take() {
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
-  std::vector<Diagnostic> out;
+  std::vector<Diagnostic> unique;
   for (auto& d : diagnostics_) {
-    if (!out.empty() && out.back().file == d.file && out.back().line == d.line &&
-        out.back().column == d.column && out.back().code == d.code &&
-        out.back().message_zh == d.message_zh) {
+    if (!unique.empty() && unique.back().file == d.file && unique.back().line == d.line &&
+        unique.back().column == d.column && unique.back().code == d.code &&
+        unique.back().message_zh == d.message_zh) {
       continue;
     }
-    out.push_back(std::move(d));
+    unique.push_back(std::move(d));
+  }
+  int omitted_errors = dropped_errors_, omitted_warnings = dropped_warnings_;
+  // Where the first omitted diagnostic was (else: after the last shown one).
+  std::string omitted_file;
+  int omitted_line = 0, omitted_column = 0;
+  std::vector<Diagnostic> out;
+  if (static_cast<int>(unique.size()) <= max_diagnostics_) {
+    out = std::move(unique);
+  } else {
+    // Errors first (they decide whether the rule set compiles), then warnings, each in
+    // position order; the shown ones stay in position order.
+    int errors = 0;
+    for (const auto& d : unique) errors += d.severity == Severity::kError;
+    int error_slots = std::min(errors, max_diagnostics_);
+    int warning_slots = max_diagnostics_ - error_slots;
+    for (auto& d : unique) {
+      const bool error = d.severity == Severity::kError;
+      int& slots = error ? error_slots : warning_slots;
+      if (slots > 0) {
+        --slots;
+        out.push_back(std::move(d));
+        continue;
+      }
+      ++(error ? omitted_errors : omitted_warnings);
+      if (omitted_line == 0) {
+        omitted_file = d.file;
+        omitted_line = d.line;
+        omitted_column = d.column;
+      }
+    }
+  }
+  if (omitted_errors + omitted_warnings > 0) {
+    Diagnostic more;
+    more.code = "E0008";
+    more.severity = omitted_errors > 0 ? Severity::kError : Severity::kWarning;
+    if (omitted_line == 0 && !out.empty()) {
+      omitted_file = out.back().file;
+      omitted_line = out.back().line;
+      omitted_column = out.back().column;
+    }
+    more.file = omitted_file;
+    more.line = std::max(1, omitted_line);
+    more.column = std::max(1, omitted_column);
+    const int omitted = omitted_errors + omitted_warnings;
+    more.message_zh = absl::StrCat("还有 ", omitted, " 个问题未显示（其中 ", omitted_errors,
+                                   " 个错误），请先改正上面的问题");
+    more.message_en = absl::StrCat(omitted, " more problem(s) not shown (", omitted_errors,
+                                   " error(s)); fix the ones above first");
+    out.push_back(std::move(more));
   }
   diagnostics_.clear();
   errors_ = 0;
+  dropped_errors_ = dropped_warnings_ = 0;
   return out;
 }
 

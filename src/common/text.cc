@@ -88,4 +88,72 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
+int DisplayWidth(char32_t c) {
+  if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+      (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+      (c >= 0xFFE0 && c <= 0xFFE6) || c == 0x2192 || c == 0x201C || c == 0x201D) {
+    return 2;
+  }
+  return 1;
+}
+
+std::string EncodeUtf8(std::u32string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char32_t c : s) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+std::string ExcerptLine(std::string_view line, int column, int max_width, int* excerpt_column) {
+  *excerpt_column = column;
+  // Cheap exit for the common short line: no line of max_width bytes is wider than that.
+  if (static_cast<int>(line.size()) <= max_width) return std::string(line);
+  std::u32string chars = DecodeUtf8(line);
+  int total = 0;
+  for (char32_t c : chars) total += DisplayWidth(c);
+  if (total <= max_width) return std::string(line);
+  const int n = static_cast<int>(chars.size());
+  const int caret = std::clamp(column - 1, 0, n);  // index of the first marked character
+  const int budget = std::max(8, max_width - 2);  // room for the two "…"
+  // Start a quarter of the budget before the caret (or at the line start if that is near),
+  // so the reader sees some context on the left and the marked text on the right.
+  int start = caret, used = 0;
+  while (start > 0 && used + DisplayWidth(chars[start - 1]) <= budget / 4) used += DisplayWidth(chars[--start]);
+  int end = caret;
+  while (end < n && used + DisplayWidth(chars[end]) <= budget) used += DisplayWidth(chars[end++]);
+  // Fill what is left with more context on the left (e.g. when the caret is near the end).
+  while (start > 0 && used + DisplayWidth(chars[start - 1]) <= budget) used += DisplayWidth(chars[--start]);
+  std::u32string out;
+  if (start > 0) out += U'…';
+  out.append(chars, start, end - start);
+  if (end < n) out += U'…';
+  *excerpt_column = caret - start + 1 + (start > 0 ? 1 : 0);
+  return EncodeUtf8(out);
+}
+
+std::string TruncateText(std::string_view s, int max_chars) {
+  if (static_cast<int>(s.size()) <= max_chars) return std::string(s);  // bytes >= code points
+  std::u32string chars = DecodeUtf8(s);
+  if (static_cast<int>(chars.size()) <= max_chars) return std::string(s);
+  chars.resize(std::max(0, max_chars - 1));
+  chars += U'…';
+  return EncodeUtf8(chars);
+}
+
 }  // namespace heyan::internal

@@ -18,6 +18,20 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
 // JSON string literal with escapes.
 std::string JsonQuote(std::string_view s);
 
+// Terminal columns a code point takes: 2 for CJK and full-width forms, else 1.
+int DisplayWidth(char32_t c);
+// Encodes code points as UTF-8.
+std::string EncodeUtf8(std::u32string_view s);
+
+// A source line cut for display to at most about `max_width` terminal columns around the
+// 1-based character `column`: a quarter of the width before it, the rest after it.
+// Cut ends are marked with "…". `*excerpt_column` receives the 1-based character position
+// of `column` within the result. A line that fits is returned unchanged (then
+// *excerpt_column == column). Invalid UTF-8 bytes become U+FFFD.
+std::string ExcerptLine(std::string_view line, int column, int max_width, int* excerpt_column);
+// `s` cut to at most `max_chars` code points, ending in "…" when cut.
+std::string TruncateText(std::string_view s, int max_chars);
+
 }  // namespace heyan::internal
 
 #endif  // HEYAN_COMMON_TEXT_H_

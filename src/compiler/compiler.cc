@@ -26,27 +26,157 @@ using internal::Span;
 
 std::string Normalize(const std::string& path) { return fs::path(path).lexically_normal().generic_string(); }
 
-bool ReadFile(const std::string& path, const CompileOptions& options, std::string* text) {
+// Absolute and lexically normal, without touching the file system (for in-memory sources).
+fs::path LexicalAbsolute(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(fs::path(path), ec);
+  if (ec) p = fs::path(path);
+  return p.lexically_normal();
+}
+
+// True when `path` is `root` or inside it, comparing whole components (so /srv/rules2 is not
+// inside /srv/rules). Both must be absolute and normal.
+bool IsWithin(const fs::path& path, const fs::path& root) {
+  auto p = path.begin(), r = root.begin();
+  for (; r != root.end(); ++r, ++p) {
+    if (r->empty()) continue;  // trailing separator of a directory path
+    if (p == path.end() || *p != *r) return false;
+  }
+  return true;
+}
+
+const std::string* InMemory(const std::string& path, const CompileOptions& options) {
   auto it = options.sources.find(path);
   if (it == options.sources.end()) it = options.sources.find(Normalize(path));
-  if (it != options.sources.end()) {
-    *text = it->second;
-    return true;
+  return it == options.sources.end() ? nullptr : &it->second;
+}
+
+// Directory `dir` directly holds a rule file: an in-memory source, or a regular *.heyan file.
+bool HoldsRuleFile(const fs::path& dir, const CompileOptions& options, bool on_disk) {
+  for (const auto& [name, text] : options.sources) {
+    if (LexicalAbsolute(name).parent_path() == dir) return true;
+  }
+  if (!on_disk) return false;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".heyan" && it->is_regular_file(ec)) return true;
+  }
+  return false;
+}
+
+// What an import may read (issue 14: 导入 "/etc/shadow", "/proc/self/environ" and "../.."
+// escapes were read, and diagnostics echoed their lines). See CompileOptions::import_roots.
+class ImportPolicy {
+ public:
+  ImportPolicy(const std::string& entry, const CompileOptions& options) : options_(options) {
+    const bool in_memory = InMemory(entry, options) != nullptr;
+    // The entry's directory: canonical on disk (symlinks resolved), lexical in memory.
+    fs::path dir = LexicalAbsolute(entry).parent_path();
+    if (!in_memory) {
+      std::error_code ec;
+      fs::path canonical = fs::weakly_canonical(dir, ec);
+      if (!ec) dir = canonical;
+    }
+    if (options.import_roots.empty()) {
+      // The rule tree the entry belongs to: up from its folder while the folder above also
+      // holds rule files (rules/henan/zhengzhou/zhengzhou.heyan imports "../henan.heyan").
+      while (dir.has_parent_path() && dir.parent_path() != dir && HoldsRuleFile(dir.parent_path(), options, !in_memory)) {
+        dir = dir.parent_path();
+      }
+      AddRoot(dir);
+    } else {
+      AddRoot(dir);
+      for (const std::string& root : options.import_roots) AddRoot(LexicalAbsolute(root));
+    }
+  }
+
+  // The roots as written, for messages.
+  std::string RootsText() const {
+    std::vector<std::string> out;
+    for (const auto& r : roots_) {
+      std::string text = r.generic_string();
+      if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(text);
+    }
+    return absl::StrJoin(out, "、");
+  }
+
+  // Empty if `target` (as resolved from the importing file) may be imported, else why not
+  // (Chinese, English). Looks only at the path and the file's type, never at its content.
+  std::pair<std::string, std::string> Refusal(const std::string& target) const {
+    if (fs::path(target).extension() != ".heyan") {
+      return {"只能导入 .heyan 规则文件", "only .heyan rule files can be imported"};
+    }
+    if (InMemory(target, options_) != nullptr) {
+      return Inside(LexicalAbsolute(target)) ? std::pair<std::string, std::string>{} : Outside();
+    }
+    std::error_code ec;
+    // weakly_canonical resolves symlinks in the part that exists, so a link inside the
+    // root that points outside it is refused, and so is a link to a non-.heyan file.
+    fs::path canonical = fs::weakly_canonical(LexicalAbsolute(target), ec);
+    if (ec) canonical = LexicalAbsolute(target);
+    if (!Inside(canonical)) return Outside();
+    if (canonical.extension() != ".heyan") {
+      return {"只能导入 .heyan 规则文件（这个路径链接到别的文件）",
+              "only .heyan rule files can be imported (this path links to another file)"};
+    }
+    fs::file_status status = fs::status(canonical, ec);
+    if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
+      return {"不是普通文件（目录、设备、管道等不能导入）",
+              "not a regular file (directories, devices and pipes cannot be imported)"};
+    }
+    return {};
+  }
+
+ private:
+  // Keeps the root as written (in-memory paths are compared lexically) and as resolved on
+  // disk (files are compared after resolving symlinks, e.g. a working directory reached
+  // through a link).
+  void AddRoot(const fs::path& root) {
+    roots_.push_back(root);
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(root, ec);
+    if (!ec && canonical != root) roots_.push_back(canonical);
+  }
+  bool Inside(const fs::path& path) const {
+    for (const auto& r : roots_) {
+      if (IsWithin(path, r)) return true;
+    }
+    return false;
+  }
+  std::pair<std::string, std::string> Outside() const {
+    return {absl::StrCat("在规则库根目录之外（允许的目录：", RootsText(), "）"),
+            absl::StrCat("outside the rule set's root (allowed: ", RootsText(), ")")};
+  }
+
+  const CompileOptions& options_;
+  std::vector<fs::path> roots_;
+};
+
+enum class ReadResult { kOk, kMissing, kTooLarge };
+
+// Reads a rule file: in-memory sources first, then a regular file on disk. Never reads more
+// than max_source_bytes + 1 bytes (*size gets the file's size when it is larger).
+ReadResult ReadFile(const std::string& path, const CompileOptions& options, std::string* text, uintmax_t* size) {
+  if (const std::string* source = InMemory(path, options)) {
+    *text = *source;
+    return ReadResult::kOk;
   }
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return false;
+  if (!fs::is_regular_file(path, ec)) return ReadResult::kMissing;
+  *size = fs::file_size(path, ec);
+  if (!ec && *size > options.max_source_bytes) return ReadResult::kTooLarge;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *text = ss.str();
-  return true;
+  if (!in) return ReadResult::kMissing;
+  text->assign(options.max_source_bytes + 1, '\0');
+  in.read(text->data(), static_cast<std::streamsize>(text->size()));
+  text->resize(static_cast<size_t>(in.gcount()));  // the parser reports E0003 if it grew
+  return ReadResult::kOk;
 }
 
 class Loader {
  public:
-  Loader(const CompileOptions& options, SourceSet* sources, DiagnosticSink* sink)
-      : options_(options), sources_(sources), sink_(sink) {}
+  Loader(const std::string& entry, const CompileOptions& options, SourceSet* sources, DiagnosticSink* sink)
+      : options_(options), policy_(entry, options), sources_(sources), sink_(sink) {}
 
   // Loads `path` and its imports; appends files in dependency order.
   void Load(const std::string& path, const Span* imported_at) {
@@ -64,8 +194,29 @@ class Loader {
                    absl::StrCat("a rule set may have at most ", options_.max_files, " files"));
       return;
     }
+    if (imported_at != nullptr) {
+      // Refused before anything is read, and the message names only the path.
+      auto [zh, en] = policy_.Refusal(path);
+      if (!zh.empty()) {
+        sink_->Error("E0007", *imported_at, absl::StrCat("不能导入“", path, "”：", zh),
+                     absl::StrCat("cannot import '", path, "': ", en));
+        return;
+      }
+    }
     std::string text;
-    if (!ReadFile(path, options_, &text)) {
+    uintmax_t size = 0;
+    ReadResult read = ReadFile(path, options_, &text, &size);
+    if (read == ReadResult::kTooLarge) {
+      std::string zh = absl::StrCat("规则文件“", path, "”过大（", size, " 字节，上限 ", options_.max_source_bytes, " 字节）");
+      std::string en = absl::StrCat("rule file '", path, "' too large (", size, " bytes, limit ", options_.max_source_bytes, ")");
+      if (imported_at != nullptr) {
+        sink_->Error("E0003", *imported_at, zh, en);
+      } else {
+        sink_->FileError("E0003", path, zh, en);
+      }
+      return;
+    }
+    if (read == ReadResult::kMissing) {
       if (imported_at != nullptr) {
         sink_->Error("E0002", *imported_at, absl::StrCat("找不到导入的文件“", path, "”"),
                      absl::StrCat("imported file '", path, "' not found"));
@@ -98,6 +249,7 @@ class Loader {
 
  private:
   const CompileOptions& options_;
+  ImportPolicy policy_;
   SourceSet* sources_;
   DiagnosticSink* sink_;
   std::set<std::string> loaded_;
@@ -118,18 +270,22 @@ std::string RenderDated(const internal::CheckedDecl& d) {
 }  // namespace
 
 absl::StatusOr<CompileResult> CompileFile(const std::string& path, const CompileOptions& options) {
-  if (options.max_source_bytes == 0 || options.max_nesting_depth <= 0 || options.max_files <= 0) {
-    return absl::InvalidArgumentError("CompileOptions limits must be positive");
+  if (options.max_source_bytes == 0 || options.max_nesting_depth <= 0 || options.max_files <= 0 ||
+      options.max_diagnostics <= 0 || options.max_source_line_columns < 20) {
+    return absl::InvalidArgumentError(
+        "CompileOptions limits must be positive (max_source_line_columns at least 20)");
   }
   SourceSet sources;
   DiagnosticSink sink(&sources);
-  Loader loader(options, &sources, &sink);
+  sink.SetLimits(options.max_diagnostics, options.max_source_line_columns);
+  Loader loader(path, options, &sources, &sink);
   loader.Load(path, nullptr);
   CompileResult result;
   std::unique_ptr<internal::CheckedProgram> checked;
   std::vector<std::unique_ptr<ast::Expr>> override_exprs;
   if (!sink.has_errors() && !loader.parse_failed()) {
     internal::CheckInput input;
+    input.max_nesting_depth = options.max_nesting_depth;
     for (const auto& f : loader.files()) input.files.push_back(f.get());
     int next_id = 1;
     for (const auto& [name, text] : options.parameter_overrides) {

@@ -23,9 +23,15 @@ using heyan_antlr_internal::HeyanLexer;
 using heyan_antlr_internal::HeyanParser;
 
 constexpr int kMaxSyntaxErrors = 30;
-// Parse-tree depth allowed in addition to bracket nesting: long flat chains (a + b + c ...)
-// nest one level per operand in the parse tree, so this bounds recursion in later stages.
-constexpr int kMaxTreeDepth = 1500;
+// Chains of one associative operator longer than this are regrouped into a balanced tree
+// (see AstBuilder::Chain); shorter ones keep their left-to-right shape.
+constexpr int kRegroupAbove = 8;
+
+// How deep the recursive-descent parser itself may recurse, for a nesting limit. Each
+// level of expression nesting costs at most two parse levels (expr -> primary -> expr for
+// calls, lists and aggregates), and so does each bracket, plus the declaration around it.
+// Left-recursive chains (a + b + c, a.b.c) do not recurse in ANTLR and are not counted.
+int MaxParseDepth(const ParseLimits& limits) { return 4 * limits.max_nesting_depth + 32; }
 
 struct TooManyErrors : std::exception {};
 struct TooDeep : std::exception {};
@@ -287,27 +293,6 @@ bool PrescanTokens(const std::vector<antlr4::Token*>& tokens, int file, int offs
   return ok;
 }
 
-// Iterative depth check of the parse tree (the AST builder below recurses).
-bool CheckTreeDepth(antlr4::tree::ParseTree* root, int file, int offset, DiagnosticSink* sink) {
-  std::vector<std::pair<antlr4::tree::ParseTree*, int>> stack = {{root, 1}};
-  while (!stack.empty()) {
-    auto [node, depth] = stack.back();
-    stack.pop_back();
-    if (depth > kMaxTreeDepth) {
-      Span span{file, offset, offset + 1};
-      if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node); ctx && ctx->getStart()) {
-        span.begin = offset + static_cast<int>(ctx->getStart()->getStartIndex());
-        span.end = span.begin + 1;
-      }
-      sink->Error("E0004", span, "表达式过长或嵌套过深，请拆分为多个“计算”",
-                  "expression too long or too deeply nested; split it into named values");
-      return false;
-    }
-    for (auto* child : node->children) stack.push_back({child, depth + 1});
-  }
-  return true;
-}
-
 // Builds the native AST from a parse tree.
 class AstBuilder {
  public:
@@ -343,55 +328,65 @@ class AstBuilder {
     return rf;
   }
 
+  // Builds one whole expression (a declaration's value, a condition, a table cell, a
+  // message placeholder) and enforces the nesting limit on the result: E0004 at the first
+  // node deeper than limits_.max_nesting_depth. Later stages recurse over expressions, so
+  // this limit is what bounds their stack use (see docs/reference.md, "Limits").
   std::unique_ptr<ast::Expr> Expr(HeyanParser::ExprContext* ctx) {
+    too_deep_reported_ = false;
+    std::unique_ptr<ast::Expr> e = Build(ctx, 1);
+    if (!too_deep_reported_) CheckDepth(*e);
+    return e;
+  }
+
+ private:
+  // `depth`: the level `ctx` will have in the finished tree (the root is 1).
+  std::unique_ptr<ast::Expr> Build(HeyanParser::ExprContext* ctx, int depth) {
+    if (depth > limits_.max_nesting_depth) return ReportTooDeep(CtxSpan(ctx));
     auto e = NewExpr(ctx);
-    if (auto* c = dynamic_cast<HeyanParser::PrimaryExprContext*>(ctx)) return Primary(c->primary());
+    if (auto* c = dynamic_cast<HeyanParser::PrimaryExprContext*>(ctx)) return Primary(c->primary(), depth);
     if (auto* c = dynamic_cast<HeyanParser::FieldExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kField;
       e->text = c->IDENT()->getText();
       e->var_span = TokenSpan(c->IDENT()->getSymbol());
-      e->args.push_back(Expr(c->expr()));
+      e->args.push_back(Build(c->expr(), depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::IndexExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kIndex;
-      e->args.push_back(Expr(c->expr(0)));
-      e->args.push_back(Expr(c->expr(1)));
+      e->args.push_back(Build(c->expr(0), depth + 1));
+      e->args.push_back(Build(c->expr(1), depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::NegateExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kUnary;
       e->op = ast::Op::kNeg;
-      e->args.push_back(Expr(c->expr()));
+      e->args.push_back(Build(c->expr(), depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::NotExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kUnary;
       e->op = ast::Op::kNot;
-      e->args.push_back(Expr(c->expr()));
+      e->args.push_back(Build(c->expr(), depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::MulExprContext*>(ctx)) {
-      return Binary(std::move(e), c->op->getType() == HeyanLexer::STAR ? ast::Op::kMul : ast::Op::kDiv,
-                    c->expr(0), c->expr(1));
+      if (c->op->getType() == HeyanLexer::STAR) return Chain(ctx, ast::Op::kMul, depth);
+      return Binary(std::move(e), ast::Op::kDiv, c->expr(0), c->expr(1), depth);
     }
     if (auto* c = dynamic_cast<HeyanParser::AddExprContext*>(ctx)) {
-      return Binary(std::move(e), c->op->getType() == HeyanLexer::PLUS ? ast::Op::kAdd : ast::Op::kSub,
-                    c->expr(0), c->expr(1));
+      if (c->op->getType() == HeyanLexer::PLUS) return Chain(ctx, ast::Op::kAdd, depth);
+      return Binary(std::move(e), ast::Op::kSub, c->expr(0), c->expr(1), depth);
     }
     if (auto* c = dynamic_cast<HeyanParser::CompareExprContext*>(ctx)) {
-      return Binary(std::move(e), CompareOp(c->op->getType()), c->expr(0), c->expr(1));
+      return Binary(std::move(e), CompareOp(c->op->getType()), c->expr(0), c->expr(1), depth);
     }
     if (auto* c = dynamic_cast<HeyanParser::MemberExprContext*>(ctx)) {
       bool negated = c->NOT_MEMBER() != nullptr || c->NOT() != nullptr;
-      return Binary(std::move(e), negated ? ast::Op::kNotIn : ast::Op::kIn, c->expr(0), c->expr(1));
+      return Binary(std::move(e), negated ? ast::Op::kNotIn : ast::Op::kIn, c->expr(0), c->expr(1), depth);
     }
-    if (auto* c = dynamic_cast<HeyanParser::AndExprContext*>(ctx)) {
-      return Binary(std::move(e), ast::Op::kAnd, c->expr(0), c->expr(1));
-    }
-    if (auto* c = dynamic_cast<HeyanParser::OrExprContext*>(ctx)) {
-      return Binary(std::move(e), ast::Op::kOr, c->expr(0), c->expr(1));
-    }
+    if (dynamic_cast<HeyanParser::AndExprContext*>(ctx)) return Chain(ctx, ast::Op::kAnd, depth);
+    if (dynamic_cast<HeyanParser::OrExprContext*>(ctx)) return Chain(ctx, ast::Op::kOr, depth);
     if (auto* c = dynamic_cast<HeyanParser::QuantExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kQuantifier;
       e->op = c->quant->getType() == HeyanLexer::ANY ? ast::Op::kAny : ast::Op::kAll;
@@ -399,22 +394,128 @@ class AstBuilder {
         e->var = c->var->getText();
         e->var_span = TokenSpan(c->var);
       }
-      e->args.push_back(Expr(c->expr(0)));
-      e->args.push_back(Expr(c->expr(1)));
+      e->args.push_back(Build(c->expr(0), depth + 1));
+      e->args.push_back(Build(c->expr(1), depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::IfExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kIf;
-      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      for (auto* x : c->expr()) e->args.push_back(Build(x, depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::WhereExprContext*>(ctx)) {
       e->kind = ast::ExprKind::kWhere;
-      e->args.push_back(Expr(c->expr(0)));
-      e->args.push_back(Expr(c->expr(1)));
+      e->args.push_back(Build(c->expr(0), depth + 1));
+      e->args.push_back(Build(c->expr(1), depth + 1));
       return e;
     }
     return e;  // unreachable with a well-formed tree
+  }
+
+  // The operand contexts of a chain of `op` (a + b + c …, a * b * c …, x 并且 y 并且 z …,
+  // x 或者 y 或者 z …), left to right, and the chain's own contexts, top first. Walks the
+  // left spine in a loop: ANTLR builds these chains left-recursively, one level per operand.
+  static bool ChainLink(HeyanParser::ExprContext* ctx, ast::Op op) {
+    switch (op) {
+      case ast::Op::kAdd: {
+        auto* c = dynamic_cast<HeyanParser::AddExprContext*>(ctx);
+        return c != nullptr && c->op->getType() == HeyanLexer::PLUS;
+      }
+      case ast::Op::kMul: {
+        auto* c = dynamic_cast<HeyanParser::MulExprContext*>(ctx);
+        return c != nullptr && c->op->getType() == HeyanLexer::STAR;
+      }
+      case ast::Op::kAnd:
+        return dynamic_cast<HeyanParser::AndExprContext*>(ctx) != nullptr;
+      default:
+        return dynamic_cast<HeyanParser::OrExprContext*>(ctx) != nullptr;
+    }
+  }
+
+  // A chain of one associative operator. Up to kRegroupAbove operands keep the shape they
+  // were written in ((a + b) + c); longer chains become a balanced tree, so a 600-term sum
+  // nests 10 levels instead of 600 and later stages (checker, planner, evaluator, all
+  // recursive) stay within the nesting limit. Operands are still evaluated left to right
+  // and 并且/或者 still stop at the first deciding operand, so only the grouping changes;
+  // for + of dates, where grouping matters (1月31日 + 1个月 + 1个月), the checker rejects a
+  // regrouped chain (E0004). Nodes made by regrouping have `regrouped` set.
+  std::unique_ptr<ast::Expr> Chain(HeyanParser::ExprContext* top, ast::Op op, int depth) {
+    std::vector<HeyanParser::ExprContext*> links, operands;
+    HeyanParser::ExprContext* ctx = top;
+    while (ChainLink(ctx, op)) {
+      // Every link is "expr OP expr": operands are its first and last children.
+      links.push_back(ctx);
+      operands.push_back(dynamic_cast<HeyanParser::ExprContext*>(ctx->children.back()));
+      ctx = dynamic_cast<HeyanParser::ExprContext*>(ctx->children.front());
+    }
+    operands.push_back(ctx);
+    std::reverse(operands.begin(), operands.end());
+    const int n = static_cast<int>(operands.size());
+    if (n <= kRegroupAbove) {
+      // As written: links[n - 1 - k] joins operands 0..k.
+      std::unique_ptr<ast::Expr> e = Build(operands[0], depth + n - 1);
+      for (int k = 1; k < n; ++k) {
+        auto node = NewExpr(links[n - 1 - k]);
+        node->kind = ast::ExprKind::kBinary;
+        node->op = op;
+        node->args.push_back(std::move(e));
+        node->args.push_back(Build(operands[k], depth + n - k));
+        e = std::move(node);
+      }
+      return e;
+    }
+    std::unique_ptr<ast::Expr> e = Balanced(operands, 0, n, op, depth);
+    e->chain_operands = n;
+    return e;
+  }
+
+  // Operands [lo, hi) as a balanced tree whose root is at `depth`. Recursion depth is
+  // log2(hi - lo).
+  std::unique_ptr<ast::Expr> Balanced(const std::vector<HeyanParser::ExprContext*>& operands, int lo, int hi,
+                                      ast::Op op, int depth) {
+    if (hi - lo == 1) return Build(operands[lo], depth);
+    const int mid = lo + (hi - lo + 1) / 2;
+    auto e = std::make_unique<ast::Expr>();
+    e->id = (*next_id_)++;
+    e->kind = ast::ExprKind::kBinary;
+    e->op = op;
+    e->regrouped = true;
+    // The span runs from the first operand to the last, brackets included, so the source
+    // text shown for this part (in explanations and faults) is what the author wrote.
+    e->span = Span{file_, CtxSpan(operands[lo]).begin, CtxSpan(operands[hi - 1]).end};
+    e->args.push_back(Balanced(operands, lo, mid, op, depth + 1));
+    e->args.push_back(Balanced(operands, mid, hi, op, depth + 1));
+    return e;
+  }
+
+  // Reports E0004 (once per expression) and returns a placeholder that stops the descent.
+  std::unique_ptr<ast::Expr> ReportTooDeep(const Span& span) {
+    if (!too_deep_reported_) {
+      too_deep_reported_ = true;
+      sink_->Error("E0004", Span{span.file, span.begin, span.begin + 1},
+                   absl::StrCat("表达式嵌套超过 ", limits_.max_nesting_depth, " 层，请拆分为多个“计算”"),
+                   absl::StrCat("expression nested deeper than ", limits_.max_nesting_depth,
+                                " levels; split it into named values"));
+    }
+    auto e = std::make_unique<ast::Expr>();
+    e->id = (*next_id_)++;
+    e->span = span;
+    return e;  // an integer literal 0; the file has an error, so it is never checked
+  }
+
+  // The exact depth of a finished expression (regrouping can add levels that Build could
+  // not foresee for its operands), without recursion.
+  void CheckDepth(const ast::Expr& root) {
+    std::vector<std::pair<const ast::Expr*, int>> stack = {{&root, 1}};
+    while (!stack.empty()) {
+      auto [e, d] = stack.back();
+      stack.pop_back();
+      if (d > limits_.max_nesting_depth) {
+        ReportTooDeep(e->span);
+        return;
+      }
+      for (const auto& a : e->args) stack.push_back({a.get(), d + 1});
+    }
   }
 
   // Parses "{...}" placeholders of a message string token.
@@ -429,11 +530,11 @@ class AstBuilder {
   }
 
   std::unique_ptr<ast::Expr> Binary(std::unique_ptr<ast::Expr> e, ast::Op op, HeyanParser::ExprContext* l,
-                                    HeyanParser::ExprContext* r) {
+                                    HeyanParser::ExprContext* r, int depth) {
     e->kind = ast::ExprKind::kBinary;
     e->op = op;
-    e->args.push_back(Expr(l));
-    e->args.push_back(Expr(r));
+    e->args.push_back(Build(l, depth + 1));
+    e->args.push_back(Build(r, depth + 1));
     return e;
   }
 
@@ -448,7 +549,7 @@ class AstBuilder {
     }
   }
 
-  std::unique_ptr<ast::Expr> Primary(HeyanParser::PrimaryContext* ctx) {
+  std::unique_ptr<ast::Expr> Primary(HeyanParser::PrimaryContext* ctx, int depth) {
     auto e = NewExpr(ctx);
     if (auto* c = dynamic_cast<HeyanParser::LiteralPrimaryContext*>(ctx)) {
       e->kind = ast::ExprKind::kLiteral;
@@ -461,12 +562,11 @@ class AstBuilder {
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::ParenPrimaryContext*>(ctx)) {
-      auto inner = Expr(c->expr());
-      return inner;
+      return Build(c->expr(), depth);  // brackets add no level
     }
     if (auto* c = dynamic_cast<HeyanParser::ListPrimaryContext*>(ctx)) {
       e->kind = ast::ExprKind::kList;
-      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      for (auto* x : c->expr()) e->args.push_back(Build(x, depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::AggregatePrimaryContext*>(ctx)) {
@@ -476,20 +576,20 @@ class AstBuilder {
               : t == HeyanLexer::MIN      ? ast::Op::kMin
               : t == HeyanLexer::DISTINCT ? ast::Op::kDistinct
                                           : ast::Op::kMax;
-      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      for (auto* x : c->expr()) e->args.push_back(Build(x, depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::CountPrimaryContext*>(ctx)) {
       e->kind = ast::ExprKind::kAggregate;
       e->op = ast::Op::kCount;
-      e->args.push_back(Expr(c->expr()));
+      e->args.push_back(Build(c->expr(), depth + 1));
       return e;
     }
     if (auto* c = dynamic_cast<HeyanParser::CallPrimaryContext*>(ctx)) {
       e->kind = ast::ExprKind::kCall;
       e->text = c->IDENT()->getText();
       e->var_span = TokenSpan(c->IDENT()->getSymbol());
-      for (auto* x : c->expr()) e->args.push_back(Expr(x));
+      for (auto* x : c->expr()) e->args.push_back(Build(x, depth + 1));
       return e;
     }
     return e;
@@ -826,30 +926,43 @@ class AstBuilder {
   int* next_id_;
   const ParseLimits& limits_;
   DiagnosticSink* sink_;
+  bool too_deep_reported_ = false;  // E0004 already reported for the current expression
 };
 
 // Lexes and parses `text` (which starts at code-point `offset` of file `file`) with the given
 // entry rule. Returns false on any lexical or syntax error (already reported).
-// Bounds the parse-tree depth while parsing. The bracket prescan cannot see nesting made of
-// prefix operators and conditionals ("- - - … 1", "并非 并非 …", "如果 c 则 如果 …"), and the
-// recursive-descent parser would overflow the stack on such input long before the tree could
-// be checked afterwards (a 1 MiB file of "-" crashed `heyan check`).
+// Bounds the parser's own recursion while parsing. The bracket prescan cannot see nesting
+// made of prefix operators and conditionals ("- - - … 1", "并非 并非 …", "如果 c 则 如果 …"),
+// and the recursive-descent parser would overflow the stack on such input long before the
+// tree could be checked afterwards (a 1 MiB file of "-" crashed `heyan check`). Only real
+// rule entries count: ANTLR parses left-recursive chains (a + b + c …) in a loop and
+// reports each link as an entry whose context already holds the link below it, so long
+// flat chains cost no stack here (the AST builder regroups or bounds them).
 class DepthGuard : public antlr4::tree::ParseTreeListener {
  public:
-  DepthGuard(antlr4::Parser* parser, int file, int offset, DiagnosticSink* sink)
-      : parser_(parser), file_(file), offset_(offset), sink_(sink) {}
-  void enterEveryRule(antlr4::ParserRuleContext*) override {
-    if (++depth_ <= kMaxTreeDepth) return;
+  DepthGuard(antlr4::Parser* parser, int file, int offset, int max_depth, DiagnosticSink* sink)
+      : parser_(parser), file_(file), offset_(offset), max_depth_(max_depth), sink_(sink) {}
+  void enterEveryRule(antlr4::ParserRuleContext* ctx) override {
+    const bool real = ctx->children.empty();
+    entries_.push_back(real);
+    if (!real || ++depth_ <= max_depth_) return;
     Span span{file_, offset_, offset_ + 1};
     if (antlr4::Token* t = parser_->getCurrentToken(); t != nullptr && t->getType() != antlr4::Token::EOF) {
       span.begin = offset_ + static_cast<int>(t->getStartIndex());
       span.end = offset_ + static_cast<int>(t->getStopIndex()) + 1;
     }
-    sink_->Error("E0004", span, "表达式过长或嵌套过深，请拆分为多个“计算”",
-                 "expression too long or too deeply nested; split it into named values");
+    // Each level of nesting costs at most four parse levels (see MaxParseDepth), so the
+    // expression is nested deeper than the limit.
+    const int levels = (max_depth_ - 32) / 4;
+    sink_->Error("E0004", span, absl::StrCat("表达式嵌套超过 ", levels, " 层，请拆分为多个“计算”"),
+                 absl::StrCat("expression nested deeper than ", levels, " levels; split it into named values"));
     throw TooDeep();
   }
-  void exitEveryRule(antlr4::ParserRuleContext*) override { --depth_; }
+  void exitEveryRule(antlr4::ParserRuleContext*) override {
+    if (entries_.empty()) return;
+    if (entries_.back()) --depth_;
+    entries_.pop_back();
+  }
   void visitTerminal(antlr4::tree::TerminalNode*) override {}
   void visitErrorNode(antlr4::tree::ErrorNode*) override {}
 
@@ -857,8 +970,10 @@ class DepthGuard : public antlr4::tree::ParseTreeListener {
   antlr4::Parser* parser_;
   int file_;
   int offset_;
+  int max_depth_;
   DiagnosticSink* sink_;
   int depth_ = 0;
+  std::vector<bool> entries_;  // per open entry: a real rule entry (true) or a chain link
 };
 
 template <typename Entry>
@@ -874,7 +989,7 @@ bool ParseText(const std::string& text, int file, int offset, const ParseLimits&
   parser.removeErrorListeners();
   SyntaxErrorListener listener(sink, file, offset, syntax_code);
   parser.addErrorListener(&listener);
-  DepthGuard guard(&parser, file, offset, sink);
+  DepthGuard guard(&parser, file, offset, MaxParseDepth(limits), sink);
   parser.addParseListener(&guard);
   try {
     return entry(parser, listener);
@@ -964,7 +1079,6 @@ std::unique_ptr<ast::RuleFile> ParseRuleFile(const SourceSet& sources, int file,
                         [&](HeyanParser& parser, SyntaxErrorListener& listener) {
                           auto* tree = parser.ruleFile();
                           if (listener.errors() > 0) return false;
-                          if (!CheckTreeDepth(tree, file, 0, sink)) return false;
                           AstBuilder builder(sources, file, 0, &next_id, limits, sink);
                           result = builder.BuildFile(tree);
                           result->next_id = next_id;
@@ -994,7 +1108,6 @@ std::unique_ptr<ast::Expr> ParseStandaloneExpression(const SourceSet& sources, i
                         [&](HeyanParser& parser, SyntaxErrorListener& listener) {
                           auto* tree = parser.interpolation();
                           if (listener.errors() > 0) return false;
-                          if (!CheckTreeDepth(tree, file, 0, sink)) return false;
                           AstBuilder builder(sources, file, 0, next_id, limits, sink);
                           result = builder.Expr(tree->expr());
                           return true;

@@ -18,6 +18,11 @@ using google::protobuf::Reflection;
 
 inline Rational AsRational(const Value& v) { return v.kind == TypeKind::kInt ? Rational::Int(v.i) : v.r; }
 
+// A date computed outside 0001-01-01..9999-12-31 is a fault naming the expression.
+bool DateOutOfRange(Frame& f, const std::string& source) {
+  return f.Fault(absl::StrCat("“", source, "”计算出的日期超出支持范围（0001-01-01 至 9999-12-31）"));
+}
+
 const char* OpName(Op op) { return ast::OpSpelling(op); }
 
 class ConstNode final : public Node {
@@ -398,7 +403,9 @@ class UnaryNode final : public Node {
       out->i = -out->i;
       return true;
     }
-    if (!Negate(out->r, &out->r)) return f.Fault(absl::StrCat(expr_->source, "：数值溢出"));
+    Rational negated;
+    if (!Negate(out->r, &negated)) return f.Fault(absl::StrCat(expr_->source, "：数值溢出"));
+    out->r = negated;
     return true;
   }
 
@@ -425,16 +432,18 @@ class ArithNode final : public Node {
       return true;
     }
     if (result_ == TypeKind::kDate) {
-      if (a.kind == TypeKind::kDate) {
-        *out = Value::Date(AddDuration(a.date, b.duration, op == Op::kSub ? -1 : 1));
-      } else {
-        *out = Value::Date(AddDuration(b.date, a.duration, 1));
-      }
+      int32_t date;
+      bool ok = a.kind == TypeKind::kDate ? AddDuration(a.date, b.duration, op == Op::kSub ? -1 : 1, &date)
+                                          : AddDuration(b.date, a.duration, 1, &date);
+      if (!ok) return DateOutOfRange(f, expr_->source);
+      *out = Value::Date(date);
       return true;
     }
     if (result_ == TypeKind::kDuration) {
+      Duration sum;
+      if (!AddDurations(a.duration, b.duration, &sum)) return Overflow(f);
       out->kind = TypeKind::kDuration;
-      out->duration = Duration{a.duration.months + b.duration.months, a.duration.days + b.duration.days};
+      out->duration = sum;
       return true;
     }
     Rational x = AsRational(a), y = AsRational(b), r;
@@ -768,10 +777,16 @@ class AggregateNode final : public Node {
       }
       f.RecordItem(expr_, item, /*filter=*/false, /*counted=*/true, v);
       if (op == Op::kSum) {
+        // Into a fresh local, then assigned: an output that aliases an input makes GCC
+        // compute the overflow flag from the overwritten operand (issue 14).
         if (result_ == TypeKind::kInt) {
-          overflow = __builtin_add_overflow(isum, v.i, &isum);
+          int64_t next;
+          overflow = __builtin_add_overflow(isum, v.i, &next);
+          if (!overflow) isum = next;
         } else {
-          overflow = !Add(rsum, AsRational(v), &rsum);
+          Rational next;
+          overflow = !Add(rsum, AsRational(v), &next);
+          if (!overflow) rsum = next;
         }
         return overflow ? Step::kFail : Step::kContinue;
       }
@@ -891,7 +906,8 @@ class CallNode final : public Node {
         *out = Value::Int(static_cast<int64_t>(a[1].date) - a[0].date);
         return true;
       case Builtin::kWithinBefore: {
-        int32_t start = AddDuration(a[1].date, a[2].duration, -1);
+        int32_t start;
+        if (!AddDuration(a[1].date, a[2].duration, -1, &start)) return DateOutOfRange(f, expr_->source);
         *out = Value::Bool(a[0].date >= start && a[0].date <= a[1].date);
         return true;
       }

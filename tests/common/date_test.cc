@@ -1,6 +1,7 @@
 // Calendar dates and durations (src/common/date.h).
 #include "common/date.h"
 
+#include <cstdint>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -12,6 +13,13 @@ int32_t D(const std::string& text) {
   int32_t days = 0;
   EXPECT_TRUE(ParseDate(text, &days)) << text;
   return days;
+}
+
+// date + sign * duration as text; fails the test when AddDuration reports failure.
+std::string Shifted(int32_t date, Duration d, int sign) {
+  int32_t out = 0;
+  EXPECT_TRUE(AddDuration(date, d, sign, &out)) << FormatDate(date);
+  return FormatDate(out);
 }
 
 TEST(DateTest, EpochAndCivilRoundTrip) {
@@ -64,28 +72,28 @@ TEST(DateTest, FormatDate) {
 }
 
 TEST(DateTest, AddMonthsClampsToMonthEnd) {
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-03-31"), Duration{1, 0}, -1)), "2024-02-29");
-  EXPECT_EQ(FormatDate(AddDuration(D("2023-03-31"), Duration{1, 0}, -1)), "2023-02-28");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-01-31"), Duration{1, 0}, +1)), "2024-02-29");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-01-31"), Duration{13, 0}, +1)), "2025-02-28");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-05-31"), Duration{1, 0}, +1)), "2024-06-30");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-02-29"), Duration{12, 0}, +1)), "2025-02-28");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-02-29"), Duration{48, 0}, +1)), "2028-02-29");
+  EXPECT_EQ(Shifted(D("2024-03-31"), Duration{1, 0}, -1), "2024-02-29");
+  EXPECT_EQ(Shifted(D("2023-03-31"), Duration{1, 0}, -1), "2023-02-28");
+  EXPECT_EQ(Shifted(D("2024-01-31"), Duration{1, 0}, +1), "2024-02-29");
+  EXPECT_EQ(Shifted(D("2024-01-31"), Duration{13, 0}, +1), "2025-02-28");
+  EXPECT_EQ(Shifted(D("2024-05-31"), Duration{1, 0}, +1), "2024-06-30");
+  EXPECT_EQ(Shifted(D("2024-02-29"), Duration{12, 0}, +1), "2025-02-28");
+  EXPECT_EQ(Shifted(D("2024-02-29"), Duration{48, 0}, +1), "2028-02-29");
 }
 
 TEST(DateTest, AddMonthsCrossesYears) {
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-01-15"), Duration{1, 0}, -1)), "2023-12-15");
-  EXPECT_EQ(FormatDate(AddDuration(D("2018-01-01"), Duration{12, 0}, -1)), "2017-01-01");
-  EXPECT_EQ(FormatDate(AddDuration(D("2023-11-30"), Duration{3, 0}, +1)), "2024-02-29");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-01-01"), Duration{36, 0}, -1)), "2021-01-01");
+  EXPECT_EQ(Shifted(D("2024-01-15"), Duration{1, 0}, -1), "2023-12-15");
+  EXPECT_EQ(Shifted(D("2018-01-01"), Duration{12, 0}, -1), "2017-01-01");
+  EXPECT_EQ(Shifted(D("2023-11-30"), Duration{3, 0}, +1), "2024-02-29");
+  EXPECT_EQ(Shifted(D("2024-01-01"), Duration{36, 0}, -1), "2021-01-01");
 }
 
 TEST(DateTest, AddsMonthsBeforeDays) {
   // 2024-01-31 + (1 month, 1 day): clamp to 02-29 first, then one day.
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-01-31"), Duration{1, 1}, +1)), "2024-03-01");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-03-01"), Duration{0, 1}, -1)), "2024-02-29");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-03-31"), Duration{1, 30}, -1)), "2024-01-30");
-  EXPECT_EQ(FormatDate(AddDuration(D("2024-12-31"), Duration{0, 365}, +1)), "2025-12-31");
+  EXPECT_EQ(Shifted(D("2024-01-31"), Duration{1, 1}, +1), "2024-03-01");
+  EXPECT_EQ(Shifted(D("2024-03-01"), Duration{0, 1}, -1), "2024-02-29");
+  EXPECT_EQ(Shifted(D("2024-03-31"), Duration{1, 30}, -1), "2024-01-30");
+  EXPECT_EQ(Shifted(D("2024-12-31"), Duration{0, 365}, +1), "2025-12-31");
 }
 
 TEST(DateTest, YearsBetweenCountsCompletedYears) {
@@ -117,6 +125,42 @@ TEST(DateTest, FormatDuration) {
   EXPECT_EQ(FormatDuration(Duration{0, 0}), "0个月");
   EXPECT_EQ(FormatDuration(Duration{24, 0}, true), "2 years");
   EXPECT_EQ(FormatDuration(Duration{0, 30}, true), "30 days");
+}
+
+TEST(DateTest, SupportedRangeBounds) {
+  EXPECT_EQ(kMinDate, DaysFromCivil(1, 1, 1));
+  EXPECT_EQ(kMaxDate, DaysFromCivil(9999, 12, 31));
+  EXPECT_EQ(FormatDate(kMinDate), "0001-01-01");
+  EXPECT_EQ(FormatDate(kMaxDate), "9999-12-31");
+}
+
+// Issue 14: 评估日期 + 6000000年 overflowed the 32-bit day number (UBSan). Results outside
+// 0001-01-01..9999-12-31 are refused, and *out is left alone.
+TEST(DateTest, AddDurationRefusesResultsOutsideTheRange) {
+  int32_t out = 777;
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{6000000 * 12, 0}, +1, &out));
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{INT32_MAX, 0}, +1, &out));
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{INT32_MIN, 0}, -1, &out));
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{0, INT32_MAX}, +1, &out));
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{0, INT32_MIN}, -1, &out));
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{2023 * 12, 0}, -1, &out)) << "year 0";
+  EXPECT_FALSE(AddDuration(D("2023-01-01"), Duration{7977 * 12, 0}, +1, &out)) << "year 10000";
+  EXPECT_FALSE(AddDuration(kMaxDate, Duration{0, 1}, +1, &out));
+  EXPECT_FALSE(AddDuration(kMinDate, Duration{0, 1}, -1, &out));
+  EXPECT_FALSE(AddDuration(kMaxDate + 1, Duration{0, 0}, +1, &out)) << "input outside the range";
+  EXPECT_EQ(out, 777);
+  EXPECT_EQ(Shifted(D("2023-01-01"), Duration{7976 * 12 + 11, 30}, +1), "9999-12-31");
+  EXPECT_EQ(Shifted(D("2023-01-01"), Duration{2022 * 12, 0}, -1), "0001-01-01");
+  EXPECT_EQ(Shifted(kMaxDate, Duration{0, 1}, -1), "9999-12-30");
+}
+
+TEST(DateTest, AddDurationsDetectsOverflow) {
+  Duration out{5, 5};
+  EXPECT_FALSE(AddDurations(Duration{INT32_MAX, 0}, Duration{1, 0}, &out));
+  EXPECT_FALSE(AddDurations(Duration{0, INT32_MIN}, Duration{0, -1}, &out));
+  EXPECT_EQ(out, (Duration{5, 5}));
+  ASSERT_TRUE(AddDurations(Duration{12, 3}, Duration{1, 4}, &out));
+  EXPECT_EQ(out, (Duration{13, 7}));
 }
 
 }  // namespace

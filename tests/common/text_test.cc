@@ -103,5 +103,60 @@ TEST(TextTest, DiagnosticJsonHasEveryField) {
   EXPECT_TRUE(HasErrors({d}));
 }
 
+// Issue 14: diagnostics echoed whole source lines, so an 8 KB file printed 96 MB. Long
+// lines are cut to a window around the problem.
+TEST(TextTest, ExcerptLineKeepsShortLinesAndWindowsLongOnes) {
+  int col = 0;
+  EXPECT_EQ(ExcerptLine("计算 a = b", 8, 200, &col), "计算 a = b");
+  EXPECT_EQ(col, 8);
+
+  std::string line = std::string(1000, 'a') + "XYZ" + std::string(1000, 'b');
+  std::string cut = ExcerptLine(line, 1001, 200, &col);
+  std::u32string chars = DecodeUtf8(cut);
+  int width = 0;
+  for (char32_t c : chars) width += DisplayWidth(c);
+  EXPECT_LE(width, 200);
+  EXPECT_EQ(chars.front(), U'…');
+  EXPECT_EQ(chars.back(), U'…');
+  ASSERT_GE(col, 2);
+  EXPECT_EQ(EncodeUtf8(chars.substr(col - 1, 3)), "XYZ") << "the excerpt column points at the problem";
+
+  // Near the start: no leading "…"; CJK characters count two columns.
+  std::string cjk;
+  for (int i = 0; i < 300; ++i) cjk += "元";
+  cut = ExcerptLine(cjk, 3, 200, &col);
+  chars = DecodeUtf8(cut);
+  EXPECT_EQ(col, 3);
+  EXPECT_NE(chars.front(), U'…');
+  EXPECT_EQ(chars.back(), U'…');
+  EXPECT_LE(static_cast<int>(chars.size()), 100);
+
+  // Near the end: no trailing "…".
+  cut = ExcerptLine(line, 2003, 200, &col);
+  chars = DecodeUtf8(cut);
+  EXPECT_EQ(chars.front(), U'…');
+  EXPECT_EQ(chars.back(), U'b');
+  EXPECT_EQ(chars[col - 1], U'b');
+}
+
+TEST(TextTest, TruncateTextCutsByCharacters) {
+  EXPECT_EQ(TruncateText("未知的名称", 10), "未知的名称");
+  EXPECT_EQ(TruncateText("未知的名称", 3), "未知…");
+  EXPECT_EQ(TruncateText(std::string(5000, 'x'), 1000).size(), 999 + std::string("…").size());
+}
+
+TEST(TextTest, FormatDiagnosticUsesTheExcerptColumn) {
+  Diagnostic d;
+  d.file = "a.heyan";
+  d.line = 1;
+  d.column = 5000;
+  d.length = 3;
+  d.code = "E0201";
+  d.message_zh = "未知的名称“XYZ”";
+  d.source_line = "…abcXYZdef…";
+  d.source_column = 5;
+  EXPECT_EQ(FormatDiagnostic(d), "a.heyan:1:5000: 错误 E0201: 未知的名称“XYZ”\n  …abcXYZdef…\n      ^^^\n");
+}
+
 }  // namespace
 }  // namespace heyan::internal

@@ -1,6 +1,8 @@
 // Parse stage (src/parser/parser.h): rule-file text -> AST, and syntax diagnostics.
 #include "parser/parser.h"
 
+#include <cmath>
+#include <algorithm>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -354,13 +356,22 @@ TEST(ParserTest, MoneyLiteralsAreFen) {
     const char* text;
     int64_t fen;
   } cases[] = {{"470元", 47000}, {"470.00元", 47000}, {"470.5元", 47050}, {"0.01元", 1},
-               {"50分", 50},     {"470yuan", 47000},  {"3.25yuan", 325}, {"50fen", 50}};
+               {"50分", 50},     {"470yuan", 47000},  {"3.25yuan", 325}, {"50fen", 50},
+               // Issue 14: whole yuan from 9.22e14元 up were rejected (a false overflow when
+               // scaling to fen in place).
+               {"1000000000000000元", 100000000000000000},
+               {"92233720368547758元", 9223372036854775800},
+               {"92233720368547758.07元", 9223372036854775807},
+               {"9223372036854775807分", 9223372036854775807}};
   for (const auto& c : cases) {
     ParsedExpr e = Expr(c.text);
     ASSERT_NE(e.expr, nullptr);
     EXPECT_EQ(e.expr->literal.kind, LiteralKind::kMoney) << c.text;
     EXPECT_EQ(e.expr->literal.rational, (Rational{c.fen, 1})) << c.text;
   }
+  // One fen more than the largest amount is an invalid literal, not a wrapped one.
+  Parsed p = Parse("规则集 测试\n计算 x = 92233720368547758.08元\n");
+  EXPECT_NE(p.Find("E0104"), nullptr);
 }
 
 TEST(ParserTest, DecimalAndPercentLiteralsAreExact) {
@@ -835,24 +846,101 @@ TEST(ParserTest, DeeplyNestedOperatorsWithoutBracketsDoNotCrash) {
   EXPECT_NE(r.Find("E0004"), nullptr);
 }
 
-TEST(ParserTest, LongFlatExpression) {
-  // 1,000 operands in one flat sum parse fine; 20,000 are rejected with E0004, not a crash.
-  std::string sum = "1元";
-  for (int i = 0; i < 999; ++i) sum += " + 1元";
-  Parsed p = Parse("规则集 测试\n计算 a = " + sum + "\n");
-  ASSERT_NE(p.file, nullptr);
-  EXPECT_THAT(p.codes(), IsEmpty());
-  int operands = 1;
-  for (const ast::Expr* e = p.file->values[0].expr.get(); e->kind == ExprKind::kBinary; e = e->args[0].get()) {
-    ++operands;
+// Depth and leaf count of a binary-operator tree, without recursion.
+struct TreeShape {
+  int depth = 0;
+  int leaves = 0;
+};
+TreeShape Shape(const ast::Expr& root, ast::Op op) {
+  TreeShape shape;
+  std::vector<std::pair<const ast::Expr*, int>> stack = {{&root, 1}};
+  while (!stack.empty()) {
+    auto [e, d] = stack.back();
+    stack.pop_back();
+    shape.depth = std::max(shape.depth, d);
+    if (e->kind == ExprKind::kBinary && e->op == op) {
+      for (const auto& a : e->args) stack.push_back({a.get(), d + 1});
+    } else {
+      ++shape.leaves;
+    }
   }
-  EXPECT_EQ(operands, 1000);
+  return shape;
+}
 
-  std::string huge = "1";
-  for (int i = 0; i < 19999; ++i) huge += "+1";
-  Parsed q = Parse("规则集 测试\n计算 a = " + huge + "\n");
-  EXPECT_EQ(q.file, nullptr);
-  EXPECT_NE(q.Find("E0004"), nullptr);
+TEST(ParserTest, LongFlatChainsAreRegroupedIntoBalancedTrees) {
+  // Issue 14: a 600-term sum was a 600-deep tree that crashed later stages. Chains of one
+  // associative operator longer than 8 are regrouped; 1,000 and 20,000 operands are fine.
+  for (int n : {1000, 20000}) {
+    std::string sum = "1元";
+    for (int i = 1; i < n; ++i) sum += " + 1元";
+    Parsed p = Parse("规则集 测试\n计算 a = " + sum + "\n");
+    ASSERT_NE(p.file, nullptr) << n;
+    EXPECT_THAT(p.codes(), IsEmpty());
+    const ast::Expr& root = *p.file->values[0].expr;
+    TreeShape shape = Shape(root, Op::kAdd);
+    EXPECT_EQ(shape.leaves, n);
+    EXPECT_LE(shape.depth, 1 + static_cast<int>(std::ceil(std::log2(n)))) << n;
+    EXPECT_TRUE(root.regrouped);
+    EXPECT_EQ(root.chain_operands, n);
+    EXPECT_EQ(SpanText(p, root.span), sum) << "the root covers the whole chain";
+  }
+  for (const char* op : {" * ", " 并且 ", " 或者 "}) {
+    std::string chain = "x";
+    for (int i = 1; i < 600; ++i) chain += op + std::string("x");
+    Parsed p = Parse("规则集 测试\n计算 a = " + chain + "\n");
+    ASSERT_NE(p.file, nullptr) << op;
+    EXPECT_THAT(p.codes(), IsEmpty()) << op;
+    EXPECT_EQ(p.file->values[0].expr->chain_operands, 600) << op;
+  }
+}
+
+TEST(ParserTest, ShortChainsKeepTheirShapeAndRegroupedSpansKeepBrackets) {
+  // Eight operands: left to right as written, nothing regrouped.
+  ParsedExpr e = Expr("a + b + c + d + e + f + g + h");
+  ASSERT_NE(e.expr, nullptr);
+  EXPECT_FALSE(e.expr->regrouped);
+  EXPECT_EQ(e.expr->chain_operands, 0);
+  EXPECT_EQ(SpanText(e.parsed, e.expr->args[0]->span), "a + b + c + d + e + f + g");
+  EXPECT_EQ(e.expr->args[1]->text, "h");
+  // Nine: balanced, (a..e) + (f..i), and a regrouped part's span includes the brackets
+  // around its first and last operands.
+  ParsedExpr nine = Expr("(a) + b + c + d + e + f + g + h + (i)");
+  ASSERT_NE(nine.expr, nullptr);
+  EXPECT_EQ(nine.expr->chain_operands, 9);
+  ASSERT_EQ(nine.expr->args.size(), 2u);
+  EXPECT_EQ(SpanText(nine.parsed, nine.expr->args[0]->span), "(a) + b + c + d + e");
+  EXPECT_EQ(SpanText(nine.parsed, nine.expr->args[1]->span), "f + g + h + (i)");
+  EXPECT_TRUE(nine.expr->args[1]->regrouped);
+  EXPECT_EQ(nine.expr->args[1]->chain_operands, 0);
+  // Subtraction is not associative: left as written.
+  ParsedExpr minus = Expr("a - b - c - d - e - f - g - h - i - j");
+  ASSERT_NE(minus.expr, nullptr);
+  EXPECT_FALSE(minus.expr->regrouped);
+  EXPECT_EQ(Shape(*minus.expr, Op::kSub).depth, 10);
+}
+
+TEST(ParserTest, DeepNonAssociativeChainsAreE0004) {
+  // 64 levels is the limit: "1 - 1 - …" with 63 operators nests 64 deep.
+  auto minus = [](int operators) {
+    std::string e = "1";
+    for (int i = 0; i < operators; ++i) e += " - 1";
+    return "规则集 测试\n计算 a = " + e + "\n";
+  };
+  EXPECT_THAT(Parse(minus(63)).codes(), IsEmpty());
+  Parsed p = Parse(minus(64));
+  const Diagnostic* d = p.Find("E0004");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->line, 2);
+  EXPECT_THAT(d->message_zh, HasSubstr("表达式嵌套超过 64 层"));
+  // 20,000 operators: E0004, not a crash; and field chains likewise.
+  EXPECT_NE(Parse(minus(20000)).Find("E0004"), nullptr);
+  std::string fields = "申请";
+  for (int i = 0; i < 5000; ++i) fields += ".成员";
+  EXPECT_NE(Parse("规则集 测试\n计算 a = " + fields + "\n").Find("E0004"), nullptr);
+  ParseLimits limits;
+  limits.max_nesting_depth = 3;
+  EXPECT_NE(Parse("规则集 测试\n计算 a = 1 - 2 - 3 - 4\n", limits).Find("E0004"), nullptr);
+  EXPECT_THAT(Parse("规则集 测试\n计算 a = 1 - 2 - 3\n", limits).codes(), IsEmpty());
 }
 
 TEST(ParserTest, FileSizeLimitIsE0003) {

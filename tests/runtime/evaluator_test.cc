@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -837,6 +838,150 @@ TEST(EvaluatorTest, IntegerOverflowIsAFault) {
   EXPECT_EQ(Out(d, "big"), "<none>");
   EXPECT_EQ(Out(d, "days"), "<none>");
   EXPECT_THAT(FaultIds(d), ElementsAre("big", "days"));
+}
+
+// Issue 14: the running sum aliased Add's input and output, so a sum that overflowed wrapped
+// to a wrong amount with no fault, and a single large item gave a false overflow.
+TEST(EvaluatorTest, MoneySumOverflowIsAFaultAndLargeSumsAreExact) {
+  auto program = MustCompile(
+      "输出 wraps: 金额 = 合计([1分, 9223372036854775807分])\n"
+      "输出 big: 金额 = 合计([5000000000000000000分])\n"
+      "输出 two: 金额 = 合计([4000000000000000000分, 5000000000000000000分])\n"
+      "输出 ints: 整数 = 合计([1, 9223372036854775807])\n"
+      "输出 literal: 金额 = 922337203685477.58元\n"
+      "输出 yuan: 金额 = 1000000000000000元\n");
+  v1::Decision d = Eval(program, Household());
+  EXPECT_EQ(Out(d, "wraps"), "<none>");
+  EXPECT_EQ(Out(d, "ints"), "<none>");
+  EXPECT_EQ(Out(d, "big"), "50000000000000000.00元");
+  EXPECT_EQ(Out(d, "two"), "90000000000000000.00元");
+  EXPECT_EQ(Out(d, "literal"), "922337203685477.58元");
+  EXPECT_EQ(Out(d, "yuan"), "1000000000000000.00元") << "whole-yuan literals above 9.22e14元 parse";
+  EXPECT_THAT(FaultIds(d), ElementsAre("wraps", "ints"));
+  for (const auto& f : d.faults()) {
+    EXPECT_THAT(f.message(), HasSubstr("溢出")) << f.rule_id();
+    EXPECT_THAT(f.message(), HasSubstr("合计([1")) << "the fault names the expression";
+  }
+}
+
+// 合计 over random int64 amounts (edge values included) against a 128-bit reference: the
+// sum runs left to right, so it is a fault exactly when some prefix leaves the int64 range.
+TEST(EvaluatorTest, SumsMatch128BitReference) {
+  auto program = MustCompile("输出 total: 金额 = 合计(成员.收入: 金额)\n");
+  std::mt19937_64 rng(14);
+  constexpr int64_t kEdges[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 1, kMaxFen - 1, kMaxFen,
+                                5000000000000000000, -5000000000000000000};
+  auto random_amount = [&]() -> int64_t {
+    if (rng() % 3 == 0) return kEdges[rng() % (sizeof(kEdges) / sizeof(kEdges[0]))];
+    if (rng() % 2 == 0) return static_cast<int64_t>(rng() % 2000001) - 1000000;
+    return static_cast<int64_t>(rng());
+  };
+  int faults = 0, exact = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    v1::Application app;
+    app.set_application_date("2023-01-01");
+    v1::Member* m = AddMember(&app, "1", "甲");
+    const int n = 1 + static_cast<int>(rng() % 5);
+    __int128 prefix = 0;
+    bool overflow = false;
+    std::string items;
+    for (int k = 0; k < n; ++k) {
+      int64_t fen = random_amount();
+      AddIncome(m, v1::SALARY, fen);
+      prefix += fen;
+      overflow = overflow || prefix > kMaxFen || prefix < INT64_MIN;
+      items += std::to_string(fen) + " ";
+    }
+    v1::Decision d = Eval(program, app);
+    if (overflow) {
+      ++faults;
+      EXPECT_EQ(Out(d, "total"), "<none>") << items;
+      EXPECT_THAT(FaultIds(d), ElementsAre("total")) << items;
+    } else {
+      ++exact;
+      const v1::Amount* total = Amount(d, "total");
+      ASSERT_NE(total, nullptr) << items;
+      EXPECT_EQ(total->fen(), static_cast<int64_t>(prefix)) << items;
+      EXPECT_THAT(d.faults(), IsEmpty()) << items;
+    }
+  }
+  EXPECT_GT(faults, 20);  // both branches are exercised
+  EXPECT_GT(exact, 20);
+}
+
+// The shipped Zhengzhou rules with a salary of 92,233,720,368,547,758.07元 plus 1分: before the
+// fix the family income wrapped to a negative amount and the household was decided 符合
+// with a benefit.
+TEST(EvaluatorTest, ZhengzhouIncomeOverflowIsNeverEligible) {
+  absl::StatusOr<CompileResult> r =
+      CompileFile(std::string(HEYAN_SOURCE_DIR) + "/rules/henan/zhengzhou/zhengzhou.heyan");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->ok());
+  // Both orders: 1分 first made the old code wrap silently (1 + INT64_MAX "fit"); the
+  // salary first made it report a false overflow on 0 + INT64_MAX, which hid the bug.
+  for (bool small_first : {true, false}) {
+  SCOPED_TRACE(small_first ? "1分 first" : "salary first");
+  v1::Application app;
+  app.set_id("Z-OVERFLOW");
+  app.set_kind(v1::NEW_APPLICATION);
+  app.set_hukou_type(v1::URBAN);
+  app.set_application_date("2017-08-01");
+  app.set_declares_staff_relative(false);
+  v1::Member* a = AddMember(&app, "410100197005010011", "张建国", "1970-05-01");
+  a->set_relation(v1::SELF);
+  a->set_work_capacity(v1::FULL);
+  for (int64_t fen : small_first ? std::vector<int64_t>{1, kMaxFen} : std::vector<int64_t>{kMaxFen, 1}) {
+    v1::Income* i = AddIncome(a, v1::SALARY, fen);
+    i->set_after_tax(true);
+  }
+  v1::Member* b = AddMember(&app, "410100197203010022", "李秀英", "1972-03-01");
+  b->set_relation(v1::SPOUSE);
+  b->set_work_capacity(v1::NONE);
+  app.mutable_assets()->mutable_homes()->set_count(1);
+  app.mutable_assets()->mutable_homes()->set_total_area_centi_m2(9000);
+  app.mutable_assets()->mutable_financial()->set_deposits_fen(500000);
+  app.mutable_assets()->mutable_financial()->set_cash_fen(0);
+  v1::Decision d = Eval(r->program, app);
+  EXPECT_NE(d.outcome(), v1::ELIGIBLE);
+  EXPECT_EQ(d.benefit_fen(), 0);
+  bool named = false;
+  for (const auto& f : d.faults()) {
+    if (f.message().find("溢出") != std::string::npos && f.message().find("合计(") != std::string::npos) named = true;
+  }
+  EXPECT_TRUE(named) << d.DebugString();
+  }
+}
+
+// Issue 14: 评估日期 + 6000000年 overflowed the 32-bit day number (UBSan) and produced a
+// wrong date. A date outside 0001-01-01..9999-12-31 is now a fault naming the expression.
+TEST(EvaluatorTest, DateArithmeticOutsideTheRangeIsAFault) {
+  // A long chain of durations is fine (it is regrouped; a date in it would not be).
+  std::string years = "100000年";
+  for (int i = 1; i < 60; ++i) years += " + 100000年";
+  std::string far = "评估日期 + (" + years + ")";
+  std::string huge = "100000年";  // 1,800 × 1,200,000 months overflows int32
+  for (int i = 1; i < 1800; ++i) huge += " + 100000年";
+  std::string days = "d";
+  for (int i = 0; i < 25; ++i) days += " - 100000天";
+  auto program = MustCompile(std::string(kPrelude) +
+      "输出 far: 日期 = " + far + "\n"
+      "输出 early: 日期 = d - 2023年\n"
+      "输出 days: 日期 = " + days + "\n"
+      "输出 within: 布尔 = 之前期间内(d, d, 100000年)\n"
+      "输出 ok: 日期 = d + 7976年\n"
+      "输出 dur: 日期 = d + (" + huge + ")\n");
+  v1::Decision d = Eval(program, Household());
+  for (const char* name : {"far", "early", "days", "within", "dur"}) EXPECT_EQ(Out(d, name), "<none>") << name;
+  EXPECT_EQ(Out(d, "ok"), "9999-06-01");
+  EXPECT_THAT(FaultIds(d), ElementsAre("far", "early", "days", "within", "dur"));
+  for (const auto& f : d.faults()) {
+    if (f.rule_id() == "dur") {
+      EXPECT_THAT(f.message(), HasSubstr("溢出")) << "duration + duration overflowed int32";
+      continue;
+    }
+    EXPECT_THAT(f.message(), HasSubstr("超出支持范围（0001-01-01 至 9999-12-31）")) << f.rule_id();
+    if (f.rule_id() == "early") EXPECT_THAT(f.message(), HasSubstr("“d - 2023年”")) << "names the expression";
+  }
 }
 
 // ---- outputs ---------------------------------------------------------------------------
