@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "checker/checker.h"
 #include "compiler/planner.h"
+#include "io/input_file.h"
 #include "parser/parser.h"
 #include "runtime/fingerprint.h"
 #include "runtime/program_impl.h"
@@ -26,21 +27,46 @@ using internal::Span;
 
 std::string Normalize(const std::string& path) { return fs::path(path).lexically_normal().generic_string(); }
 
-bool ReadFile(const std::string& path, const CompileOptions& options, std::string* text) {
+// Rule files larger than this are not read at all; up to it, the parser's own limit
+// (CompileOptions::max_source_bytes) decides and says so.
+constexpr size_t kMaxReadBytes = size_t{64} << 20;
+
+// Why a rule file could not be read, without the "PATH: " the helper starts with.
+std::string Reason(const absl::Status& status, const std::string& path) {
+  std::string_view m(status.message().data(), status.message().size());
+  if (m.substr(0, path.size() + 2) == path + ": ") m.remove_prefix(path.size() + 2);
+  return std::string(m);
+}
+
+// Reads a rule file: from options.sources first, else from the file system (a regular file
+// or a pipe, read once). On failure *status says why (io/input_file.h: a directory, a
+// device, no permission, ...).
+bool ReadFile(const std::string& path, const CompileOptions& options, std::string* text,
+              absl::Status* status) {
   auto it = options.sources.find(path);
   if (it == options.sources.end()) it = options.sources.find(Normalize(path));
   if (it != options.sources.end()) {
     *text = it->second;
     return true;
   }
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return false;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *text = ss.str();
+  absl::StatusOr<std::string> read = io::ReadWholeFile(path, io::kRuleFile, kMaxReadBytes);
+  if (!read.ok()) {
+    *status = read.status();
+    return false;
+  }
+  *text = *std::move(read);
   return true;
+}
+
+// The same reason in English (diagnostics carry both languages). Classifies the path again
+// without opening it, so a pipe is not read twice.
+std::string ReasonEn(const absl::Status& status, const std::string& path) {
+  absl::Status en = io::CheckInputPath(path, io::kRuleFile, /*english=*/true);
+  if (!en.ok()) return Reason(en, path);
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    return absl::StrCat("larger than ", kMaxReadBytes >> 20, " MiB");
+  }
+  return Reason(status, path);
 }
 
 class Loader {
@@ -65,13 +91,17 @@ class Loader {
       return;
     }
     std::string text;
-    if (!ReadFile(path, options_, &text)) {
-      if (imported_at != nullptr) {
+    absl::Status why;
+    if (!ReadFile(path, options_, &text, &why)) {
+      if (imported_at != nullptr && why.code() == absl::StatusCode::kNotFound) {
         sink_->Error("E0002", *imported_at, absl::StrCat("找不到导入的文件“", path, "”"),
                      absl::StrCat("imported file '", path, "' not found"));
+      } else if (imported_at != nullptr) {
+        sink_->Error("E0002", *imported_at, absl::StrCat("无法读取导入的文件“", path, "”：", Reason(why, path)),
+                     absl::StrCat("cannot read imported file '", path, "': ", ReasonEn(why, path)));
       } else {
-        sink_->FileError("E0001", path, absl::StrCat("无法读取规则文件“", path, "”"),
-                         absl::StrCat("cannot read rule file '", path, "'"));
+        sink_->FileError("E0001", path, absl::StrCat("无法读取规则文件“", path, "”：", Reason(why, path)),
+                         absl::StrCat("cannot read rule file '", path, "': ", ReasonEn(why, path)));
       }
       return;
     }
@@ -208,16 +238,24 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
 absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
   RuleFiles out;
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
-    out.all.push_back(path);
-    out.entries.push_back(path);
-    return out;
+  switch (io::KindOfPath(path)) {
+    case io::PathKind::kReadable:  // a file, or a pipe (`--rules <(...)`): compiled as given
+      out.all.push_back(path);
+      out.entries.push_back(path);
+      return out;
+    case io::PathKind::kDirectory:
+      break;
+    default: {
+      absl::Status why = io::CheckInputPath(path, io::kRuleFile);
+      return why.ok() ? absl::NotFoundError(absl::StrCat(path, ": 找不到规则文件")) : why;
+    }
   }
-  if (!fs::is_directory(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
-  for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
+  auto it = fs::recursive_directory_iterator(path, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(it->path().generic_string());
   }
+  // A subdirectory that cannot be read would otherwise drop its rule files unnoticed.
+  if (ec) return absl::UnavailableError(absl::StrCat(path, ": 读取目录时出错：", ec.message()));
   std::sort(out.all.begin(), out.all.end());
   // Entry files are those no other file imports (a quick scan of import lines).
   std::set<std::string> imported;

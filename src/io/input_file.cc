@@ -224,6 +224,16 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path, const FileRol
   return text;
 }
 
+absl::Status CheckInputPath(const std::string& path, const FileRole& role, bool english) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return StatError(path, role, english, errno);
+  if (!Readable(st.st_mode)) return WrongType(path, role, english, st.st_mode);
+  if (S_ISREG(st.st_mode) && ::access(path.c_str(), R_OK) != 0) {
+    return absl::PermissionDeniedError(Said(path, english, "没有读取权限", "no permission to read"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOutputPath(const std::string& path, const FileRole& role, bool english) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {

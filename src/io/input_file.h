@@ -87,6 +87,10 @@ class InputFile {
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path, const FileRole& role,
                                           size_t max_bytes, bool english = false);
 
+// The classification of InputFile::Open without opening (a FIFO opened twice would lose
+// data to the first opening): OK for a regular file or a FIFO, else the same errors.
+absl::Status CheckInputPath(const std::string& path, const FileRole& role, bool english = false);
+
 // Checks, before anything is computed, that `path` can be written as an output file: not a
 // directory, in a directory that exists, writable if it exists. Devices (/dev/null, a
 // terminal) and FIFOs are fine outputs. Errors as for InputFile::Open.
