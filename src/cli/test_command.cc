@@ -1162,11 +1162,13 @@ std::vector<std::string> FindCases(const std::string& path, std::string* problem
   }
   std::error_code ec;
   auto it = fs::recursive_directory_iterator(path, ec);
+  std::string last = path;  // the entry before an error: the directory that could not be read
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && IsCaseFile(it->path())) out.push_back(it->path().generic_string());
+    last = it->path().generic_string();
+    if (it->is_regular_file() && IsCaseFile(it->path())) out.push_back(last);
   }
   // An unreadable subdirectory must not drop its cases unnoticed.
-  if (ec) *problem = absl::StrCat(L("读取目录时出错：", "cannot read the directory: "), ec.message());
+  if (ec) *problem = absl::StrCat(L("读取目录时出错：", "cannot read directory "), last, ": ", ec.message());
   std::sort(out.begin(), out.end());
   return out;
 }

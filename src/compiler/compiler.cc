@@ -251,11 +251,13 @@ absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
     }
   }
   auto it = fs::recursive_directory_iterator(path, ec);
+  std::string last = path;  // the entry before an error: the directory that could not be read
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(it->path().generic_string());
+    last = it->path().generic_string();
+    if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(last);
   }
   // A subdirectory that cannot be read would otherwise drop its rule files unnoticed.
-  if (ec) return absl::UnavailableError(absl::StrCat(path, ": 读取目录时出错：", ec.message()));
+  if (ec) return absl::UnavailableError(absl::StrCat(path, ": 读取目录“", last, "”时出错：", ec.message()));
   std::sort(out.all.begin(), out.all.end());
   // Entry files are those no other file imports (a quick scan of import lines).
   std::set<std::string> imported;

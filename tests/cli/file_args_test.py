@@ -43,10 +43,17 @@ class Env:
             f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         return p
 
-    def run(self, *args, stdin=None, pass_fds=()):
+    def run(self, *args, stdin=None, pass_fds=(), as_nobody=False):
+        # Permissions do not stop root: run as nobody to see what an ordinary user sees.
+        demote = None
+        if as_nobody and os.geteuid() == 0:
+            def demote():
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
         try:
             return subprocess.run([self.heyan] + list(args), input=stdin, capture_output=True,
-                                  timeout=TIMEOUT, pass_fds=pass_fds)
+                                  timeout=TIMEOUT, pass_fds=pass_fds, preexec_fn=demote)
         except subprocess.TimeoutExpired:
             raise AssertionError(f"hangs: heyan {' '.join(args)}")
 
@@ -252,8 +259,25 @@ def case_eval_rules(env):
 
 # ---- heyan check --------------------------------------------------------------------------------
 
+def unreadable_subdirectory(env, name, files):
+    """A directory (readable) holding `files` and a subdirectory nobody may read."""
+    top = env.path(name)
+    sub = os.path.join(top, "sub")
+    os.makedirs(sub, exist_ok=True)
+    os.chmod(sub, 0o755)
+    for file_name, text in files.items():
+        with open(os.path.join(top, file_name), "wb") as f:
+            f.write(text)
+        with open(os.path.join(sub, file_name), "wb") as f:
+            f.write(text)
+    os.chmod(sub, 0)
+    os.chmod(top, 0o755)
+    os.chmod(env.work, 0o755)
+    return top
+
+
 def case_check_paths(env):
-    """check: a directory without rule files, a device, a pipe, a missing path."""
+    """check: a directory without rule files, a device, a pipe, a missing path, an unreadable subdirectory."""
     r = env.run("check", env.dir)
     check(r.returncode == 1, f"directory without rule files: exit {r.returncode}, want 1")
     check("没有规则文件" in out(r), f"message: {out(r)}")
@@ -270,6 +294,10 @@ def case_check_paths(env):
     finally:
         pipe.close()
     check(r.returncode == 0, f"pipe: exit {r.returncode}: {out(r)} {err(r)}")
+    top = unreadable_subdirectory(env, "perm", {"a.heyan": text})
+    r = env.run("check", top, as_nobody=True)
+    check(r.returncode == 1 and "读取目录" in out(r) and "sub" in out(r),
+          f"unreadable subdirectory: exit {r.returncode}: {out(r)} {err(r)}")
 
 
 # ---- heyan explain ------------------------------------------------------------------------------
@@ -313,6 +341,11 @@ def case_test_paths(env):
     empty = env.write("empty.textproto", "")
     r = env.run("test", empty)
     check(r.returncode == 1 and "empty.textproto" in out(r), f"empty case: {out(r)}")
+    # An unreadable subdirectory fails the run instead of dropping its cases.
+    top = unreadable_subdirectory(env, "perm", {"x.textproto": b'name: "x"\n'})
+    r = env.run("test", top, as_nobody=True)
+    check(r.returncode == 1 and "读取目录" in out(r) and "sub" in out(r),
+          f"unreadable subdirectory: exit {r.returncode}: {out(r)} {err(r)}")
 
 
 def main():
