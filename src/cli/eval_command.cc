@@ -1016,16 +1016,15 @@ int Eval(const std::vector<std::string>& args) {
 
   // Rules: a file, or a directory with exactly one entry rule set.
   absl::StatusOr<RuleFiles> files = FindRuleFiles(flags.rules);
-  if (!files.ok() && files.status().code() != absl::StatusCode::kNotFound) {
+  if (!files.ok()) {
     absl::Status said = en ? io::CheckInputPath(flags.rules, io::kRuleFile, true) : files.status();
     std::cerr << "heyan eval: " << (said.ok() ? files.status() : said).message() << "\n";
     return 2;
   }
-  if (!files.ok() || files->entries.empty()) {
+  if (files->entries.empty()) {
     std::cerr << "heyan eval: "
-              << (en ? absl::StrCat("no rule files at '", flags.rules, "'")
-                     : absl::StrCat("找不到规则文件“", flags.rules, "”"))
-              << (files.ok() ? "" : absl::StrCat(" (", std::string(files.status().message()), ")"))
+              << (en ? absl::StrCat("no rule files (*.heyan) in '", flags.rules, "'")
+                     : absl::StrCat("“", flags.rules, "”中没有规则文件（*.heyan）"))
               << "\n";
     return 2;
   }

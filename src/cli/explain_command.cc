@@ -121,7 +121,15 @@ int Explain(const std::vector<std::string>& args) {
   // Rules: a file, or a directory with exactly one entry rule set.
   absl::StatusOr<RuleFiles> files = FindRuleFiles(rules);
   if (!files.ok()) {
-    std::cerr << "heyan explain: " << files.status().message() << "\n";
+    absl::Status said = en ? io::CheckInputPath(rules, io::kRuleFile, true) : files.status();
+    std::cerr << "heyan explain: " << (said.ok() ? files.status() : said).message() << "\n";
+    return 2;
+  }
+  if (files->entries.empty()) {
+    std::cerr << "heyan explain: "
+              << (en ? absl::StrCat("no rule files (*.heyan) in '", rules, "'")
+                     : absl::StrCat("“", rules, "”中没有规则文件（*.heyan）"))
+              << "\n";
     return 2;
   }
   if (files->entries.size() != 1) {
@@ -161,7 +169,7 @@ int Explain(const std::vector<std::string>& args) {
   }
   if (text->find_first_not_of(" \t\r\n") == std::string::npos) {
     std::cerr << "heyan explain: " << application_path
-              << (en ? ": the application file is empty\n" : "：申请文件是空的\n");
+              << (en ? ": the application file is empty\n" : ": 申请文件是空的\n");
     return 2;
   }
   v1::Application application;
