@@ -87,7 +87,11 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path,
                                           const CompileOptions& options = {});
 
 // Finds the rule files (*.heyan) under `path` (a file or a directory, searched recursively),
-// sorted. A directory's "entry" rule sets are those no other file in it imports.
+// sorted. A directory's "entry" rule sets are those no other file in it imports. A path that
+// is a file or a pipe is itself the one entry, whatever its name.
+// Errors (Chinese, starting with the path): NotFound; FailedPrecondition for a device or a
+// socket; Unavailable when part of the directory cannot be read. A directory without rule
+// files is not an error: `entries` is empty.
 struct RuleFiles {
   std::vector<std::string> all;
   std::vector<std::string> entries;

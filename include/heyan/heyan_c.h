@@ -31,7 +31,10 @@
  *    Result out-parameters (program, decision) are written only on success.
  *  - Strings are UTF-8 and NUL-terminated. Pointers returned by accessors stay valid as long
  *    as the object they came from.
- *  - No function throws, aborts or prints; out of memory is HEYAN_ERROR_NO_MEMORY.
+ *  - No function throws, aborts or prints; out of memory is HEYAN_ERROR_NO_MEMORY. (libprotobuf's
+ *    own log messages, such as its complaint about a string that is not UTF-8, are held back
+ *    while a heyan_* call runs; in a process that also uses libprotobuf, messages other
+ *    threads log during that time are held back too.)
  *
  * Thread-safety:
  *  - A heyan_program is immutable: heyan_program_evaluate and every accessor may be called
@@ -70,10 +73,12 @@ typedef enum heyan_status {
   /* The rule set has errors (or a rule file is missing or unreadable); the heyan_error
    * holds every diagnostic. Fix the rule files. */
   HEYAN_ERROR_RULES = 2,
-  /* Input data is malformed: application bytes that are not a heyan.v1.Application, or a
-   * registry file with a bad record ("file:line: field: problem"). Fix the data. */
+  /* Input data is malformed: application bytes that are not a heyan.v1.Application or hold a
+   * value the data model does not allow ("members[0].incomes[0].amount_fen: 不能为负数：-5"),
+   * or a registry file with a bad record ("file:line: field: problem"). Fix the data. */
   HEYAN_ERROR_DATA = 3,
-  /* A data file (registry) does not exist or cannot be opened. */
+  /* A data file (registry) does not exist or cannot be read: a directory, a device, no
+   * permission, a read error. The message starts with the path. */
   HEYAN_ERROR_NOT_FOUND = 4,
   /* Memory ran out. */
   HEYAN_ERROR_NO_MEMORY = 5,
@@ -181,8 +186,10 @@ HEYAN_C_API heyan_registries* heyan_registries_new(void);
 HEYAN_C_API void heyan_registries_free(heyan_registries* registries);
 
 /* Loads a file into registry `name`, adding to what is loaded. On failure nothing of the
- * file is loaded. Errors: ARGUMENT (unknown registry name or format), NOT_FOUND (cannot open
- * the file), DATA (a malformed record). */
+ * file is loaded. The file may be a pipe; IDs, values and encodings are checked as
+ * heyan::Registries::LoadFile documents (include/heyan/registry.h). Errors: ARGUMENT
+ * (unknown registry name or format), NOT_FOUND (no such file, a directory or device, not
+ * readable), DATA (a malformed record, or content without any record). */
 HEYAN_C_API heyan_status heyan_registries_load(heyan_registries* registries, const char* name,
                                                const char* path, heyan_registry_format format,
                                                heyan_error** error);
@@ -190,7 +197,9 @@ HEYAN_C_API heyan_status heyan_registries_load(heyan_registries* registries, con
 HEYAN_C_API heyan_status heyan_registries_add_id(heyan_registries* registries, const char* name,
                                                  const char* id_number, heyan_error** error);
 /* Adds one record: the protobuf binary encoding of the registry's record type (e.g.
- * heyan.v1.PayrollStaffRecord for "public_payroll_staff"), with id_number set. */
+ * heyan.v1.PayrollStaffRecord for "public_payroll_staff"), with id_number set. DATA for
+ * bytes that do not parse, a negative amount or count, an undeclared enum number or a
+ * malformed date. */
 HEYAN_C_API heyan_status heyan_registries_add_record(heyan_registries* registries,
                                                      const char* name, const void* record,
                                                      size_t record_size, heyan_error** error);

@@ -14,6 +14,7 @@
 //   absl::Status s = registries.LoadFile("财政供养人员", "data/payroll.csv",
 //                                        heyan::RegistryFormat::kAuto, check);
 //   // s names file, line and field if a row is malformed; nothing is skipped silently.
+//   // registries.files() says how many records each file added.
 //
 // Checked versus "no record": a registry counts as checked for everyone only once it has a
 // RegistryCheckInfo (LoadFile gives it one; records added one by one need MarkChecked).
@@ -57,9 +58,30 @@ struct RegistryCheckInfo {
   std::string source;
 };
 
+// How strictly loading checks resident ID numbers (see Registries::LoadFile).
+struct RegistryOptions {
+  // The 18th character of a resident ID is an ISO 7064 MOD 11-2 check character. A wrong
+  // one is accepted by default (registries copied by hand do hold such IDs, and the ID
+  // still names the person the application names) and counted in
+  // RegistryFile::bad_check_characters; true refuses the file instead, naming file:line.
+  bool reject_bad_check_character = false;
+};
+
+// One file LoadFile loaded.
+struct RegistryFile {
+  std::string registry;  // English registry name, e.g. "public_payroll_staff"
+  std::string path;      // as given to LoadFile
+  size_t records = 0;    // records this file added
+  // IDs whose check character is wrong (accepted; see RegistryOptions), and "file:line"
+  // (binary: "file: record N") of the first of them, or "".
+  size_t bad_check_characters = 0;
+  std::string first_bad_check_character;
+};
+
 class Registries {
  public:
   Registries();
+  explicit Registries(const RegistryOptions& options);
   ~Registries();
   Registries(Registries&&) noexcept;
   Registries& operator=(Registries&&) noexcept;
@@ -70,17 +92,37 @@ class Registries {
   // registry checked for everyone with `check` (its empty fields filled from the file, see
   // RegistryCheckInfo). Loading a second file into a registry joins the references with
   // "；" and keeps the earlier date: the oldest data a decision may rest on.
-  // Errors: NotFound for an unknown registry name or file; InvalidArgument naming
-  // "file:line: field: problem" for the first malformed record (nothing is loaded then);
-  // InvalidArgument for a check date that is not YYYY-MM-DD.
+  //
+  // The file is read once, front to back, as a stream: a pipe (`<(cat ids.txt)`, /dev/stdin
+  // from a pipe) or a FIFO reads like a regular file. Text formats may be UTF-8 (with or
+  // without a byte order mark) or UTF-16 (LE/BE; converted). Every record is checked:
+  //  * id_number must be a resident ID of 18 characters (17 digits, then a digit or X); an
+  //    ID list line may wrap it as "…", '…', ="…" or '… (spreadsheet exports). A wrong
+  //    check character is accepted and counted, or refused (RegistryOptions);
+  //  * money, areas and counts must not be negative, enum numbers must be declared, dates
+  //    must be YYYY-MM-DD; a CSV header must not name a field twice.
+  // A 0-byte file is an empty registry ("checked, nobody on it"); a file with content but no
+  // record (blank lines, a header only) is an error.
+  //
+  // Errors (messages in Chinese, starting with the path):
+  //   NotFound            unknown registry name; no such file ("找不到登记册文件")
+  //   FailedPrecondition  a directory, a device or a socket ("是目录，不是登记册文件")
+  //   PermissionDenied    the file cannot be read ("没有读取权限")
+  //   DataLoss            a read error
+  //   InvalidArgument     "file:line: field: problem" (binary: "file: record N: ...") for the
+  //                       first malformed record, or content without records; a check date
+  //                       that is not YYYY-MM-DD.
+  // On any error nothing of the file is loaded.
   absl::Status LoadFile(std::string_view name, const std::string& path,
                         RegistryFormat format = RegistryFormat::kAuto,
                         const RegistryCheckInfo& check = {});
 
-  // Adds one record. `record` must be of the registry's record type. Does not mark the
-  // registry checked: call MarkChecked once the registry is complete.
+  // Adds one record. `record` must be of the registry's record type. Unlike LoadFile, the
+  // ID's form and the record's values are the caller's responsibility (any non-empty ID is
+  // indexed, and matched exactly). Does not mark the registry checked: call MarkChecked
+  // once the registry is complete.
   absl::Status AddRecord(std::string_view name, const google::protobuf::Message& record);
-  // Adds an ID number with an otherwise empty record (same as AddRecord).
+  // Adds an ID number with an otherwise empty record (as AddRecord: any non-empty text).
   absl::Status AddId(std::string_view name, std::string_view id_number);
 
   // States that registry `name` was checked for everyone, when and under which reference:
@@ -93,6 +135,8 @@ class Registries {
 
   // Number of records in registry `name` (0 for unknown or empty).
   size_t size(std::string_view name) const;
+  // The files loaded so far, in load order (failed loads are not listed).
+  const std::vector<RegistryFile>& files() const;
   // Names (English) of the registries the catalogue defines.
   static std::vector<std::string> Names();
   // Index of registry `name` in the catalogue, or -1.

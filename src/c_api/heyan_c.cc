@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/stubs/logging.h"
 #include "heyan/compiler.h"
 #include "heyan/diagnostic.h"
 #include "heyan/program.h"
@@ -24,6 +25,8 @@
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/registry.pb.h"
+#include "io/application_reader.h"
+#include "io/record_check.h"
 
 namespace {
 
@@ -93,22 +96,34 @@ heyan_status Fail(heyan_error** error, heyan_status status, std::string message)
 
 std::string ToStd(absl::string_view s) { return std::string(s.data(), s.size()); }
 
-// Maps a Status from a registry call: NotFound is a missing file (the name was checked
-// before), InvalidArgument a malformed record.
+// Maps a Status from a registry call (heyan/registry.h): a file that is missing, a
+// directory or device, unreadable, or fails to read is HEYAN_ERROR_NOT_FOUND (the name was
+// checked before); InvalidArgument is a malformed record.
 heyan_status FailRegistry(heyan_error** error, const absl::Status& s) {
   heyan_status status = HEYAN_ERROR_INTERNAL;
   switch (s.code()) {
-    case absl::StatusCode::kNotFound: status = HEYAN_ERROR_NOT_FOUND; break;
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+      status = HEYAN_ERROR_NOT_FOUND;
+      break;
     case absl::StatusCode::kInvalidArgument: status = HEYAN_ERROR_DATA; break;
     default: break;
   }
   return Fail(error, status, ToStd(s.message()));
 }
 
-// Runs `body` (returning heyan_status) so that no exception escapes.
+// Runs `body` (returning heyan_status) so that no exception escapes and nothing is printed:
+// libprotobuf logs to stderr, e.g. for a string field that is not UTF-8, which heyan_c.h
+// promises never happens. A LogSilencer (scoped, thread-safe, unlike SetLogHandler) holds
+// those messages back for the duration of the call; the failure itself comes back as a
+// heyan_error.
 template <typename Body>
 heyan_status Guard(heyan_error** error, Body&& body) noexcept {
   try {
+    google::protobuf::LogSilencer silence;
     return body();
   } catch (const std::bad_alloc&) {
     if (error != nullptr) *error = NoMemoryError();
@@ -315,6 +330,13 @@ heyan_status heyan_registries_add_record(heyan_registries* registries, const cha
         !message->ParseFromArray(record, static_cast<int>(record_size))) {
       return Fail(error, HEYAN_ERROR_DATA, absl::StrCat("not a valid serialized ", type->full_name()));
     }
+    // The value checks LoadFile makes (negative amounts, undeclared enums, dates).
+    std::string field, problem;
+    heyan::io::RecordCheckOptions check;
+    check.dates = true;
+    if (!heyan::io::CheckRecord(*message, check, &field, &problem)) {
+      return Fail(error, HEYAN_ERROR_DATA, absl::StrCat(field, ": ", problem));
+    }
     absl::Status s = registries->registries.AddRecord(name, *message);
     return s.ok() ? HEYAN_OK : FailRegistry(error, s);
   });
@@ -341,6 +363,9 @@ heyan_status heyan_program_evaluate(const heyan_program* program, const heyan_re
       return Fail(error, HEYAN_ERROR_DATA,
                   absl::StrCat("not a valid serialized heyan.v1.Application (", application_size,
                                " bytes)"));
+    }
+    if (heyan::io::ReadError bad; !heyan::io::CheckApplication(parsed, &bad)) {
+      return Fail(error, HEYAN_ERROR_DATA, absl::StrCat(bad.field, ": ", bad.message));
     }
     heyan::EvalOptions options;
     if (as_of != nullptr) options.as_of = as_of;

@@ -2,7 +2,7 @@
 //
 //   heyan eval --rules PATH [--registry NAME=FILE ...] --in APPLICATIONS [--out DECISIONS]
 //              [--threads N] [--in-format json|binary] [--out-format json|binary]
-//              [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--batch-size N]
+//              [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--batch-size N] [--strict-ids]
 //
 // Input: protobuf-JSON lines, one heyan.v1.Application per line (blank lines are skipped but
 // counted), or length-delimited binary (varint size, then the message) with --in-format
@@ -22,6 +22,10 @@
 // Program and one shared, read-only Registries, each reusing its own parser, Application and
 // Decision; a writer thread writes finished batches in input order. At most 2N+2 batches
 // are in flight, so a slow output stops the reading instead of filling memory.
+//
+// File arguments are classified before any work (io/input_file.h): a directory, a device or a
+// socket given as --in, --out or --registry is refused in plain words (exit 2); pipes are
+// streams. The summary lists every registry file with the records it loaded.
 //
 // Exit status: 0 every record was decided; 3 some records are error records; 2 nothing was
 // decided (bad options, rule-file errors, a registry file that cannot be loaded, an input or
@@ -54,6 +58,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "checker/schema.h"
 #include "cli/commands.h"
 #include "common/date.h"
 #include "common/text.h"
@@ -64,6 +69,7 @@
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "io/application_reader.h"
+#include "io/input_file.h"
 
 namespace heyan::cli {
 namespace {
@@ -93,6 +99,7 @@ int EvalUsage() {
          "  --as-of DATE          evaluation date for every application\n"
          "  --trace               record every rule, value and parameter in the decisions\n"
          "  --lean                outcomes, rule ids and amounts only (no titles or messages)\n"
+         "  --strict-ids          refuse registry IDs with a wrong check character (校验位)\n"
          "  --lang=en             English summary and diagnostics\n"
          "exit status: 0 all decided, 3 some records are errors, 2 nothing decided, 1 I/O failure\n";
   return 2;
@@ -109,6 +116,7 @@ struct Flags {
   std::string as_of;
   bool trace = false;
   bool lean = false;
+  bool strict_ids = false;  // RegistryOptions::reject_bad_check_character
   Language lang = Language::kChinese;
   size_t batch_size = 1000;
 };
@@ -193,6 +201,8 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       }
     } else if (name == "--trace" && no_value()) {
       flags->trace = true;
+    } else if (name == "--strict-ids" && no_value()) {
+      flags->strict_ids = true;
     } else if (name == "--lean" && no_value()) {
       flags->lean = true;
     } else if (name == "--lang") {
@@ -646,6 +656,9 @@ class Worker {
                                             static_cast<int>(record.size))) {
       return Error(record.number, "", "not a valid heyan.v1.Application message",
                    &batch.output);
+    } else if (io::ReadError error; !io::CheckApplication(application_, &error)) {
+      // The JSON reader's value checks, for binary input too.
+      return Error(record.number, error.field, error.message, &batch.output);
     }
     const absl::Status status =
         job_.program->Evaluate(application_, *job_.registries, job_.options, &decision_);
@@ -874,8 +887,8 @@ const char* KindLabel(v1::ReasonKind kind, bool en) {
   }
 }
 
-std::string Summary(const Program& program, const Counts& counts, double seconds, int threads,
-                    bool en) {
+std::string Summary(const Program& program, const Registries& registries, const Counts& counts,
+                    double seconds, int threads, bool en) {
   const int64_t total = counts.total();
   const int64_t rate = static_cast<int64_t>(total / std::max(seconds, 1e-9));
   std::string out;
@@ -891,6 +904,26 @@ std::string Summary(const Program& program, const Counts& counts, double seconds
     absl::StrAppend(&out, "heyan eval：", program.name(), " ", program.version(), "，共 ",
                     Thousands(total), " 条，用时 ", absl::StrFormat("%.2f", seconds), " 秒（",
                     Thousands(rate), " 条/秒，", threads, " 个线程）\n");
+  }
+  // What the decisions were checked against: a registry that loaded nothing is visible here.
+  for (const RegistryFile& f : registries.files()) {
+    const auto& schema = internal::Schema::Get();
+    const std::string zh = schema.FieldName(schema.RegistryField(Registries::IndexOf(f.registry)));
+    const int64_t n = static_cast<int64_t>(f.records);
+    if (en) {
+      absl::StrAppend(&out, "  registry ", f.registry, ": ", Thousands(n), n == 1 ? " record (" : " records (",
+                      f.path, ")");
+    } else {
+      absl::StrAppend(&out, "  登记册 ", zh, "：", Thousands(n), " 条（", f.path, "）");
+    }
+    if (f.bad_check_characters > 0) {
+      const int64_t bad = static_cast<int64_t>(f.bad_check_characters);
+      absl::StrAppend(&out, en ? absl::StrCat(", ", Thousands(bad), " with a wrong ID check character (first: ",
+                                              f.first_bad_check_character, ")")
+                               : absl::StrCat("，其中 ", Thousands(bad), " 条身份证号校验位不符（首个：",
+                                              f.first_bad_check_character, "）"));
+    }
+    out.push_back('\n');
   }
   struct Row {
     const char* zh;
@@ -967,13 +1000,31 @@ int Eval(const std::vector<std::string>& args) {
   }
   const bool en = flags.lang == Language::kEnglish;
 
+  // File arguments first, before minutes of loading: what each path is, in plain words.
+  if (flags.in != "-") {
+    if (absl::Status s = io::CheckInputPath(flags.in, io::kApplicationFile, en); !s.ok()) {
+      std::cerr << "heyan eval: " << s.message() << "\n";
+      return 2;
+    }
+  }
+  if (flags.out != "-") {
+    if (absl::Status s = io::CheckOutputPath(flags.out, io::kOutputFile, en); !s.ok()) {
+      std::cerr << "heyan eval: " << s.message() << "\n";
+      return 2;
+    }
+  }
+
   // Rules: a file, or a directory with exactly one entry rule set.
   absl::StatusOr<RuleFiles> files = FindRuleFiles(flags.rules);
-  if (!files.ok() || files->entries.empty()) {
+  if (!files.ok()) {
+    absl::Status said = en ? io::CheckInputPath(flags.rules, io::kRuleFile, true) : files.status();
+    std::cerr << "heyan eval: " << (said.ok() ? files.status() : said).message() << "\n";
+    return 2;
+  }
+  if (files->entries.empty()) {
     std::cerr << "heyan eval: "
-              << (en ? absl::StrCat("no rule files at '", flags.rules, "'")
-                     : absl::StrCat("找不到规则文件“", flags.rules, "”"))
-              << (files.ok() ? "" : absl::StrCat(" (", std::string(files.status().message()), ")"))
+              << (en ? absl::StrCat("no rule files (*.heyan) in '", flags.rules, "'")
+                     : absl::StrCat("“", flags.rules, "”中没有规则文件（*.heyan）"))
               << "\n";
     return 2;
   }
@@ -998,7 +1049,9 @@ int Eval(const std::vector<std::string>& args) {
     return 2;
   }
 
-  Registries registries;
+  RegistryOptions registry_options;
+  registry_options.reject_bad_check_character = flags.strict_ids;
+  Registries registries(registry_options);
   for (const auto& [name, file] : flags.registries) {
     if (absl::Status s = registries.LoadFile(name, file); !s.ok()) {
       std::cerr << "heyan eval: --registry " << name << "=" << file << ": " << s.message() << "\n";
@@ -1045,7 +1098,7 @@ int Eval(const std::vector<std::string>& args) {
     return 1;
   }
   const std::string summary =
-      Summary(*job.program, pipeline.counts(), pipeline.elapsed_seconds(), threads, en);
+      Summary(*job.program, registries, pipeline.counts(), pipeline.elapsed_seconds(), threads, en);
   if (flags.out == "-") {
     std::cerr << summary;
   } else {

@@ -2,6 +2,7 @@
 //
 //   heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]
 //                 [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]
+//                 [--strict-ids]
 //
 // APPLICATION holds one heyan.v1.Application: protobuf JSON (one object, may be pretty-printed)
 // or, for *.textproto / *.txtpb / *.pbtxt, protobuf text format.
@@ -22,6 +23,8 @@
 #include "heyan/explain.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
+#include "io/application_reader.h"
+#include "io/input_file.h"
 
 namespace heyan::cli {
 namespace {
@@ -30,18 +33,12 @@ int ExplainUsage(const std::string& problem) {
   std::cerr << "heyan explain: " << problem << "\n"
             << "用法 / usage: heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION\n"
                "                    [--as-of YYYY-MM-DD] [--lang=zh|en] [--audience=staff|applicant]\n"
-               "                    [--format=text|json|html] [--out FILE]\n";
+               "                    [--format=text|json|html] [--out FILE] [--strict-ids]\n";
   return 2;
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return !in.bad();
-}
+// One application is small; a file larger than this is not one.
+constexpr size_t kMaxApplicationBytes = size_t{64} << 20;
 
 bool IsTextFormat(const std::string& path) {
   return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") || absl::EndsWith(path, ".pbtxt");
@@ -52,6 +49,7 @@ bool IsTextFormat(const std::string& path) {
 int Explain(const std::vector<std::string>& args) {
   std::string rules, application_path, as_of, out_path;
   std::vector<std::string> registries;
+  bool strict_ids = false;
   ExplainOptions options;
   // Accepts both "--opt=value" and "--opt value".
   for (size_t i = 0; i < args.size(); ++i) {
@@ -83,6 +81,8 @@ int Explain(const std::vector<std::string>& args) {
       registries.push_back(r);
     } else if (name == "--as-of") {
       if (!take(&as_of)) return ExplainUsage("--as-of needs a date");
+    } else if (name == "--strict-ids" && !has_value) {
+      strict_ids = true;
     } else if (name == "--out") {
       if (!take(&out_path)) return ExplainUsage("--out needs a file");
     } else if (name == "--lang") {
@@ -110,11 +110,26 @@ int Explain(const std::vector<std::string>& args) {
   if (rules.empty()) return ExplainUsage("--rules is required");
   if (application_path.empty()) return ExplainUsage("an application file is required");
   const bool en = options.language == Language::kEnglish;
+  // The output path before any work: a directory or a missing directory is a usage error.
+  if (!out_path.empty()) {
+    if (absl::Status s = io::CheckOutputPath(out_path, io::kOutputFile, en); !s.ok()) {
+      std::cerr << "heyan explain: " << s.message() << "\n";
+      return 2;
+    }
+  }
 
   // Rules: a file, or a directory with exactly one entry rule set.
   absl::StatusOr<RuleFiles> files = FindRuleFiles(rules);
   if (!files.ok()) {
-    std::cerr << "heyan explain: " << files.status().message() << "\n";
+    absl::Status said = en ? io::CheckInputPath(rules, io::kRuleFile, true) : files.status();
+    std::cerr << "heyan explain: " << (said.ok() ? files.status() : said).message() << "\n";
+    return 2;
+  }
+  if (files->entries.empty()) {
+    std::cerr << "heyan explain: "
+              << (en ? absl::StrCat("no rule files (*.heyan) in '", rules, "'")
+                     : absl::StrCat("“", rules, "”中没有规则文件（*.heyan）"))
+              << "\n";
     return 2;
   }
   if (files->entries.size() != 1) {
@@ -134,7 +149,9 @@ int Explain(const std::vector<std::string>& args) {
   if (!compiled->ok()) return 2;
   const Program& program = *compiled->program;
 
-  Registries loaded;
+  RegistryOptions registry_options;
+  registry_options.reject_bad_check_character = strict_ids;
+  Registries loaded(registry_options);
   for (const std::string& r : registries) {
     const size_t eq = r.find('=');
     absl::Status s = loaded.LoadFile(r.substr(0, eq), r.substr(eq + 1));
@@ -144,25 +161,34 @@ int Explain(const std::vector<std::string>& args) {
     }
   }
 
-  std::string text;
-  if (!ReadFile(application_path, &text)) {
-    std::cerr << "heyan explain: " << (en ? "cannot read " : "无法读取 ") << application_path << "\n";
+  absl::StatusOr<std::string> text =
+      io::ReadWholeFile(application_path, io::kApplicationFile, kMaxApplicationBytes, en);
+  if (!text.ok()) {
+    std::cerr << "heyan explain: " << text.status().message() << "\n";
+    return 2;
+  }
+  if (text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::cerr << "heyan explain: " << application_path
+              << (en ? ": the application file is empty\n" : ": 申请文件是空的\n");
     return 2;
   }
   v1::Application application;
+  io::ReadError error;
   if (IsTextFormat(application_path)) {
-    if (!google::protobuf::TextFormat::ParseFromString(text, &application)) {
+    if (!google::protobuf::TextFormat::ParseFromString(*text, &application)) {
       std::cerr << "heyan explain: " << application_path
                 << (en ? ": not a heyan.v1.Application in text format\n" : "：不是文本格式的 heyan.v1.Application\n");
       return 2;
     }
-  } else {
-    google::protobuf::util::JsonParseOptions json_options;
-    auto s = google::protobuf::util::JsonStringToMessage(text, &application, json_options);
-    if (!s.ok()) {
-      std::cerr << "heyan explain: " << application_path << ": " << s.message() << "\n";
+    if (!io::CheckApplication(application, &error)) {
+      std::cerr << "heyan explain: " << application_path << ": " << error.field << ": " << error.message << "\n";
       return 2;
     }
+  } else if (!io::ParseJsonWithProtobuf(*text, &application, &error)) {
+    // protobuf's JSON reading plus the checks `heyan eval` makes (negative amounts, ...).
+    std::cerr << "heyan explain: " << application_path << ": " << error.field
+              << (error.field.empty() ? "" : ": ") << error.message << "\n";
+    return 2;
   }
 
   EvalOptions eval;

@@ -13,6 +13,7 @@
 #include "common/text.h"
 #include "heyan/compiler.h"
 #include "heyan/program.h"
+#include "io/input_file.h"
 
 namespace heyan::cli {
 
@@ -21,9 +22,10 @@ int Usage() {
                "  heyan check FILE|DIR... [--format=json] [--lang=en] [--assumptions]\n"
                "  heyan eval --rules PATH [--registry NAME=FILE ...] --in APPLICATIONS [--out DECISIONS]\n"
                "             [--threads N] [--in-format=json|binary] [--out-format=json|binary]\n"
-               "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en]\n"
+               "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--strict-ids]\n"
                "  heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]\n"
                "             [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]\n"
+               "             [--strict-ids]\n"
                "  heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n"
                "  heyan version\n";
   return 2;
@@ -58,14 +60,30 @@ int Check(const std::vector<std::string>& args) {
   int errors = 0, warnings = 0, checked = 0;
   for (const std::string& path : paths) {
     absl::StatusOr<RuleFiles> files = FindRuleFiles(path);
-    if (!files.ok()) {
+    // A path that is missing, a device, a socket, an unreadable directory, or a directory
+    // without rule files: one E0001 saying which (checking nothing must not pass).
+    if (!files.ok() || files->all.empty()) {
       Diagnostic d;
       d.code = "E0001";
       d.file = path;
       d.line = 1;
       d.column = 1;
-      d.message_zh = absl::StrCat("找不到文件或目录“", path, "”");
-      d.message_en = absl::StrCat("no such file or directory '", path, "'");
+      if (!files.ok() && files.status().code() == absl::StatusCode::kNotFound) {
+        d.message_zh = absl::StrCat("找不到文件或目录“", path, "”");
+        d.message_en = absl::StrCat("no such file or directory '", path, "'");
+      } else if (!files.ok()) {
+        // The diagnostic names the path already.
+        auto reason = [&](const absl::Status& s) {
+          std::string m(s.message());
+          return absl::StartsWith(m, path + ": ") ? m.substr(path.size() + 2) : m;
+        };
+        d.message_zh = reason(files.status());
+        absl::Status en = io::CheckInputPath(path, io::kRuleFile, /*english=*/true);
+        d.message_en = en.ok() ? d.message_zh : reason(en);
+      } else {
+        d.message_zh = absl::StrCat("目录“", path, "”中没有规则文件（*.heyan）");
+        d.message_en = absl::StrCat("no rule files (*.heyan) in directory '", path, "'");
+      }
       std::cout << (json ? DiagnosticToJson(d, lang) + "\n" : FormatDiagnostic(d, lang));
       ++errors;
       continue;

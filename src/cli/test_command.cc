@@ -46,6 +46,7 @@
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/options.pb.h"
 #include "heyan/v1/testcase.pb.h"
+#include "io/input_file.h"
 
 namespace heyan::cli {
 namespace {
@@ -576,15 +577,19 @@ bool IsCaseFile(const fs::path& p) {
   return ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt";
 }
 
+// A test case is small; a file larger than this is not one.
+constexpr size_t kMaxCaseBytes = size_t{16} << 20;
+
 void LoadCase(Case* c) {
-  std::ifstream in(c->path, std::ios::binary);
-  if (!in) {
-    c->errors.push_back({1, L("无法读取文件", "cannot read the file")});
+  absl::StatusOr<std::string> read = io::ReadWholeFile(c->path, io::kTestCaseFile, kMaxCaseBytes, g_en);
+  if (!read.ok()) {
+    // The message starts with the path, which the caller prints before the line number.
+    std::string m(read.status().message());
+    if (absl::StartsWith(m, c->path + ": ")) m.erase(0, c->path.size() + 2);
+    c->errors.push_back({1, m});
     return;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  std::string text = *std::move(read);
   if (absl::StartsWith(text, "\xEF\xBB\xBF")) text.replace(0, 3, "   ");  // BOM, keeps columns
   Translator translator(text);
   std::string translated = translator.Run(v1::TestCase::descriptor(), &c->errors);
@@ -1188,21 +1193,34 @@ void PrintRows(const std::vector<Row>& rows, std::ostream& out) {
   }
 }
 
-std::vector<std::string> FindCases(const std::string& path, bool* ok) {
+// The test cases at `path` (a case file, a pipe, or a directory searched recursively). On a
+// problem, *problem says what the path is or what could not be read.
+std::vector<std::string> FindCases(const std::string& path, std::string* problem) {
   std::vector<std::string> out;
+  switch (io::KindOfPath(path)) {
+    case io::PathKind::kReadable:
+      out.push_back(path);
+      return out;
+    case io::PathKind::kDirectory:
+      break;
+    case io::PathKind::kMissing:
+      *problem = L("找不到文件或目录", "no such file or directory");
+      return out;
+    case io::PathKind::kOther: {
+      std::string m(io::CheckInputPath(path, io::kTestCaseFile, g_en).message());
+      *problem = absl::StartsWith(m, path + ": ") ? m.substr(path.size() + 2) : m;
+      return out;
+    }
+  }
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
-    out.push_back(path);
-    return out;
+  auto it = fs::recursive_directory_iterator(path, ec);
+  std::string last = path;  // the entry before an error: the directory that could not be read
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    last = it->path().generic_string();
+    if (it->is_regular_file() && IsCaseFile(it->path())) out.push_back(last);
   }
-  if (!fs::is_directory(path, ec)) {
-    *ok = false;
-    return out;
-  }
-  for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file() && IsCaseFile(it->path())) out.push_back(it->path().generic_string());
-  }
+  // An unreadable subdirectory must not drop its cases unnoticed.
+  if (ec) *problem = absl::StrCat(L("读取目录时出错：", "cannot read directory "), last, ": ", ec.message());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -1240,10 +1258,10 @@ int Test(const std::vector<std::string>& args) {
   int passed = 0, failed = 0, failed_empty = 0;
   std::vector<std::string> files;
   for (const std::string& p : paths) {
-    bool ok = true;
-    std::vector<std::string> found = FindCases(p, &ok);
-    if (!ok) {
-      out << p << ":1: " << L("找不到文件或目录", "no such file or directory") << "\n";
+    std::string problem;
+    std::vector<std::string> found = FindCases(p, &problem);
+    if (!problem.empty()) {
+      out << p << ":1: " << problem << "\n";
       ++failed;
     } else if (found.empty()) {
       out << p << ": " << L("没有找到测试案例（*.textproto）", "no test cases (*.textproto) found") << "\n";

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "checker/checker.h"
 #include "compiler/planner.h"
+#include "io/input_file.h"
 #include "parser/parser.h"
 #include "runtime/fingerprint.h"
 #include "runtime/program_impl.h"
@@ -25,6 +26,17 @@ using internal::SourceSet;
 using internal::Span;
 
 std::string Normalize(const std::string& path) { return fs::path(path).lexically_normal().generic_string(); }
+
+// Rule files larger than this are not read at all; up to it, the parser's own limit
+// (CompileOptions::max_source_bytes) decides and says so.
+constexpr size_t kMaxReadBytes = size_t{64} << 20;
+
+// Why a rule file could not be read, without the "PATH: " the helper starts with.
+std::string Reason(const absl::Status& status, const std::string& path) {
+  std::string_view m(status.message().data(), status.message().size());
+  if (m.substr(0, path.size() + 2) == path + ": ") m.remove_prefix(path.size() + 2);
+  return std::string(m);
+}
 
 // Absolute and lexically normal, without touching the file system (for in-memory sources).
 fs::path LexicalAbsolute(const std::string& path) {
@@ -152,25 +164,41 @@ class ImportPolicy {
   std::vector<fs::path> roots_;
 };
 
-enum class ReadResult { kOk, kMissing, kTooLarge };
+enum class ReadResult { kOk, kFailed, kTooLarge };
 
-// Reads a rule file: in-memory sources first, then a regular file on disk. Never reads more
-// than max_source_bytes + 1 bytes (*size gets the file's size when it is larger).
-ReadResult ReadFile(const std::string& path, const CompileOptions& options, std::string* text, uintmax_t* size) {
+// Reads a rule file: in-memory sources first, then the file system (a regular file or a
+// pipe, read once). A regular file larger than max_source_bytes is not read (*size gets its
+// size); a pipe is read up to kMaxReadBytes and the parser reports E0003 if it is too long.
+// On kFailed *status says why (io/input_file.h: a directory, a device, no permission, ...).
+ReadResult ReadFile(const std::string& path, const CompileOptions& options, std::string* text, uintmax_t* size,
+                    absl::Status* status) {
   if (const std::string* source = InMemory(path, options)) {
     *text = *source;
     return ReadResult::kOk;
   }
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return ReadResult::kMissing;
-  *size = fs::file_size(path, ec);
-  if (!ec && *size > options.max_source_bytes) return ReadResult::kTooLarge;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ReadResult::kMissing;
-  text->assign(options.max_source_bytes + 1, '\0');
-  in.read(text->data(), static_cast<std::streamsize>(text->size()));
-  text->resize(static_cast<size_t>(in.gcount()));  // the parser reports E0003 if it grew
+  if (fs::is_regular_file(path, ec)) {
+    *size = fs::file_size(path, ec);
+    if (!ec && *size > options.max_source_bytes) return ReadResult::kTooLarge;
+  }
+  absl::StatusOr<std::string> read = io::ReadWholeFile(path, io::kRuleFile, kMaxReadBytes);
+  if (!read.ok()) {
+    *status = read.status();
+    return ReadResult::kFailed;
+  }
+  *text = *std::move(read);
   return ReadResult::kOk;
+}
+
+// The same reason in English (diagnostics carry both languages). Classifies the path again
+// without opening it, so a pipe is not read twice.
+std::string ReasonEn(const absl::Status& status, const std::string& path) {
+  absl::Status en = io::CheckInputPath(path, io::kRuleFile, /*english=*/true);
+  if (!en.ok()) return Reason(en, path);
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    return absl::StrCat("larger than ", kMaxReadBytes >> 20, " MiB");
+  }
+  return Reason(status, path);
 }
 
 class Loader {
@@ -205,7 +233,8 @@ class Loader {
     }
     std::string text;
     uintmax_t size = 0;
-    ReadResult read = ReadFile(path, options_, &text, &size);
+    absl::Status why;
+    ReadResult read = ReadFile(path, options_, &text, &size, &why);
     if (read == ReadResult::kTooLarge) {
       std::string zh = absl::StrCat("规则文件“", path, "”过大（", size, " 字节，上限 ", options_.max_source_bytes, " 字节）");
       std::string en = absl::StrCat("rule file '", path, "' too large (", size, " bytes, limit ", options_.max_source_bytes, ")");
@@ -216,13 +245,16 @@ class Loader {
       }
       return;
     }
-    if (read == ReadResult::kMissing) {
-      if (imported_at != nullptr) {
+    if (read == ReadResult::kFailed) {
+      if (imported_at != nullptr && why.code() == absl::StatusCode::kNotFound) {
         sink_->Error("E0002", *imported_at, absl::StrCat("找不到导入的文件“", path, "”"),
                      absl::StrCat("imported file '", path, "' not found"));
+      } else if (imported_at != nullptr) {
+        sink_->Error("E0002", *imported_at, absl::StrCat("无法读取导入的文件“", path, "”：", Reason(why, path)),
+                     absl::StrCat("cannot read imported file '", path, "': ", ReasonEn(why, path)));
       } else {
-        sink_->FileError("E0001", path, absl::StrCat("无法读取规则文件“", path, "”"),
-                         absl::StrCat("cannot read rule file '", path, "'"));
+        sink_->FileError("E0001", path, absl::StrCat("无法读取规则文件“", path, "”：", Reason(why, path)),
+                         absl::StrCat("cannot read rule file '", path, "': ", ReasonEn(why, path)));
       }
       return;
     }
@@ -364,16 +396,26 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
 absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
   RuleFiles out;
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
-    out.all.push_back(path);
-    out.entries.push_back(path);
-    return out;
+  switch (io::KindOfPath(path)) {
+    case io::PathKind::kReadable:  // a file, or a pipe (`--rules <(...)`): compiled as given
+      out.all.push_back(path);
+      out.entries.push_back(path);
+      return out;
+    case io::PathKind::kDirectory:
+      break;
+    default: {
+      absl::Status why = io::CheckInputPath(path, io::kRuleFile);
+      return why.ok() ? absl::NotFoundError(absl::StrCat(path, ": 找不到规则文件")) : why;
+    }
   }
-  if (!fs::is_directory(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file or directory"));
-  for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(it->path().generic_string());
+  auto it = fs::recursive_directory_iterator(path, ec);
+  std::string last = path;  // the entry before an error: the directory that could not be read
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    last = it->path().generic_string();
+    if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(last);
   }
+  // A subdirectory that cannot be read would otherwise drop its rule files unnoticed.
+  if (ec) return absl::UnavailableError(absl::StrCat(path, ": 读取目录“", last, "”时出错：", ec.message()));
   std::sort(out.all.begin(), out.all.end());
   // Entry files are those no other file imports (a quick scan of import lines).
   std::set<std::string> imported;

@@ -12,6 +12,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
+#include "io/record_check.h"
 #include "simdjson.h"
 
 namespace heyan::io {
@@ -115,6 +116,7 @@ struct FieldInfo {
   const FieldDescriptor* field = nullptr;
   Kind kind = Kind::kDefer;
   bool repeated = false;
+  bool non_negative = false;  // an amount, area or count (io/record_check.h)
   const MessageTable* message = nullptr;  // kMessage
   const EnumTable* enumeration = nullptr; // kEnum
 };
@@ -171,6 +173,7 @@ class Tables {
       info.field = f;
       info.repeated = f->is_repeated();
       info.kind = KindOf(f);
+      info.non_negative = MustNotBeNegative(f);
       if (info.kind == Kind::kMessage) info.message = Build(f->message_type());
       if (info.kind == Kind::kEnum) info.enumeration = BuildEnum(f->enum_type());
     }
@@ -419,10 +422,12 @@ class FastParser {
       }
       case Kind::kInt32:
         if (!Integer(value, true, INT32_MIN, INT32_MAX, &i64, &u64)) return false;
+        if (i64 < 0 && info.non_negative) return Defer("negative");  // the fallback words it
         element ? r->AddInt32(m, f, static_cast<int32_t>(i64)) : r->SetInt32(m, f, static_cast<int32_t>(i64));
         return true;
       case Kind::kInt64:
         if (!Integer(value, true, INT64_MIN, INT64_MAX, &i64, &u64)) return false;
+        if (i64 < 0 && info.non_negative) return Defer("negative");
         element ? r->AddInt64(m, f, i64) : r->SetInt64(m, f, i64);
         return true;
       case Kind::kUInt32:
@@ -648,10 +653,31 @@ bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadErro
   google::protobuf::util::JsonParseOptions options;
   const auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), out, options);
-  if (status.ok()) return true;
+  if (!status.ok()) {
+    if (error != nullptr) {
+      ProtobufError(json, std::string_view(status.message().data(), status.message().size()),
+                    hint_field, error);
+    }
+    return false;
+  }
+  // What protobuf accepted but read wrongly, or what the data model does not allow.
+  std::string field, problem;
+  if (!CheckJsonIntegers(json, v1::Application::descriptor(), &field, &problem)) {
+    if (error != nullptr) {
+      error->field = std::move(field);
+      error->message = std::move(problem);
+    }
+    return false;
+  }
+  return CheckApplication(*out, error);
+}
+
+bool CheckApplication(const v1::Application& application, ReadError* error) {
+  std::string field, problem;
+  if (CheckRecord(application, RecordCheckOptions{}, &field, &problem)) return true;
   if (error != nullptr) {
-    ProtobufError(json, std::string_view(status.message().data(), status.message().size()),
-                  hint_field, error);
+    error->field = std::move(field);
+    error->message = std::move(problem);
   }
   return false;
 }

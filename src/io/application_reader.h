@@ -10,10 +10,15 @@
 // messages), and defers to JsonStringToMessage for everything else:
 //
 //   * Any line the fast path does not accept (a syntax error, an unknown field, a wrong
-//     type, but also null, a duplicate key, 1.0 for an integer, "1" for an enum, ...) is
-//     parsed again by JsonStringToMessage, whose answer is final. So the reader accepts
-//     exactly what protobuf accepts and produces exactly the message protobuf produces;
-//     the fast path only ever accepts input whose meaning it is sure of.
+//     type, but also null, a duplicate key, 1.0 for an integer, "1" for an enum, a negative
+//     amount, ...) is parsed again by JsonStringToMessage, whose answer is final but for the
+//     checks below. So the reader produces exactly the message protobuf produces; the fast
+//     path only ever accepts input whose meaning it is sure of.
+//   * Beyond protobuf, a line is refused (io/record_check.h) that protobuf reads wrongly
+//     (-9223372036854775809 becomes INT64_MIN; 1.2345678901234567e17 is rounded through a
+//     double) or that the data model does not allow: a negative amount (fen), area (centi)
+//     or count (int32), an enum number the enum does not declare. Messages are Chinese and
+//     name the field.
 //   * Error messages are protobuf's, made one line; the field path comes from protobuf's
 //     message when it names one, else from where the fast path stopped.
 //
@@ -88,11 +93,16 @@ class ApplicationReader {
   uint64_t fallback_parses_ = 0;
 };
 
-// Parses `json` with google::protobuf::util::JsonStringToMessage (the reference behaviour)
-// and turns a failure into a ReadError as above. `hint_field` is used as the field when
-// protobuf's message names none.
+// Parses `json` with google::protobuf::util::JsonStringToMessage (the reference behaviour),
+// then makes the checks above; turns a failure into a ReadError. `hint_field` is used as
+// the field when protobuf's message names none.
 bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadError* error,
                            std::string_view hint_field = {});
+
+// The checks ParseJson makes beyond protobuf's (see the top of this file), for applications
+// read some other way (binary input, the C ABI): negative amounts, areas and counts, and
+// undeclared enum numbers. False with `error` naming the field.
+bool CheckApplication(const v1::Application& application, ReadError* error);
 
 // Writes messages (decisions, in `heyan eval`) as compact protobuf JSON: byte for byte what
 // google::protobuf::util::MessageToJsonString prints with preserve_proto_field_names = true

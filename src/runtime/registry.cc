@@ -8,9 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -21,11 +20,16 @@
 #include "absl/strings/str_split.h"
 #include "checker/schema.h"
 #include "common/date.h"
+#include "common/id_number.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "google/protobuf/util/json_util.h"
+#include "heyan/v1/options.pb.h"
 #include "heyan/v1/registry.pb.h"
+#include "internal/status_macros.h"
+#include "io/input_file.h"
+#include "io/record_check.h"
 
 namespace heyan {
 namespace {
@@ -116,6 +120,12 @@ struct Registry {
     return it == other_head.end() ? kNone : it->second;
   }
 };
+
+std::string_view StripWs(std::string_view s) {
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
 
 std::string Trim(std::string_view s) {
   return std::string(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
@@ -263,6 +273,8 @@ void MergeCheck(const RegistryCheckInfo& check, Registry* r) {
 
 struct Registries::Impl {
   std::vector<Registry> registries;
+  RegistryOptions options;
+  std::vector<RegistryFile> files;
   Impl() {
     const auto* d = v1::Registries::descriptor();
     registries.resize(d->field_count());
@@ -276,6 +288,10 @@ struct Registries::Impl {
 };
 
 Registries::Registries() : impl_(std::make_unique<Impl>()) {}
+Registries::Registries(const RegistryOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+}
+const std::vector<RegistryFile>& Registries::files() const { return impl_->files; }
 Registries::~Registries() = default;
 Registries::Registries(Registries&&) noexcept = default;
 Registries& Registries::operator=(Registries&&) noexcept = default;
@@ -366,177 +382,256 @@ absl::Status Registries::AddId(std::string_view name, std::string_view id_number
   return absl::OkStatus();
 }
 
+namespace {
+
+// One LoadFile call: reads records of `target`'s type into `scratch`, checking every ID and
+// value, so that a malformed file leaves the registry as it was.
+class FileLoader {
+ public:
+  FileLoader(const Registry& target, const RegistryOptions& options, const std::string& path)
+      : target_(target),
+        options_(options),
+        path_(path),
+        prototype_(google::protobuf::MessageFactory::generated_factory()->GetPrototype(target.record)) {
+    scratch_.field = target.field;
+    scratch_.record = target.record;
+    scratch_.id_field = target.id_field;
+  }
+
+  absl::Status Load(io::InputFile* file, RegistryFormat format) {
+    switch (format) {
+      case RegistryFormat::kIdList: return IdList(file);
+      case RegistryFormat::kCsv: return Csv(file);
+      case RegistryFormat::kJsonLines: return JsonLines(file);
+      case RegistryFormat::kBinary: return Binary(file);
+      case RegistryFormat::kAuto: break;
+    }
+    return absl::InternalError("registry format not resolved");
+  }
+
+  Registry& scratch() { return scratch_; }
+  size_t bad_check_characters() const { return bad_check_characters_; }
+  const std::string& first_bad_check_character() const { return first_bad_; }
+
+ private:
+  // "file:line" for text formats, "file: record N" for binary ones.
+  std::string Where(int64_t n) const {
+    return binary_ ? absl::StrCat(path_, ": record ", n) : absl::StrCat(path_, ":", n);
+  }
+  absl::Status Error(int64_t n, std::string_view field, std::string_view problem) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(n), ": ", std::string(field), field.empty() ? "" : ": ", std::string(problem)));
+  }
+
+  // Adds a record under `id` after checking the ID's form and check character.
+  absl::Status Add(std::string_view id, int64_t n, std::string_view serialized) {
+    if (std::string problem = internal::IdFormatProblem(id); !problem.empty()) {
+      return Error(n, "id_number", problem);
+    }
+    if (!internal::IdCheckCharacterOk(id)) {
+      if (options_.reject_bad_check_character) {
+        return Error(n, "id_number",
+                     absl::StrCat("“", std::string(id), "”的校验位应为 ", std::string(1, internal::IdCheckCharacter(id)),
+                                  "（ISO 7064 MOD 11-2），而不是 ", std::string(1, id[17])));
+      }
+      if (bad_check_characters_++ == 0) first_bad_ = Where(n);
+    }
+    scratch_.Add(id, serialized);
+    return absl::OkStatus();
+  }
+
+  // Checks a parsed record's values, then adds it without its ID (the index key).
+  absl::Status AddMessage(Message* m, int64_t n) {
+    std::string field, problem;
+    io::RecordCheckOptions check;
+    check.dates = true;
+    if (!io::CheckRecord(*m, check, &field, &problem)) return Error(n, field, problem);
+    std::string id = m->GetReflection()->GetString(*m, target_.id_field);
+    if (id.empty()) return Error(n, "id_number", "缺少身份证号");
+    m->GetReflection()->ClearField(m, target_.id_field);
+    return Add(id, n, m->SerializeAsString());
+  }
+
+  absl::Status IdList(io::InputFile* file) {
+    // About 19 bytes a line: sizing the index up front saves rehashing 10 million IDs.
+    if (file->size() > 0) scratch_.head.reserve(static_cast<size_t>(file->size() / 19 + 1));
+    io::LineReader lines(file);
+    for (std::string_view raw; lines.Next(&raw);) {
+      std::string_view text = StripWs(raw);
+      if (text.empty()) continue;  // blank lines hold no record
+      std::string_view id = internal::UnwrapIdText(text);
+      if (id.find_first_of(" \t,;") != std::string_view::npos) {
+        return Error(lines.line_number(), "id_number",
+                     absl::StrCat("“", std::string(text), "”不是单个身份证号（每行只写一个身份证号）"));
+      }
+      HEYAN_RETURN_IF_ERROR(Add(id, lines.line_number(), ""));
+    }
+    HEYAN_RETURN_IF_ERROR(lines.status());
+    return NotEmptyButNoRecords(lines.saw_bytes());
+  }
+
+  absl::Status Csv(io::InputFile* file) {
+    std::vector<std::string> cells;
+    std::vector<const FieldDescriptor*> columns;
+    std::vector<std::string> headers;
+    io::LineReader lines(file);
+    for (std::string_view line; lines.Next(&line);) {
+      const int64_t n = lines.line_number();
+      if (StripWs(line).empty()) continue;
+      if (!SplitCsv(line, &cells)) return Error(n, "", "引号没有结束（单元格内不能换行）");
+      if (columns.empty()) {
+        HEYAN_RETURN_IF_ERROR(Header(cells, n, &columns, &headers));
+        continue;
+      }
+      if (cells.size() != columns.size()) {
+        return Error(n, "", absl::StrCat("这一行有 ", cells.size(), " 列，表头有 ", columns.size(), " 列"));
+      }
+      std::unique_ptr<Message> m(prototype_->New());
+      for (size_t c = 0; c < cells.size(); ++c) {
+        std::string text = Trim(cells[c]);
+        // IDs as spreadsheets export them: ="410...", '410...
+        if (columns[c] == target_.id_field) text = std::string(internal::UnwrapIdText(text));
+        std::string error = SetFromText(m.get(), columns[c], text);
+        if (!error.empty()) return Error(n, columns[c]->name(), error);
+      }
+      HEYAN_RETURN_IF_ERROR(AddMessage(m.get(), n));
+    }
+    HEYAN_RETURN_IF_ERROR(lines.status());
+    return NotEmptyButNoRecords(lines.saw_bytes());
+  }
+
+  absl::Status Header(const std::vector<std::string>& cells, int64_t n,
+                      std::vector<const FieldDescriptor*>* columns, std::vector<std::string>* headers) {
+    const Schema& schema = Schema::Get();
+    for (const std::string& cell : cells) {
+      const std::string h = Trim(cell);
+      const FieldDescriptor* f = schema.FindField(target_.record, h);
+      if (f == nullptr) {
+        std::vector<std::string> known;
+        for (int i = 0; i < target_.record->field_count(); ++i) known.push_back(schema.FieldName(target_.record->field(i)));
+        const std::string& zh = target_.record->options().GetExtension(v1::zh_message);
+        return Error(n, "", absl::StrCat("列“", h, "”不是", zh.empty() ? target_.record->name() : zh,
+                                        "的字段（可用的列：", absl::StrJoin(known, "、"), "，或其英文名）"));
+      }
+      // A second column for the same field would silently overwrite the first.
+      for (size_t k = 0; k < columns->size(); ++k) {
+        if ((*columns)[k] != f) continue;
+        return Error(n, "", (*headers)[k] == h
+                                ? absl::StrCat("表头中的列“", h, "”出现了两次")
+                                : absl::StrCat("表头中的列“", (*headers)[k], "”和“", h, "”是同一个字段（",
+                                               f->name(), "）"));
+      }
+      columns->push_back(f);
+      headers->push_back(h);
+    }
+    if (std::find(columns->begin(), columns->end(), target_.id_field) == columns->end()) {
+      return Error(n, "", "表头没有 身份证号（id_number）列");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status JsonLines(io::InputFile* file) {
+    google::protobuf::util::JsonParseOptions options;
+    io::LineReader lines(file);
+    for (std::string_view line; lines.Next(&line);) {
+      const int64_t n = lines.line_number();
+      if (StripWs(line).empty()) continue;
+      std::unique_ptr<Message> m(prototype_->New());
+      auto status = google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(line.data(), line.size()), m.get(), options);
+      if (!status.ok()) {
+        // protobuf's syntax errors carry a context line and a caret line: keep the first.
+        std::string_view message(status.message().data(), status.message().size());
+        return Error(n, "", message.substr(0, message.find('\n')));
+      }
+      std::string field, problem;
+      if (!io::CheckJsonIntegers(line, target_.record, &field, &problem)) return Error(n, field, problem);
+      HEYAN_RETURN_IF_ERROR(AddMessage(m.get(), n));
+    }
+    HEYAN_RETURN_IF_ERROR(lines.status());
+    return NotEmptyButNoRecords(lines.saw_bytes());
+  }
+
+  absl::Status Binary(io::InputFile* file) {
+    binary_ = true;
+    std::string bytes;
+    HEYAN_RETURN_IF_ERROR(file->ReadRest(&bytes));
+    size_t pos = 0;
+    int64_t record = 0;
+    while (pos < bytes.size()) {
+      ++record;
+      google::protobuf::io::CodedInputStream coded(reinterpret_cast<const uint8_t*>(bytes.data() + pos),
+                                                   static_cast<int>(std::min<size_t>(bytes.size() - pos, INT32_MAX)));
+      uint32_t size;
+      if (!coded.ReadVarint32(&size) || size > bytes.size() - pos - coded.CurrentPosition()) {
+        return Error(record, "", "记录被截断（长度前缀超出了文件末尾）");
+      }
+      pos += coded.CurrentPosition();
+      std::unique_ptr<Message> m(prototype_->New());
+      if (!m->ParseFromArray(bytes.data() + pos, static_cast<int>(size))) {
+        return Error(record, "", absl::StrCat("不是有效的 ", target_.record->full_name(), " 消息"));
+      }
+      pos += size;
+      HEYAN_RETURN_IF_ERROR(AddMessage(m.get(), record));
+    }
+    return NotEmptyButNoRecords(!bytes.empty());
+  }
+
+  // A source that held something but gave no record is more likely misread (a pipe read
+  // wrongly, a header without rows, a wrong format) than an empty registry, which is an
+  // empty file.
+  absl::Status NotEmptyButNoRecords(bool saw_bytes) const {
+    if (!saw_bytes || !scratch_.next.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        path_, ": 文件不是空的，却没有读到任何记录（只有空行、表头或字节顺序标记？）；"
+               "如果这份登记册确实没有记录，请用空文件（0 字节）"));
+  }
+
+  const Registry& target_;
+  const RegistryOptions& options_;
+  const std::string& path_;
+  const Message* prototype_;
+  Registry scratch_;
+  bool binary_ = false;
+  size_t bad_check_characters_ = 0;
+  std::string first_bad_;
+};
+
+RegistryFormat FormatOf(const std::string& path) {
+  if (absl::EndsWith(path, ".jsonl") || absl::EndsWith(path, ".json")) return RegistryFormat::kJsonLines;
+  if (absl::EndsWith(path, ".pb") || absl::EndsWith(path, ".bin")) return RegistryFormat::kBinary;
+  if (absl::EndsWith(path, ".csv")) return RegistryFormat::kCsv;
+  return RegistryFormat::kIdList;
+}
+
+}  // namespace
+
 absl::Status Registries::LoadFile(std::string_view name, const std::string& path, RegistryFormat format,
                                   const RegistryCheckInfo& check) {
   int index = IndexOf(name);
   if (index < 0) {
-    return absl::NotFoundError(absl::StrCat("unknown registry '", std::string(name), "'; known: ",
-                                            absl::StrJoin(Names(), ", ")));
-  }
-  absl::StatusOr<RegistryCheckInfo> provenance = CheckOfFile(path, check);
-  if (!provenance.ok()) return provenance.status();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open registry file"));
-  if (format == RegistryFormat::kAuto) {
-    if (absl::EndsWith(path, ".jsonl") || absl::EndsWith(path, ".json")) {
-      format = RegistryFormat::kJsonLines;
-    } else if (absl::EndsWith(path, ".pb") || absl::EndsWith(path, ".bin")) {
-      format = RegistryFormat::kBinary;
-    } else if (absl::EndsWith(path, ".csv")) {
-      format = RegistryFormat::kCsv;
-    } else {
-      format = RegistryFormat::kIdList;
+    std::vector<std::string> known;
+    for (const std::string& n : Names()) {
+      known.push_back(absl::StrCat(n, "（", Schema::Get().FieldName(Schema::Get().RegistryField(IndexOf(n))), "）"));
     }
+    return absl::NotFoundError(absl::StrCat("没有名为“", std::string(name), "”的登记册；可用的有：",
+                                            absl::StrJoin(known, ", ")));
   }
-  // Load into a scratch registry first so a malformed file leaves nothing half-loaded.
-  Registry scratch;
+  HEYAN_ASSIGN_OR_RETURN(RegistryCheckInfo provenance, CheckOfFile(path, check));
+  HEYAN_ASSIGN_OR_RETURN(io::InputFile file, io::InputFile::Open(path, io::kRegistryFile));
+  if (format == RegistryFormat::kAuto) format = FormatOf(path);
   Registry& target = impl_->registries[index];
-  scratch.field = target.field;
-  scratch.record = target.record;
-  scratch.id_field = target.id_field;
-  const Message* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(target.record);
-  auto add_message = [&](Message* m, const std::string& where) -> absl::Status {
-    std::string id = m->GetReflection()->GetString(*m, target.id_field);
-    if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(where, ": id_number: missing"));
-    m->GetReflection()->ClearField(m, target.id_field);
-    scratch.Add(id, m->SerializeAsString());
-    return absl::OkStatus();
-  };
-
-  std::string line;
-  int64_t line_no = 0;
-  switch (format) {
-    case RegistryFormat::kIdList: {
-      // Read in large blocks and split lines by hand: a 10-million-line list loads in a
-      // few seconds. The index is sized from the file size (about 19 bytes a line).
-      in.seekg(0, std::ios::end);
-      const std::streamoff file_size = in.tellg();
-      in.seekg(0, std::ios::beg);
-      if (file_size > 0) scratch.head.reserve(static_cast<size_t>(file_size / 19 + 1));
-      std::string buffer, carry;
-      buffer.resize(8 << 20);
-      auto take_line = [&](std::string_view raw) -> absl::Status {
-        ++line_no;
-        std::string id = Trim(raw);
-        if (id.empty()) return absl::OkStatus();  // blank lines hold no record
-        if (id.find_first_of(" \t,") != std::string::npos) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(path, ":", line_no, ": id_number: '", id, "' is not a single ID number"));
-        }
-        scratch.Add(id, "");
-        return absl::OkStatus();
-      };
-      while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        std::string_view chunk(buffer.data(), static_cast<size_t>(in.gcount()));
-        if (chunk.empty()) break;
-        size_t start = 0;
-        for (size_t nl; (nl = chunk.find('\n', start)) != std::string_view::npos; start = nl + 1) {
-          absl::Status st;
-          if (!carry.empty()) {
-            carry.append(chunk.substr(start, nl - start));
-            st = take_line(carry);
-            carry.clear();
-          } else {
-            st = take_line(chunk.substr(start, nl - start));
-          }
-          if (!st.ok()) return st;
-        }
-        carry.append(chunk.substr(start));
-      }
-      if (!carry.empty()) {
-        absl::Status st = take_line(carry);
-        if (!st.ok()) return st;
-      }
-      break;
-    }
-    case RegistryFormat::kJsonLines: {
-      google::protobuf::util::JsonParseOptions options;
-      while (std::getline(in, line)) {
-        ++line_no;
-        if (Trim(line).empty()) continue;
-        std::unique_ptr<Message> m(prototype->New());
-        auto status = google::protobuf::util::JsonStringToMessage(line, m.get(), options);
-        if (!status.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", std::string(status.message())));
-        }
-        auto s = add_message(m.get(), absl::StrCat(path, ":", line_no));
-        if (!s.ok()) return s;
-      }
-      break;
-    }
-    case RegistryFormat::kBinary: {
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      size_t pos = 0;
-      int64_t record = 0;
-      while (pos < bytes.size()) {
-        ++record;
-        google::protobuf::io::CodedInputStream coded(reinterpret_cast<const uint8_t*>(bytes.data() + pos),
-                                                     static_cast<int>(std::min<size_t>(bytes.size() - pos, INT32_MAX)));
-        uint32_t size;
-        if (!coded.ReadVarint32(&size) || size > bytes.size() - pos - coded.CurrentPosition()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(path, ": record ", record, ": truncated (length prefix runs past the end of the file)"));
-        }
-        pos += coded.CurrentPosition();
-        std::unique_ptr<Message> m(prototype->New());
-        if (!m->ParseFromArray(bytes.data() + pos, static_cast<int>(size))) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(path, ": record ", record, ": not a valid ", target.record->full_name(), " message"));
-        }
-        pos += size;
-        auto s = add_message(m.get(), absl::StrCat(path, ": record ", record));
-        if (!s.ok()) return s;
-      }
-      break;
-    }
-    case RegistryFormat::kCsv: {
-      std::vector<std::string> cells;
-      std::vector<const FieldDescriptor*> columns;
-      const Schema& schema = Schema::Get();
-      while (std::getline(in, line)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
-        if (Trim(line).empty()) continue;
-        if (!SplitCsv(line, &cells)) {
-          return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": unterminated quote"));
-        }
-        if (columns.empty()) {
-          for (const std::string& h : cells) {
-            const FieldDescriptor* f = schema.FindField(target.record, Trim(h));
-            if (f == nullptr) {
-              return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": column '", Trim(h),
-                                                             "' is not a field of ", target.record->name()));
-            }
-            columns.push_back(f);
-          }
-          if (std::find(columns.begin(), columns.end(), target.id_field) == columns.end()) {
-            return absl::InvalidArgumentError(absl::StrCat(path, ":1: the header has no id_number (身份证号) column"));
-          }
-          continue;
-        }
-        if (cells.size() != columns.size()) {
-          return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", cells.size(), " cells, the header has ",
-                                                         columns.size()));
-        }
-        std::unique_ptr<Message> m(prototype->New());
-        for (size_t c = 0; c < cells.size(); ++c) {
-          std::string error = SetFromText(m.get(), columns[c], Trim(cells[c]));
-          if (!error.empty()) {
-            return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": ", columns[c]->name(), ": ", error));
-          }
-        }
-        auto s = add_message(m.get(), absl::StrCat(path, ":", line_no));
-        if (!s.ok()) return s;
-      }
-      break;
-    }
-    case RegistryFormat::kAuto:
-      break;
-  }
-  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
-  MergeCheck(*provenance, &target);
+  // Load into a scratch registry first so a malformed file leaves nothing half-loaded.
+  FileLoader loader(target, impl_->options, path);
+  HEYAN_RETURN_IF_ERROR(loader.Load(&file, format));
+  Registry& scratch = loader.scratch();
+  RegistryFile loaded;
+  loaded.registry = target.field->name();
+  loaded.path = path;
+  loaded.records = scratch.next.size();
+  loaded.bad_check_characters = loader.bad_check_characters();
+  loaded.first_bad_check_character = loader.first_bad_check_character();
+  MergeCheck(provenance, &target);
   // Merge the scratch registry into the target.
   if (target.next.empty()) {
     scratch.checked = target.checked;
@@ -562,6 +657,7 @@ absl::Status Registries::LoadFile(std::string_view name, const std::string& path
       }
     }
   }
+  impl_->files.push_back(std::move(loaded));
   return absl::OkStatus();
 }
 

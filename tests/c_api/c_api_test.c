@@ -9,11 +9,13 @@
  * under valgrind (ctest -R c_api_test_valgrind) to check that nothing leaks.
  *
  * Exit status 0 when every check passes; each failure prints file:line and the expression. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "heyan/heyan_c.h"
@@ -383,6 +385,89 @@ static void test_evaluate_errors(void) {
   heyan_program_free(program);
 }
 
+/* heyan_c.h promises that no function prints. protobuf logs to stderr when it parses a
+ * string field that is not UTF-8; every such input goes through here with stderr captured,
+ * and the capture must stay empty. */
+static void test_nothing_is_printed(void) {
+  heyan_program* program = compile_main(NULL, 0);
+  if (program == NULL) return;
+  char capture[] = "/tmp/heyan_c_api_stderr_XXXXXX";
+  int capture_fd = mkstemp(capture);
+  CHECK(capture_fd >= 0);
+  if (capture_fd < 0) return;
+  fflush(stderr);
+  int saved = dup(2);
+  dup2(capture_fd, 2);
+
+  heyan_error* err = NULL;
+  heyan_bytes* decision = NULL;
+  /* Application.id (a proto3 string) with bytes that are not UTF-8. */
+  buffer app = make_application("\xff\xfe-not-utf8", "110101199001011237", 100);
+  heyan_status s1 = heyan_program_evaluate(program, NULL, app.data, app.size, NULL, 0, &decision, &err);
+  heyan_error_free(err);
+  err = NULL;
+  /* A PayrollStaffRecord whose name is not UTF-8. */
+  buffer record = {{0}, 0};
+  put_string(&record, 1, "110101198001010015");
+  put_string(&record, 2, "\xc3(");
+  heyan_registries* registries = heyan_registries_new();
+  heyan_status s2 = heyan_registries_add_record(registries, "public_payroll_staff", record.data, record.size, &err);
+  heyan_error_free(err);
+  err = NULL;
+  /* The same record in a length-delimited binary registry file. */
+  char path[] = "/tmp/heyan_c_api_test_XXXXXX";
+  heyan_status s3 = HEYAN_OK;
+  int fd = mkstemp(path);
+  if (fd >= 0) {
+    uint8_t prefix = (uint8_t)record.size;
+    ssize_t written = write(fd, &prefix, 1) + write(fd, record.data, record.size);
+    (void)written;
+    close(fd);
+    s3 = heyan_registries_load(registries, "public_payroll_staff", path, HEYAN_FORMAT_BINARY, &err);
+    heyan_error_free(err);
+    err = NULL;
+    unlink(path);
+  }
+
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  struct stat st;
+  CHECK(fstat(capture_fd, &st) == 0);
+  if (st.st_size > 0) {
+    char text[512] = {0};
+    ssize_t n = pread(capture_fd, text, sizeof text - 1, 0);
+    fprintf(stderr, "c_api_test: the library printed %lld bytes: %.*s\n", (long long)st.st_size,
+            (int)(n > 0 ? n : 0), text);
+  }
+  CHECK(st.st_size == 0);
+  close(capture_fd);
+  unlink(capture);
+  CHECK(s1 == HEYAN_ERROR_DATA);
+  CHECK(s2 == HEYAN_ERROR_DATA);
+  CHECK(s3 == HEYAN_ERROR_DATA);
+  CHECK(heyan_registries_size(registries, "public_payroll_staff") == 0);
+  heyan_registries_free(registries);
+  heyan_bytes_free(decision);
+  heyan_program_free(program);
+}
+
+/* Values the data model does not allow are data errors: a negative amount. */
+static void test_application_values_are_checked(void) {
+  heyan_program* program = compile_main(NULL, 0);
+  if (program == NULL) return;
+  heyan_error* err = NULL;
+  heyan_bytes* decision = NULL;
+  buffer app = make_application("C-NEG", "110101199001011237", -100);
+  CHECK_STATUS(heyan_program_evaluate(program, NULL, app.data, app.size, NULL, 0, &decision, &err),
+               HEYAN_ERROR_DATA, err);
+  CHECK(decision == NULL);
+  if (err != NULL) CHECK(strstr(heyan_error_message(err), "members[0].incomes[0].amount_fen") != NULL);
+  heyan_error_free(err);
+  heyan_bytes_free(decision);
+  heyan_program_free(program);
+}
+
 static void test_registry_errors(void) {
   heyan_registries* registries = heyan_registries_new();
   heyan_error* err = NULL;
@@ -400,6 +485,13 @@ static void test_registry_errors(void) {
   err = NULL;
   CHECK_STATUS(heyan_registries_load(registries, "staff_relatives", "/dev/null", (heyan_registry_format)9, &err),
                HEYAN_ERROR_ARGUMENT, err);
+  heyan_error_free(err);
+
+  /* A directory is not a registry file: a clear error, not an abort. */
+  err = NULL;
+  CHECK_STATUS(heyan_registries_load(registries, "staff_relatives", "/tmp", HEYAN_FORMAT_AUTO, &err),
+               HEYAN_ERROR_NOT_FOUND, err);
+  if (err != NULL) CHECK(strstr(heyan_error_message(err), "/tmp: ") == heyan_error_message(err));
   heyan_error_free(err);
 
   /* A malformed ID list: two IDs on one line. Nothing of the file is loaded. */
@@ -506,6 +598,8 @@ int main(void) {
   test_rule_errors();
   test_evaluate_errors();
   test_registry_errors();
+  test_nothing_is_printed();
+  test_application_values_are_checked();
   test_threads();
   if (failures != 0) {
     fprintf(stderr, "c_api_test: %d check(s) failed\n", failures);

@@ -88,7 +88,7 @@ def test_malformed_files_load_nothing(tmp_path):
     with pytest.raises(heyan.DataError, match=":2"):
         r.load("public_payroll_staff", csv)
     jsonl = tmp_path / "bad.jsonl"
-    jsonl.write_text('{"idNumber": "1"}\n{"noSuchField": 2}\n', encoding="utf-8")
+    jsonl.write_text('{"idNumber": "110101198001010023"}\n{"noSuchField": 2}\n', encoding="utf-8")
     with pytest.raises(heyan.DataError, match=":2"):
         r.load("public_payroll_staff", jsonl)
     assert r.size("public_payroll_staff") == 0
