@@ -329,6 +329,30 @@ TEST(ExplainTest, ApplicantLetterShowsTheApplicantsOwnItems) {
   EXPECT_THAT(*letter, Not(HasSubstr("4500.00元")));
 }
 
+// A letter addressed to another member (ExplainOptions.addressee_id_number) shows them
+// their own items and hides everyone else's, the applicant's included.
+TEST(ExplainTest, LetterToAnotherMemberShowsTheirItemsOnly) {
+  const Case& c = FindCase("other_members_items");
+  for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kJson, ExplainOptions::Format::kHtml}) {
+    ExplainOptions o = Options(kApplicant, format);
+    o.addressee_id_number = "410105198708152345";
+    std::string letter = ExplainCase(c, o);
+    EXPECT_THAT(letter, HasSubstr("李娜"));
+    EXPECT_THAT(letter, HasSubstr("有一项收入（工资薪金，4500.00元，每月）"));
+    EXPECT_THAT(letter, Not(HasSubstr("2020-01-01")));
+    EXPECT_THAT(letter, Not(HasSubstr("张伟")));
+    EXPECT_THAT(letter, Not(HasSubstr("王秀英")));
+    for (const char* id : {"410105198503071234", "4101**********1234", "410105195501016789", "4101**********6789",
+                           "410105198708152345"}) {
+      EXPECT_THAT(letter, Not(HasSubstr(id)));
+    }
+  }
+  Decided d = Decide(c);
+  ExplainOptions o = Options(kApplicant);
+  o.addressee_id_number = "410105000000000000";
+  EXPECT_EQ(Explain(d.decision, d.application, o).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ExplainTest, ApplicantCitationsWithoutWebAddresses) {
   const Case& c = FindCase("henan_zhengzhou_urban");
   std::string staff = ExplainCase(c, Options(kStaff));
