@@ -83,6 +83,7 @@ class Frame {
   // While a value renders for an explanation: the messages whose fields it read, for the
   // Decision's `subjects` (see subjects.h); null otherwise (nothing is recorded).
   std::vector<const google::protobuf::Message*>* reads = nullptr;
+  std::vector<const google::protobuf::Message*> read_buffer;  // what `reads` points to
   SubjectIndex subjects;
 
   void NoteRead(const google::protobuf::Message& m) {

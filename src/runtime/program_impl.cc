@@ -5,12 +5,10 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
 #include "heyan/registry.h"
-#include "heyan/v1/registry.pb.h"
 #include "runtime/subjects.h"
 
 namespace heyan {
@@ -46,29 +44,6 @@ Frame& ThreadFrame() {
 
 // ---- whose data a value shows (runtime/subjects.h) ----
 
-// Message types whose data belongs to one person: members and what they hold, supporters,
-// registry records.
-bool IsPersonal(const google::protobuf::Descriptor* d) {
-  static const auto* personal = [] {
-    auto* set = new absl::flat_hash_set<const google::protobuf::Descriptor*>;
-    std::vector<const google::protobuf::Descriptor*> stack = {v1::Member::descriptor(), v1::RelativeSupport::descriptor()};
-    const google::protobuf::Descriptor* registries = v1::Registries::descriptor();
-    for (int i = 0; i < registries->field_count(); ++i) {
-      if (registries->field(i)->message_type() != nullptr) stack.push_back(registries->field(i)->message_type());
-    }
-    while (!stack.empty()) {
-      const google::protobuf::Descriptor* t = stack.back();
-      stack.pop_back();
-      if (!set->insert(t).second) continue;
-      for (int i = 0; i < t->field_count(); ++i) {
-        if (t->field(i)->message_type() != nullptr) stack.push_back(t->field(i)->message_type());
-      }
-    }
-    return set;
-  }();
-  return personal->contains(d);
-}
-
 // Calls fn on every node of the tree at `root`, with an explicit stack (rule authors control
 // the depth).
 template <typename Fn>
@@ -96,7 +71,7 @@ std::vector<bool> PersonScalarSlots(const CheckedProgram& p) {
     if (coll == nullptr || (coll->type.elem && coll->type.elem->kind == TypeKind::kMessage)) return false;
     bool personal = false;
     ForEachExpr(coll, [&](const TExpr& e) {
-      if (e.kind == TKind::kRegistryFetch || (e.kind == TKind::kField && e.field != nullptr && IsPersonal(e.field->containing_type()))) {
+      if (e.kind == TKind::kRegistryFetch || (e.kind == TKind::kField && e.field != nullptr && IsPersonalType(e.field->containing_type()))) {
         personal = true;
       }
     });
@@ -161,6 +136,20 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
     }
   }
   person_scalar_slot_ = PersonScalarSlots(*checked_);
+  // The texts explanations render (messages, evidence), decided once here rather than per
+  // rendering.
+  if (std::find(person_scalar_slot_.begin(), person_scalar_slot_.end(), true) != person_scalar_slot_.end()) {
+    auto note = [&](const TExpr* e) {
+      if (e != nullptr && ReadsPersonScalarSlot(*e)) person_scalar_texts_.insert(e);
+    };
+    for (const CheckedRule& r : checked_->rules) {
+      for (const CheckedMessagePart& m : r.message) note(m.expr.get());
+      for (const TExpr* e : r.evidence) note(e);
+    }
+    for (const CheckedDecl& d : checked_->decls) {
+      for (const TExpr* e : d.evidence) note(e);
+    }
+  }
 }
 
 bool ProgramImpl::ReadsPersonScalarSlot(const TExpr& root) const {
@@ -363,7 +352,9 @@ std::string ProgramImpl::Render(Frame& f, const Node& node, google::protobuf::Re
   // Re-reading a value for an explanation must not record its items a second time.
   std::vector<ItemRecord>* items = f.items;
   f.items = nullptr;
-  std::vector<const google::protobuf::Message*> reads;
+  // (Render is not re-entered: named values it reads compute without noting reads.)
+  std::vector<const google::protobuf::Message*>& reads = f.read_buffer;
+  reads.clear();
   std::vector<const google::protobuf::Message*>* saved_reads = f.reads;
   f.reads = subjects != nullptr ? &reads : nullptr;
   bool ok = node.Eval(f, &v);
@@ -372,7 +363,7 @@ std::string ProgramImpl::Render(Frame& f, const Node& node, google::protobuf::Re
   if (subjects != nullptr) {
     if (ok) NoteShownItems(v, &reads);
     AddSubjects(f.subjects, reads, subjects);
-    if (ReadsPersonScalarSlot(node.expr())) AddSubject(kUnknownSubject, subjects);
+    if (person_scalar_texts_.contains(&node.expr())) AddSubject(kUnknownSubject, subjects);
   }
   if (!ok) {
     f.last_cause = saved;
@@ -702,8 +693,9 @@ absl::Status ProgramImpl::EvaluateImpl(const v1::Application& application, const
       v1::NamedValue* item = step->add_inputs();
       item->set_name(absl::StrCat(e.var, "[", r.index + 1, "]"));
       item->set_value(FormatMessageFields(*r.item, f.english));
-      AddSubject(f.subjects.Of(*r.item), item->mutable_subjects());
-      AddSubject(f.subjects.Of(*r.item), step->mutable_subjects());
+      const std::string_view owner = f.subjects.Of(*r.item);
+      AddSubject(owner, item->mutable_subjects());
+      AddSubject(owner, step->mutable_subjects());
       v1::NamedValue* rule = step->add_inputs();
       rule->set_name(r.filter ? "条件" : "取值");
       rule->set_value(r.filter ? e.args[1]->source : (e.args.size() > 1 ? e.args[1]->source : e.var));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "checker/checker.h"
 #include "heyan/program.h"
 #include "runtime/frame.h"
@@ -91,6 +92,8 @@ class ProgramImpl final : public Program {
   std::vector<int> ineligible_rules_, other_rules_, outputs_;
   // By slot: bound to plain values drawn from persons' data (see ReadsPersonScalarSlot).
   std::vector<bool> person_scalar_slot_;
+  // Message parts and evidence for which ReadsPersonScalarSlot holds.
+  absl::flat_hash_set<const TExpr*> person_scalar_texts_;
   std::string fingerprint_;
   std::vector<DeclarationInfo> declarations_;
   std::vector<Diagnostic> warnings_;

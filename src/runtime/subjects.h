@@ -20,10 +20,13 @@
 #ifndef HEYAN_RUNTIME_SUBJECTS_H_
 #define HEYAN_RUNTIME_SUBJECTS_H_
 
+#include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "heyan/v1/application.pb.h"
@@ -34,30 +37,40 @@ namespace heyan::internal {
 // another person's).
 inline constexpr char kUnknownSubject[] = "*";
 
-// Maps the messages of one application, and registry records, to the person they belong to.
-// One per Frame; Reset at the start of each evaluation, built on first use (only decisions
-// whose explanations need it pay for it). Not thread-safe (a Frame is per thread).
+// Whether messages of type `d` belong to one person: a member and what it holds (incomes,
+// expenditures), a relative-support entry, a registry record.
+bool IsPersonalType(const google::protobuf::Descriptor* d);
+
+// Tells which person a message of one application, or a registry record, belongs to. One per
+// Frame; Reset at the start of each evaluation. Asked only while explanation values render
+// (a few messages per reason), it indexes the members' items only when first asked about
+// one. Not thread-safe (a Frame is per thread).
 class SubjectIndex {
  public:
   void Reset(const v1::Application* application) {
     application_ = application;
-    built_ = false;
+    places_.clear();
+    indexed_ = false;
   }
 
-  // The person `m` belongs to, or "" when it is household-level.
-  std::string Of(const google::protobuf::Message& m);
+  // The person `m` belongs to, "" when it is household-level, kUnknownSubject for a
+  // person's message that is not in the application. The view is valid until Reset (it
+  // points into the application, a record, or this index).
+  std::string_view Of(const google::protobuf::Message& m);
 
   // Forgets the reads from `mark` on when they concern two or more persons: a sum, count
   // or 任一/全部 over them is a household figure (see above).
   void AbsorbHousehold(std::vector<const google::protobuf::Message*>* reads, size_t mark);
 
  private:
-  void Build();
+  std::string_view Place(const char* list, int index);
+  std::string_view Member(int i);
+  std::string_view Supporter(int i);
 
   const v1::Application* application_ = nullptr;
-  bool built_ = false;
-  absl::flat_hash_map<const google::protobuf::Message*, int> owner_;  // -> index into names_
-  std::vector<std::string> names_;
+  std::deque<std::string> places_;  // "成员[2]", and record IDs that had to be copied
+  bool indexed_ = false;
+  absl::flat_hash_map<const google::protobuf::Message*, std::string_view> items_;  // item -> owner
 };
 
 // Appends to `out` the subject of each message in `reads`, skipping household-level ones and
@@ -66,7 +79,7 @@ void AddSubjects(SubjectIndex& index, const std::vector<const google::protobuf::
                  google::protobuf::RepeatedPtrField<std::string>* out);
 
 // Appends `subject` to `out` unless it is empty or already there.
-void AddSubject(const std::string& subject, google::protobuf::RepeatedPtrField<std::string>* out);
+void AddSubject(std::string_view subject, google::protobuf::RepeatedPtrField<std::string>* out);
 
 }  // namespace heyan::internal
 
