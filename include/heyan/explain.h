@@ -33,13 +33,19 @@
 //   evidence and faults, and says that the details need a trace.
 //
 // THE APPLICANT LETTER
-//   Addressed to the applicant (the member whose relation is 本人; else the first member):
-//   outcome, amount, the reasons in plain words with their citations, what evidence is
-//   missing, and how to object (复核/申诉 during the 7-day public notice). It protects other
-//   people's data: a reason that concerns another member is told as "家庭成员中有一人…"
-//   without name or ID; every ID number is masked (4101**********1234, also inside rule
-//   messages); other members' names are masked (张*); flags (标记, notes for staff, e.g.
-//   about minors) and item-level data (incomes, ages, disability, illness) are left out.
+//   Addressed to the applicant (the member whose relation is 本人; else the first member;
+//   or the member ExplainOptions.addressee_id_number names): outcome, amount, the reasons in
+//   plain words with their citations, what evidence is missing, and how to object (复核/申诉
+//   during the 7-day public notice). It shows no other person's data. Whose data a reason,
+//   an amount or a value shows is what the engine recorded in the Decision (`subjects`,
+//   see proto/heyan/v1/decision.proto), not whether a message happens to name someone: a
+//   reason that shows anyone else's data is told as "家庭成员中有一人…" plus "涉及其他家庭
+//   成员的信息，已隐去；详情请向经办人员查询", without its message; an output that lists
+//   other persons is left out the same way; other members' ID numbers are left out and
+//   their names masked (张*); the addressee's own ID number is masked (4101**********1234),
+//   and so is any ID-like number left in the text. Household figures (totals, counts,
+//   standards) are shown. Flags (标记, notes for staff, e.g. about minors) and item-level
+//   data (incomes, ages, disability, illness) are left out.
 //
 // FORMATS
 //   kText  plain UTF-8 text, one line per fact.
@@ -55,7 +61,8 @@
 // Failure tiers:
 //  * InvalidArgument: the decision and the application do not belong together (both carry
 //    an id and they differ), options.program is not the program that made the decision
-//    (fingerprints differ), or an option holds a value outside its enum.
+//    (fingerprints differ), options.addressee_id_number is no member's ID number, or an
+//    option holds a value outside its enum.
 //  * Everything else is explained, never an error: a decision with faults or missing
 //    evidence is explained as such. No exception leaves Explain.
 //
@@ -98,6 +105,11 @@ struct ExplainOptions {
   // citations, and the citations and assumption notes (假设) of parameters and values.
   // Must be the same rules (same fingerprint) as the decision's. Not owned; only read.
   const Program* program = nullptr;
+
+  // Applicant letters: the ID number of the member the letter is addressed to (their own
+  // data is shown to them, nobody else's). Empty: the applicant (relation 本人, else the
+  // first member). Must be the ID number of a member of the application.
+  std::string addressee_id_number;
 };
 
 // Explains `decision`, which `program->Evaluate` made for `application`. The decision

@@ -2,12 +2,13 @@
 //
 //   heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]
 //                 [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]
-//                 [--strict-ids]
+//                 [--strict-ids] [--addressee ID]
 //
 // APPLICATION holds one heyan.v1.Application: protobuf JSON (one object, may be pretty-printed)
 // or, for *.textproto / *.txtpb / *.pbtxt, protobuf text format.
 // Exit codes: 0 explained; 2 bad usage, rule errors (diagnostics on stderr) or unreadable input;
 // 1 the evaluation or the explanation failed.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -33,7 +34,7 @@ int ExplainUsage(const std::string& problem) {
   std::cerr << "heyan explain: " << problem << "\n"
             << "用法 / usage: heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION\n"
                "                    [--as-of YYYY-MM-DD] [--lang=zh|en] [--audience=staff|applicant]\n"
-               "                    [--format=text|json|html] [--out FILE] [--strict-ids]\n";
+               "                    [--format=text|json|html] [--out FILE] [--strict-ids] [--addressee ID]\n";
   return 2;
 }
 
@@ -93,6 +94,10 @@ int Explain(const std::vector<std::string>& args) {
       std::string v;
       if (!take(&v) || (v != "staff" && v != "applicant")) return ExplainUsage("--audience is staff or applicant");
       options.audience = v == "applicant" ? ExplainOptions::Audience::kApplicant : ExplainOptions::Audience::kStaff;
+    } else if (name == "--addressee") {
+      if (!take(&options.addressee_id_number) || options.addressee_id_number.empty()) {
+        return ExplainUsage("--addressee needs the ID number of the member the letter is for");
+      }
     } else if (name == "--format") {
       std::string v;
       if (!take(&v) || (v != "text" && v != "json" && v != "html")) return ExplainUsage("--format is text, json or html");
@@ -188,6 +193,14 @@ int Explain(const std::vector<std::string>& args) {
     // protobuf's JSON reading plus the checks `heyan eval` makes (negative amounts, ...).
     std::cerr << "heyan explain: " << application_path << ": " << error.field
               << (error.field.empty() ? "" : ": ") << error.message << "\n";
+    return 2;
+  }
+
+  if (!options.addressee_id_number.empty() &&
+      std::none_of(application.members().begin(), application.members().end(),
+                   [&](const v1::Member& m) { return m.id_number() == options.addressee_id_number; })) {
+    std::cerr << "heyan explain: --addressee " << options.addressee_id_number
+              << (en ? ": no member of the application has this ID number\n" : "：申请中没有这个身份证号的成员\n");
     return 2;
   }
 

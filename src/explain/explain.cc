@@ -429,7 +429,8 @@ std::string FindWellKnown(const v1::Decision& d, bool money, int64_t fen, const 
 // ---- missing evidence in words ------------------------------------------------------------
 
 struct People {
-  int applicant = -1;                    // index into application.members
+  int applicant = -1;                    // index into application.members: the addressee
+  std::string subject;                   // the addressee as Decision subjects name them
   std::vector<std::string> other_names;  // everyone but the applicant, supporters included
   std::vector<std::string> other_ids;
 };
@@ -516,12 +517,19 @@ class Builder {
 
   void FindPeople() {
     for (int i = 0; i < a_.members_size(); ++i) {
-      if (a_.members(i).relation() == v1::SELF) {
+      // The letter goes to the member the options name, else to the applicant (本人).
+      const bool named = applicant_ && !o_.addressee_id_number.empty();
+      if (named ? a_.members(i).id_number() == o_.addressee_id_number : a_.members(i).relation() == v1::SELF) {
         people_.applicant = i;
         break;
       }
     }
     if (people_.applicant < 0 && a_.members_size() > 0) people_.applicant = 0;
+    if (people_.applicant >= 0) {
+      // As the engine names persons in Decision subjects (runtime/subjects.h).
+      const std::string& id = a_.members(people_.applicant).id_number();
+      people_.subject = id.empty() ? absl::StrCat("成员[", people_.applicant + 1, "]") : id;
+    }
     const std::string self = people_.applicant >= 0 ? a_.members(people_.applicant).name() : "";
     for (int i = 0; i < a_.members_size(); ++i) {
       if (i == people_.applicant) continue;
@@ -588,6 +596,12 @@ class Builder {
     if (!benefit_name_.empty() || d_.benefit_fen() != 0) e_.benefit = Money(d_.benefit_fen(), en_);
     e_.tier = Shown(d_.tier());
     for (const v1::Amount& am : d_.amounts()) {
+      // An output that lists other persons (e.g. 保障人员) is left out of the letter; who is
+      // covered is told by the members' list, with other members' names masked.
+      if (applicant_ && ShowsOthers(am.subjects())) {
+        e_.amounts.push_back({am.name(), en_ ? "(concerns other household members; left out)" : "（涉及其他家庭成员的信息，已隐去）"});
+        continue;
+      }
       e_.amounts.push_back({am.name(), Shown(LocalizeValue(am.value().empty() && am.fen() != 0 ? Money(am.fen(), false) : am.value(), en_))});
     }
   }
@@ -609,15 +623,26 @@ class Builder {
       // Flags are notes for staff (e.g. that the household has minors); they do not change
       // the outcome and are not the applicant's business.
       if (r.kind() == v1::REASON_FLAG) continue;
+      // Whose data the message and values show, as the engine recorded it (Reason.subjects):
+      // anyone but the addressee hides the message whole, whether or not it names them.
+      // Naming is still checked too, for decisions whose reasons carry no subjects.
+      std::set<std::string> others;
+      bool unknown = false;
+      for (const std::string& subject : r.subjects()) {
+        if (subject == "*") unknown = true;
+        else if (subject != people_.subject) others.insert(subject);
+      }
       std::vector<std::string> texts = {r.message()};
       for (const v1::NamedValue& v : r.values()) texts.push_back(v.value());
-      const int others = OthersMentioned(texts);
-      if (others > 0) {
+      const int count = std::max(static_cast<int>(others.size()), OthersMentioned(texts));
+      if (count > 0 || unknown) {
         std::string who;
         if (en_) {
-          who = others == 1 ? std::string("One household member") : absl::StrCat(others, " household members");
+          who = count == 0 ? std::string("A household member")
+                           : count == 1 ? std::string("One household member") : absl::StrCat(count, " household members");
         } else {
-          who = absl::StrCat("家庭成员中有", others <= 10 ? std::string(kChineseCounts[others]) : absl::StrCat(others), "人");
+          who = count == 0 ? std::string("家庭成员中有人")
+                           : absl::StrCat("家庭成员中有", count <= 10 ? std::string(kChineseCounts[count]) : absl::StrCat(count), "人");
         }
         switch (r.kind()) {
           case v1::REASON_INELIGIBLE:
@@ -630,6 +655,8 @@ class Builder {
             x.message = en_ ? absl::StrCat(who, ": the situation under this provision needs to be verified by the staff.")
                             : absl::StrCat(who, "的情况需要工作人员进一步核实。");
         }
+        absl::StrAppend(&x.message, en_ ? " " : "", HiddenNote());
+        hidden_.insert({r.rule_id(), r.message()});
       } else {
         x.message = Shown(r.message());
       }
@@ -639,6 +666,20 @@ class Builder {
     }
   }
 
+  // What replaces text that shows other persons' data in an applicant letter.
+  std::string HiddenNote() const {
+    return en_ ? "It concerns other household members' information, which is left out; please ask the staff for details."
+               : "涉及其他家庭成员的信息，已隐去；详情请向经办人员查询。";
+  }
+
+  // Whether `subjects` (Decision subjects) name anyone but the addressee.
+  bool ShowsOthers(const google::protobuf::RepeatedPtrField<std::string>& subjects) const {
+    for (const std::string& subject : subjects) {
+      if (subject != people_.subject) return true;
+    }
+    return false;
+  }
+
   void Members() {
     std::set<std::string> covered(d_.covered_members().begin(), d_.covered_members().end());
     for (int i = 0; i < a_.members_size(); ++i) {
@@ -646,7 +687,8 @@ class Builder {
       ExplainedMember x;
       x.applicant = i == people_.applicant;
       x.name = applicant_ && !x.applicant ? MaskName(m.name()) : m.name();
-      x.id_number = applicant_ ? MaskIdNumber(m.id_number()) : m.id_number();
+      // The addressee's own number, masked; nobody else's, not even masked.
+      x.id_number = !applicant_ ? m.id_number() : x.applicant ? MaskIdNumber(m.id_number()) : "";
       x.relation = EnumValueName(v1::Relation_descriptor(), m.relation(), en_);
       x.covered = !m.id_number().empty() && covered.count(m.id_number()) > 0;
       e_.members.push_back(std::move(x));
@@ -660,7 +702,8 @@ class Builder {
       x.description = Describe(m.field(), a_, people_, en_, applicant_);
       if (applicant_) x.description = Shown(x.description);
       x.needed_by = applicant_ ? "" : m.needed_by();
-      x.message = Shown(m.message());
+      // A missing-evidence rule's entry repeats its reason's message: hidden with it.
+      x.message = applicant_ && hidden_.count({m.needed_by(), m.message()}) ? HiddenNote() : Shown(m.message());
       e_.missing_evidence.push_back(std::move(x));
     }
   }
@@ -917,6 +960,9 @@ class Builder {
   const bool en_;
   const bool applicant_;
   People people_;
+  // Applicant letter: reasons hidden because they show other persons' data, as (rule id,
+  // original message), so their missing-evidence entries are hidden too.
+  std::set<std::pair<std::string, std::string>> hidden_;
   std::string counted_name_, per_capita_name_, benefit_name_, tier_name_;
   Explanation e_;
 };
@@ -935,6 +981,11 @@ absl::StatusOr<std::string> Explain(const v1::Decision& decision, const v1::Appl
   if (!decision.application_id().empty() && !application.id().empty() && decision.application_id() != application.id()) {
     return absl::InvalidArgumentError(absl::StrCat("the decision is for application '", decision.application_id(),
                                                    "' but the application is '", application.id(), "'"));
+  }
+  if (!options.addressee_id_number.empty() &&
+      std::none_of(application.members().begin(), application.members().end(),
+                   [&](const v1::Member& m) { return m.id_number() == options.addressee_id_number; })) {
+    return absl::InvalidArgumentError("ExplainOptions.addressee_id_number is not the ID number of a member of the application");
   }
   if (options.program != nullptr && !decision.rules_fingerprint().empty() &&
       options.program->fingerprint() != decision.rules_fingerprint()) {

@@ -15,6 +15,11 @@
 #include "google/protobuf/message.h"
 #include "heyan/v1/application.pb.h"
 #include "runtime/registry_view.h"
+#include "runtime/subjects.h"
+
+namespace heyan {
+class Registries;
+}
 
 namespace heyan::internal {
 
@@ -82,6 +87,20 @@ class Frame {
 
   // When tracing: the row each decision table chose (-1 = 否则), by declaration index.
   std::vector<int>* named_trace = nullptr;
+
+  // While a value renders for an explanation: the messages whose fields it read, for the
+  // Decision's `subjects` (see subjects.h); null otherwise (nothing is recorded).
+  std::vector<const google::protobuf::Message*>* reads = nullptr;
+  std::vector<const google::protobuf::Message*> read_buffer;  // what `reads` points to
+  SubjectIndex subjects;
+
+  void NoteRead(const google::protobuf::Message& m) {
+    if (reads != nullptr) reads->push_back(&m);
+  }
+  // Called when a sum, count or 任一/全部 that began at reads->size() == mark finishes.
+  void AbsorbHouseholdReads(size_t mark) {
+    if (reads != nullptr) subjects.AbsorbHousehold(reads, mark);
+  }
 
   // Storage owned by this evaluation.
   std::deque<ListValue> lists;

@@ -99,6 +99,7 @@ class FieldNode final : public Node {
   }
   bool BeginDirect(Frame& f, const Message** m, int* n) const {
     if (!BaseMessage(f, m)) return false;
+    f.NoteRead(**m);
     *n = access_->size(**m);
     return true;
   }
@@ -161,6 +162,7 @@ class FieldNode final : public Node {
     Value base;
     if (!base_->Eval(f, &base)) return false;
     const Message& m = *base.message;
+    f.NoteRead(m);
     const Reflection* r = m.GetReflection();
     if (field_->is_repeated()) {
       *present = r->FieldSize(m, field_) > 0;
@@ -266,6 +268,9 @@ class FieldNode final : public Node {
   }
 
   Step ForEachOfField(Frame& f, const Message& m, ItemFn fn) const {
+    // Listing a person's items is not yet reading them (the items are noted when read);
+    // a list of plain values is.
+    if (storage_ != FieldStorage::kMessage) f.NoteRead(m);
     const int n = access_ != nullptr ? access_->size(m) : m.GetReflection()->FieldSize(m, field_);
     Value v;
     for (int k = 0; k < n; ++k) {
@@ -279,6 +284,7 @@ class FieldNode final : public Node {
   }
 
   bool ReadSingular(Frame& f, const Message& m, Value* out) const {
+    f.NoteRead(m);
     if (has_presence_) {
       bool has = access_ != nullptr ? access_->has(m) : m.GetReflection()->HasField(m, field_);
       if (!has) return f.Missing(FieldPath(f, *expr_));
@@ -683,7 +689,12 @@ class FilterNode final : public Node {
     return Iterate(f, *coll_, direct_, [&](const Value& item) {
       f.slots[slot] = item;
       Value c;
-      if (!cond_->Eval(f, &c)) return Step::kFail;
+      // What the condition read only selects items; the items chosen are noted when read.
+      std::vector<const Message*>* reads = f.reads;
+      f.reads = nullptr;
+      const bool ok = cond_->Eval(f, &c);
+      f.reads = reads;
+      if (!ok) return Step::kFail;
       f.RecordItem(expr_, item, /*filter=*/true, /*counted=*/c.b, Value());
       return c.b ? fn(item) : Step::kContinue;
     });
@@ -704,6 +715,7 @@ class QuantNode final : public Node {
     const int slot = expr_->slot;
     bool decided = false;
     int unknown_cause = -1;
+    const size_t mark = f.reads != nullptr ? f.reads->size() : 0;
     bool ok = Iterate(f, *coll_, direct_, [&](const Value& item) {
       f.slots[slot] = item;
       Value c;
@@ -718,6 +730,7 @@ class QuantNode final : public Node {
       return Step::kContinue;
     });
     if (!ok) return false;
+    f.AbsorbHouseholdReads(mark);  // 任一/全部 over several persons is a household fact
     if (decided) {
       *out = Value::Bool(any_);
       return true;
@@ -745,6 +758,9 @@ class AggregateNode final : public Node {
   bool Eval(Frame& f, Value* out) const override {
     const Op op = expr_->op;
     const int slot = expr_->slot;
+    // Sums and counts over several persons' data are household figures; a minimum or a
+    // maximum is one item's value and stays its owner's.
+    const size_t mark = f.reads != nullptr ? f.reads->size() : 0;
     if (op == Op::kCount) {
       int64_t n = 0;
       if (direct_ != nullptr) {
@@ -759,6 +775,7 @@ class AggregateNode final : public Node {
             return Step::kContinue;
           }))
         return false;
+      f.AbsorbHouseholdReads(mark);
       *out = Value::Int(n);
       return true;
     }
@@ -797,6 +814,7 @@ class AggregateNode final : public Node {
     if (overflow) return f.Fault(absl::StrCat("“", expr_->source, "”合计超出可表示范围（溢出）"));
     if (!ok) return false;
     if (op == Op::kSum) {
+      f.AbsorbHouseholdReads(mark);
       if (result_ == TypeKind::kInt) {
         *out = Value::Int(isum);
       } else {

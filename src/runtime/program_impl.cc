@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
 #include "heyan/registry.h"
+#include "runtime/subjects.h"
 
 namespace heyan {
 
@@ -124,6 +125,79 @@ void AddChecksUsed(const Frame& f, v1::Decision* decision) {
   }
 }
 
+// ---- whose data a value shows (runtime/subjects.h) ----
+
+// Calls fn on every node of the tree at `root`, with an explicit stack (rule authors control
+// the depth).
+template <typename Fn>
+void ForEachExpr(const TExpr* root, Fn&& fn) {
+  std::vector<const TExpr*> stack;
+  if (root != nullptr) stack.push_back(root);
+  while (!stack.empty()) {
+    const TExpr* e = stack.back();
+    stack.pop_back();
+    fn(*e);
+    for (const auto& a : e->args) {
+      if (a) stack.push_back(a.get());
+    }
+  }
+}
+
+bool Binds(const TExpr& e) {
+  return (e.kind == TKind::kFilter || e.kind == TKind::kQuant || e.kind == TKind::kAggregate) && e.slot >= 0;
+}
+
+// Slots bound to plain values (not messages) drawn from persons' data.
+std::vector<bool> PersonScalarSlots(const CheckedProgram& p) {
+  std::vector<bool> out(std::max(p.slot_count, 0), false);
+  auto person_scalars = [](const TExpr* coll) {
+    if (coll == nullptr || (coll->type.elem && coll->type.elem->kind == TypeKind::kMessage)) return false;
+    bool personal = false;
+    ForEachExpr(coll, [&](const TExpr& e) {
+      if (e.kind == TKind::kRegistryFetch || (e.kind == TKind::kField && e.field != nullptr && IsPersonalType(e.field->containing_type()))) {
+        personal = true;
+      }
+    });
+    return personal;
+  };
+  auto mark = [&](const TExpr* root) {
+    ForEachExpr(root, [&](const TExpr& e) {
+      if (Binds(e) && e.slot < static_cast<int>(out.size()) && !e.args.empty() && person_scalars(e.args[0].get())) {
+        out[e.slot] = true;
+      }
+    });
+  };
+  for (const CheckedRule& r : p.rules) {
+    if (r.each_slot >= 0 && r.each_slot < static_cast<int>(out.size()) && person_scalars(r.each.get())) out[r.each_slot] = true;
+    mark(r.each.get());
+    mark(r.condition.get());
+    for (const CheckedException& x : r.exceptions) mark(x.condition.get());
+    for (const CheckedMessagePart& m : r.message) mark(m.expr.get());
+  }
+  for (const CheckedDecl& d : p.decls) {
+    mark(d.expr.get());
+    for (const auto& in : d.inputs) mark(in.get());
+    for (const CheckedRow& row : d.rows) {
+      for (const CheckedCell& c : row.cells) {
+        mark(c.a.get());
+        mark(c.b.get());
+      }
+      mark(row.result.get());
+    }
+    mark(d.otherwise.get());
+  }
+  return out;
+}
+
+// Adds the items a value lists (a message, or a list of messages) to `reads`.
+void NoteShownItems(const Value& v, std::vector<const google::protobuf::Message*>* reads) {
+  if (v.kind == TypeKind::kMessage && v.message != nullptr) reads->push_back(v.message);
+  if (v.kind != TypeKind::kList || v.list == nullptr) return;
+  for (const Value& item : v.list->items) {
+    if (item.kind == TypeKind::kMessage && item.message != nullptr) reads->push_back(item.message);
+  }
+}
+
 }  // namespace
 
 ProgramImpl::ProgramImpl(ProgramParts parts)
@@ -144,6 +218,36 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
       outputs_.push_back(static_cast<int>(d));
     }
   }
+  person_scalar_slot_ = PersonScalarSlots(*checked_);
+  // The texts explanations render (messages, evidence), decided once here rather than per
+  // rendering.
+  if (std::find(person_scalar_slot_.begin(), person_scalar_slot_.end(), true) != person_scalar_slot_.end()) {
+    auto note = [&](const TExpr* e) {
+      if (e != nullptr && ReadsPersonScalarSlot(*e)) person_scalar_texts_.insert(e);
+    };
+    for (const CheckedRule& r : checked_->rules) {
+      for (const CheckedMessagePart& m : r.message) note(m.expr.get());
+      for (const TExpr* e : r.evidence) note(e);
+    }
+    for (const CheckedDecl& d : checked_->decls) {
+      for (const TExpr* e : d.evidence) note(e);
+    }
+  }
+}
+
+bool ProgramImpl::ReadsPersonScalarSlot(const TExpr& root) const {
+  std::vector<int> bound, used;
+  ForEachExpr(&root, [&](const TExpr& e) {
+    if (e.kind == TKind::kSlot) used.push_back(e.slot);
+    if (Binds(e)) bound.push_back(e.slot);
+  });
+  for (int s : used) {
+    if (s >= 0 && s < static_cast<int>(person_scalar_slot_.size()) && person_scalar_slot_[s] &&
+        std::find(bound.begin(), bound.end(), s) == bound.end()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool ProgramImpl::EvalDecl(Frame& f, int index, Value* out) const {
@@ -161,7 +265,11 @@ bool ProgramImpl::EvalDecl(Frame& f, int index, Value* out) const {
   Value v;
   const int saved_decl = f.current_decl;
   f.current_decl = index;
+  // Named values are household figures (runtime/subjects.h): what they read is not noted.
+  std::vector<const google::protobuf::Message*>* reads = f.reads;
+  f.reads = nullptr;
   bool ok = ComputeDecl(f, index, &v);
+  f.reads = reads;
   f.current_decl = saved_decl;
   NamedState& after = f.named[index];  // (the vector is never resized during evaluation)
   if (ok) {
@@ -321,14 +429,25 @@ int ProgramImpl::EvalRule(Frame& f, int index, std::vector<std::string>* excepte
   return 0;
 }
 
-std::string ProgramImpl::Render(Frame& f, const Node& node) const {
+std::string ProgramImpl::Render(Frame& f, const Node& node, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
   Value v;
   int saved = f.last_cause;
   // Re-reading a value for an explanation must not record its items a second time.
   std::vector<ItemRecord>* items = f.items;
   f.items = nullptr;
+  // (Render is not re-entered: named values it reads compute without noting reads.)
+  std::vector<const google::protobuf::Message*>& reads = f.read_buffer;
+  reads.clear();
+  std::vector<const google::protobuf::Message*>* saved_reads = f.reads;
+  f.reads = subjects != nullptr ? &reads : nullptr;
   bool ok = node.Eval(f, &v);
+  f.reads = saved_reads;
   f.items = items;
+  if (subjects != nullptr) {
+    if (ok) NoteShownItems(v, &reads);
+    AddSubjects(f.subjects, reads, subjects);
+    if (person_scalar_texts_.contains(&node.expr())) AddSubject(kUnknownSubject, subjects);
+  }
   if (!ok) {
     f.last_cause = saved;
     return f.english ? "(unknown)" : "（无法确定）";
@@ -348,7 +467,7 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
   std::string message;
   for (size_t k = 0; k < rule.message.size(); ++k) {
     if (plan.message[k]) {
-      message += Render(f, *plan.message[k]);
+      message += Render(f, *plan.message[k], reason->mutable_subjects());
     } else {
       message += rule.message[k].text;
     }
@@ -358,7 +477,21 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
   for (size_t k = 0; k < plan.evidence.size(); ++k) {
     v1::NamedValue* nv = reason->add_values();
     nv->set_name(rule.evidence[k]->source);
-    nv->set_value(Render(f, *plan.evidence[k]));
+    nv->set_value(Render(f, *plan.evidence[k], nv->mutable_subjects()));
+    for (const std::string& s : nv->subjects()) AddSubject(s, reason->mutable_subjects());
+  }
+  AddEachSubject(f, index, reason->mutable_subjects());
+}
+
+void ProgramImpl::AddEachSubject(Frame& f, int index, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
+  // A per-item rule (每个) is about the item it applied to, named in its message or not.
+  const int slot = checked_->rules[index].each_slot;
+  if (!rules_[index].each || slot < 0) return;
+  const Value& item = f.slots[slot];
+  if (item.kind == TypeKind::kMessage && item.message != nullptr) {
+    AddSubject(f.subjects.Of(*item.message), subjects);
+  } else if (person_scalar_slot_[slot]) {
+    AddSubject(kUnknownSubject, subjects);
   }
 }
 
@@ -384,6 +517,8 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
   std::vector<ItemRecord> items;
   f.named_trace = nullptr;
   f.items = nullptr;
+  f.reads = nullptr;
+  f.subjects.Reset(&application);
   f.current_decl = -1;
   if (options.trace) {
     table_hits.assign(checked_->decls.size(), -1);
@@ -508,6 +643,11 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
     amount->set_key(decl.key);
     if (money) amount->set_fen(v.r.num);
     if (options.explain || !money) amount->set_value(FormatValue(v, decl.type, f.english));
+    if (options.explain && (v.kind == TypeKind::kMessage || v.kind == TypeKind::kList)) {
+      std::vector<const google::protobuf::Message*> shown;
+      NoteShownItems(v, &shown);
+      AddSubjects(f.subjects, shown, amount->mutable_subjects());
+    }
     const std::string& key = decl.key;
     if (key.empty()) continue;
     if (key == "counted_income") {
@@ -558,8 +698,10 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
       for (size_t k = 0; k < rules_[r].evidence.size(); ++k) {
         v1::NamedValue* nv = step->add_inputs();
         nv->set_name(rule.evidence[k]->source);
-        nv->set_value(Render(f, *rules_[r].evidence[k]));
+        nv->set_value(Render(f, *rules_[r].evidence[k], nv->mutable_subjects()));
+        for (const std::string& s : nv->subjects()) AddSubject(s, step->mutable_subjects());
       }
+      if (result[r] == 1) AddEachSubject(f, static_cast<int>(r), step->mutable_subjects());
     }
     for (size_t d = 0; d < checked_->decls.size(); ++d) {
       const CheckedDecl& decl = checked_->decls[d];
@@ -592,10 +734,15 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
         const Cause& k = f.causes[s.cause];
         step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
       }
+      if (s.state == 2 && (s.value.kind == TypeKind::kMessage || s.value.kind == TypeKind::kList)) {
+        std::vector<const google::protobuf::Message*> shown;
+        NoteShownItems(s.value, &shown);
+        AddSubjects(f.subjects, shown, step->mutable_subjects());
+      }
       for (size_t k = 0; k < decl_evidence_[d].size(); ++k) {
         v1::NamedValue* nv = step->add_inputs();
         nv->set_name(decl.evidence[k]->source);
-        nv->set_value(Render(f, *decl_evidence_[d][k]));
+        nv->set_value(Render(f, *decl_evidence_[d][k], nv->mutable_subjects()));
       }
     }
   }
@@ -614,6 +761,9 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
       v1::NamedValue* item = step->add_inputs();
       item->set_name(absl::StrCat(e.var, "[", r.index + 1, "]"));
       item->set_value(FormatMessageFields(*r.item, f.english));
+      const std::string_view owner = f.subjects.Of(*r.item);
+      AddSubject(owner, item->mutable_subjects());
+      AddSubject(owner, step->mutable_subjects());
       v1::NamedValue* rule = step->add_inputs();
       rule->set_name(r.filter ? "条件" : "取值");
       rule->set_value(r.filter ? e.args[1]->source : (e.args.size() > 1 ? e.args[1]->source : e.var));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "checker/checker.h"
 #include "heyan/program.h"
 #include "runtime/frame.h"
@@ -74,13 +75,25 @@ class ProgramImpl final : public Program {
   // 1 applies, 0 does not apply, -1 cannot be decided (cause in f.last_cause).
   int EvalRule(Frame& f, int index, std::vector<std::string>* excepted) const;
   void AddReason(Frame& f, int index, v1::Decision* decision) const;
-  std::string Render(Frame& f, const Node& node) const;
+  // For a per-item rule (每个): adds the owner of the item bound now (the one that applied).
+  void AddEachSubject(Frame& f, int index, google::protobuf::RepeatedPtrField<std::string>* subjects) const;
+  // The node's value as text for an explanation. With `subjects`, also adds whose data the
+  // text shows (subjects.h): the owners of the messages it read and of the items it lists.
+  std::string Render(Frame& f, const Node& node, google::protobuf::RepeatedPtrField<std::string>* subjects = nullptr) const;
+  // Whether `e` reads a variable bound outside it to a plain value (not a message) taken
+  // from persons' data, e.g. the 每个 variable of `每个 金额 在 家庭成员.收入.金额`: whose value
+  // it is cannot be told, so explanations treat it as another person's.
+  bool ReadsPersonScalarSlot(const TExpr& e) const;
 
   std::unique_ptr<CheckedProgram> checked_;
   std::vector<DeclPlan> decls_;
   std::vector<RulePlan> rules_;
   std::vector<std::vector<NodePtr>> decl_evidence_;
   std::vector<int> ineligible_rules_, other_rules_, outputs_;
+  // By slot: bound to plain values drawn from persons' data (see ReadsPersonScalarSlot).
+  std::vector<bool> person_scalar_slot_;
+  // Message parts and evidence for which ReadsPersonScalarSlot holds.
+  absl::flat_hash_set<const TExpr*> person_scalar_texts_;
   std::string fingerprint_;
   std::vector<DeclarationInfo> declarations_;
   std::vector<Diagnostic> warnings_;

@@ -162,6 +162,9 @@ const std::vector<Case>& Cases() {
       {"henan_example6_tier_b", "household_z10_tier_b", "", {}, {}, "rules/henan/zhengzhou/zhengzhou.heyan"},
       // §9 example 7: 2015 rural standard 290元, tier A 232元 × 2 = 464元.
       {"henan_example7_2015_tier_a", "household_z03_2015_tier_a", "", {}, {}, "rules/henan/zhengzhou/zhengzhou.heyan"},
+      // Issue 13 item 3: a spouse's salary and a parent's income period in rule messages
+      // that do not name the member (rules R207, R202 of the Henan rules).
+      {"other_members_items", "household_other_members_items", "", {}, {}, "rules/henan/zhengzhou/zhengzhou.heyan"},
   };
   return *cases;
 }
@@ -284,6 +287,70 @@ TEST(ExplainTest, ApplicantJsonAndHtmlDiscloseNoMore) {
     EXPECT_THAT(out, Not(HasSubstr("410105198503071234")));
     EXPECT_THAT(out, Not(HasSubstr("收入[1]"))) << "no item-level data for applicants";
   }
+}
+
+// Issue 13 item 3: the letter used to show the spouse's salary ("有一项收入（工资薪金，4500.00元，
+// 每月）…") and the parent's income period, because the rule messages do not name them and
+// the letter looked for names. Whose data a message shows now comes from the decision.
+TEST(ExplainTest, ApplicantLetterHidesOtherMembersItemsInUnnamedMessages) {
+  const Case& c = FindCase("other_members_items");
+  std::string staff = ExplainCase(c, Options(kStaff));
+  EXPECT_THAT(staff, HasSubstr("有一项收入（工资薪金，4500.00元，每月）"));
+  EXPECT_THAT(staff, HasSubstr("租金利息 收入的期间 2020-01-01 至 2020-12-31"));
+  for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kJson, ExplainOptions::Format::kHtml}) {
+    std::string letter = ExplainCase(c, Options(kApplicant, format));
+    for (const char* value : {"4500.00元", "1234.56元", "2020-01-01", "2020-12-31", "工资薪金", "租金利息"}) {
+      EXPECT_THAT(letter, Not(HasSubstr(value))) << "format " << static_cast<int>(format);
+    }
+    // The reasons are still told, by their titles, with a neutral statement.
+    EXPECT_THAT(letter, HasSubstr("收入未注明类别"));
+    EXPECT_THAT(letter, HasSubstr("期间合计收入超出申请前12个月"));
+    EXPECT_THAT(letter, HasSubstr("涉及其他家庭成员的信息，已隐去；详情请向经办人员查询"));
+  }
+}
+
+// The same messages about the applicant's own income stay in the letter: it is theirs.
+TEST(ExplainTest, ApplicantLetterShowsTheApplicantsOwnItems) {
+  std::string errors;
+  std::shared_ptr<const Program> program = testing::CompileRules("rules/henan/zhengzhou/zhengzhou.heyan", {}, &errors);
+  ASSERT_NE(program, nullptr) << errors;
+  v1::Application a;
+  ASSERT_TRUE(testing::ReadCase("household_other_members_items", &a));
+  a.mutable_members(0)->mutable_incomes(0)->clear_kind();
+  v1::Decision d;
+  EvalOptions eval;
+  eval.trace = true;
+  ASSERT_TRUE(program->Evaluate(a, Registries(), eval, &d).ok());
+  ExplainOptions o = Options(kApplicant);
+  o.program = program.get();
+  absl::StatusOr<std::string> letter = Explain(d, a, o);
+  ASSERT_TRUE(letter.ok()) << letter.status();
+  EXPECT_THAT(*letter, HasSubstr("有一项收入（务工收入，800.00元，每月）"));
+  EXPECT_THAT(*letter, Not(HasSubstr("4500.00元")));
+}
+
+// A letter addressed to another member (ExplainOptions.addressee_id_number) shows them
+// their own items and hides everyone else's, the applicant's included.
+TEST(ExplainTest, LetterToAnotherMemberShowsTheirItemsOnly) {
+  const Case& c = FindCase("other_members_items");
+  for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kJson, ExplainOptions::Format::kHtml}) {
+    ExplainOptions o = Options(kApplicant, format);
+    o.addressee_id_number = "410105198708152345";
+    std::string letter = ExplainCase(c, o);
+    EXPECT_THAT(letter, HasSubstr("李娜"));
+    EXPECT_THAT(letter, HasSubstr("有一项收入（工资薪金，4500.00元，每月）"));
+    EXPECT_THAT(letter, Not(HasSubstr("2020-01-01")));
+    EXPECT_THAT(letter, Not(HasSubstr("张伟")));
+    EXPECT_THAT(letter, Not(HasSubstr("王秀英")));
+    for (const char* id : {"410105198503071234", "4101**********1234", "410105195501016789", "4101**********6789",
+                           "410105198708152345"}) {
+      EXPECT_THAT(letter, Not(HasSubstr(id)));
+    }
+  }
+  Decided d = Decide(c);
+  ExplainOptions o = Options(kApplicant);
+  o.addressee_id_number = "410105000000000000";
+  EXPECT_EQ(Explain(d.decision, d.application, o).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ExplainTest, ApplicantCitationsWithoutWebAddresses) {
