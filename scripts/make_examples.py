@@ -525,6 +525,23 @@ def write_csv(path, columns, records, rng):
         f.write(buffer.getvalue())
 
 
+def declare_in_full(application):
+    """States every figure a real application form asks for, 0 included (heyan.v1 reads an
+    absent amount as missing evidence, never as 0): cash, securities, commercial insurance and
+    non-residential homes; incomes are net (afterTax) unless tax is declared (pensions and
+    transfers carry no tax). Consumes no random numbers, so the households stay the same."""
+    assets = application.get("assets")
+    if assets is not None:
+        assets.setdefault("homes", {}).setdefault("nonResidentialCount", 0)
+        financial = assets.setdefault("financial", {})
+        for field in ("cashFen", "depositsFen", "securitiesFen", "commercialInsuranceFen"):
+            financial.setdefault(field, 0)
+    for member in application.get("members", []):
+        for income in member.get("incomes", []):
+            if "taxAndInsuranceFen" not in income:
+                income.setdefault("afterTax", True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -545,6 +562,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "applications.jsonl"), "w", encoding="utf-8") as f:
         for a in applications:
+            declare_in_full(a)
             f.write(json.dumps(a, ensure_ascii=False, separators=(",", ":")) + "\n")
     for name, columns in REGISTRY_COLUMNS.items():
         write_csv(os.path.join(args.out, name + ".csv"), columns, gen.registries[name], gen.rng)

@@ -116,6 +116,10 @@ const RegistriesHandle& OrEmpty(const RegistriesHandle* r) {
 struct WireInput {
   enum Kind { kSkip, kBinary, kJson } kind = kSkip;
   std::string_view data;
+  // A heyan.v1.VerificationRequest (application + 核对结果) rather than an Application:
+  // marked by the Python layer for binary input, found from the top-level "application"
+  // key for JSON.
+  bool request = false;
 };
 
 // Requires the GIL. Anything other than bytes or str is a TypeError: the Python layer has
@@ -123,6 +127,12 @@ struct WireInput {
 WireInput ToWireInput(const py::handle& obj, bool allow_none) {
   WireInput in;
   if (obj.is_none() && allow_none) return in;
+  // ("request", bytes or str): a VerificationRequest, as _to_wire marks it.
+  if (PyTuple_Check(obj.ptr()) && PyTuple_Size(obj.ptr()) == 2) {
+    in = ToWireInput(PyTuple_GetItem(obj.ptr(), 1), /*allow_none=*/false);
+    in.request = true;
+    return in;
+  }
   if (PyBytes_Check(obj.ptr())) {
     char* data = nullptr;
     Py_ssize_t size = 0;
@@ -138,6 +148,7 @@ WireInput ToWireInput(const py::handle& obj, bool allow_none) {
     if (data == nullptr) throw py::error_already_set();
     in.kind = WireInput::kJson;
     in.data = std::string_view(data, static_cast<size_t>(size));
+    in.request = io::IsVerificationRequestJson(in.data);
     return in;
   }
   throw py::type_error("an application must be bytes (protobuf binary) or str (protobuf JSON)");
@@ -174,6 +185,7 @@ absl::Status ParseMessage(const WireInput& in, google::protobuf::Message* out) {
 struct Scratch {
   io::ApplicationReader reader;
   v1::Application application;
+  v1::VerificationRequest request;
   v1::Decision decision;
   std::string out;
 };
@@ -206,21 +218,53 @@ EvalOptions MakeEvalOptions(const std::string& as_of, bool trace, bool explain) 
   return options;
 }
 
-// Parses, evaluates and serializes one application; the unit of work of evaluate and of each
-// evaluate_many item. `application` and `decision` are scratch objects reused by the caller.
-// Never throws: allocation failure becomes a ResourceExhausted status for this item only.
+// Parses a verification request, JSON or binary, with the value checks of the JSON reader.
+absl::Status ParseRequest(const WireInput& in, v1::VerificationRequest* out) {
+  io::ReadError error;
+  if (in.kind == WireInput::kBinary) {
+    if (absl::Status s = ParseMessage(in, out); !s.ok()) return s;
+    if (!io::CheckApplication(out->application(), &error)) {
+      return absl::InvalidArgumentError(absl::StrCat("application.", error.field, ": ", error.message));
+    }
+    return absl::OkStatus();
+  }
+  if (!io::ParseJsonWithProtobuf(in.data, out, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a valid heyan.v1.VerificationRequest in protobuf JSON: ",
+                     error.field.empty() ? "" : error.field + ": ", error.message));
+  }
+  return absl::OkStatus();
+}
+
+// Parses, evaluates and serializes one application or verification request; the unit of
+// work of evaluate and of each evaluate_many item. `scratch` holds the parsed input and the
+// decision, reused by the caller; *application points at the application decided (for
+// error reports and explanations). Never throws: allocation failure becomes a
+// ResourceExhausted status for this item only.
 absl::Status EvaluateOne(const Program& program, const Registries& registries,
-                         const EvalOptions& options, const WireInput& in,
-                         io::ApplicationReader* reader, v1::Application* application,
-                         v1::Decision* decision, std::string* out) noexcept {
+                         const EvalOptions& options, const WireInput& in, Scratch* scratch,
+                         const v1::Application** application, std::string* out) noexcept {
   try {
-    if (absl::Status s = ParseApplication(in, reader, application); !s.ok()) {
-      application->Clear();  // a partial parse must not lend its id to the error report
-      return s;
+    v1::Decision* decision = &scratch->decision;
+    absl::Status s;
+    if (in.request) {
+      *application = &scratch->request.application();
+      s = ParseRequest(in, &scratch->request);
+      if (!s.ok()) {
+        scratch->request.Clear();  // a partial parse must not lend its id to the error report
+        return s;
+      }
+      s = program.Evaluate(scratch->request, registries, options, decision);
+    } else {
+      *application = &scratch->application;
+      s = ParseApplication(in, &scratch->reader, &scratch->application);
+      if (!s.ok()) {
+        scratch->application.Clear();
+        return s;
+      }
+      s = program.Evaluate(scratch->application, registries, options, decision);
     }
-    if (absl::Status s = program.Evaluate(*application, registries, options, decision); !s.ok()) {
-      return s;
-    }
+    if (!s.ok()) return s;
     out->clear();
     if (!decision->SerializeToString(out)) return absl::InternalError("cannot serialize Decision");
     return absl::OkStatus();
@@ -306,8 +350,8 @@ py::bytes Evaluate(const ProgramHandle& p, const RegistriesHandle* r, const py::
   {
     py::gil_scoped_release release;
     std::shared_lock lock(registries.mu);
-    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch.reader,
-                         &scratch.application, &scratch.decision, &scratch.out);
+    const v1::Application* decided = nullptr;
+    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch, &decided, &scratch.out);
   }
   ThrowIfError(status);
   return py::bytes(scratch.out);
@@ -348,10 +392,10 @@ std::string ExplainApplication(const ProgramHandle& p, const RegistriesHandle* r
   {
     py::gil_scoped_release release;
     std::shared_lock lock(registries.mu);
-    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch.reader,
-                         &scratch.application, &scratch.decision, &scratch.out);
+    const v1::Application* decided = nullptr;
+    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch, &decided, &scratch.out);
     if (status.ok()) {
-      absl::StatusOr<std::string> explained = heyan::Explain(scratch.decision, scratch.application, eo);
+      absl::StatusOr<std::string> explained = heyan::Explain(scratch.decision, *decided, eo);
       if (explained.ok()) {
         text = *std::move(explained);
       } else {
@@ -395,10 +439,10 @@ py::list EvaluateMany(const ProgramHandle& p, const RegistriesHandle* r,
         const size_t end = std::min(n, begin + kBlock);
         for (size_t i = begin; i < end; ++i) {
           if (inputs[i].kind == WireInput::kSkip) continue;
-          statuses[i] = EvaluateOne(*p.program, registries.registries, options, inputs[i],
-                                    &scratch.reader, &scratch.application, &scratch.decision,
+          const v1::Application* decided = nullptr;
+          statuses[i] = EvaluateOne(*p.program, registries.registries, options, inputs[i], &scratch, &decided,
                                     &results[i]);
-          if (!statuses[i].ok()) failed_ids[i] = scratch.application.id();
+          if (!statuses[i].ok() && decided != nullptr) failed_ids[i] = decided->id();
         }
       }
     };
@@ -450,8 +494,8 @@ double TimeEvaluate(const ProgramHandle& p, const RegistriesHandle* r, const py:
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations && status.ok(); ++i) {
     if (wire) {
-      status = EvaluateOne(*p.program, registries.registries, options, in, &scratch.reader,
-                           &scratch.application, &scratch.decision, &scratch.out);
+      const v1::Application* decided = nullptr;
+      status = EvaluateOne(*p.program, registries.registries, options, in, &scratch, &decided, &scratch.out);
     } else {
       status = p.program->Evaluate(parsed, registries.registries, options, &scratch.decision);
     }
@@ -474,7 +518,8 @@ void CheckRegistryName(const std::string& name) {
   }
 }
 
-void LoadRegistry(RegistriesHandle& r, const std::string& name, const std::string& path, int format) {
+void LoadRegistry(RegistriesHandle& r, const std::string& name, const std::string& path, int format,
+                  const std::string& checked_on, const std::string& reference, const std::string& source) {
   CheckRegistryName(name);
   if (format < static_cast<int>(RegistryFormat::kAuto) || format > static_cast<int>(RegistryFormat::kIdList)) {
     throw StatusError(absl::InvalidArgumentError(absl::StrCat("unknown registry format ", format)));
@@ -483,7 +528,8 @@ void LoadRegistry(RegistriesHandle& r, const std::string& name, const std::strin
   {
     py::gil_scoped_release release;
     std::unique_lock lock(r.mu);
-    status = r.registries.LoadFile(name, path, static_cast<RegistryFormat>(format));
+    status = r.registries.LoadFile(name, path, static_cast<RegistryFormat>(format),
+                                   RegistryCheckInfo{checked_on, reference, source});
   }
   ThrowIfError(status);
 }
@@ -538,6 +584,23 @@ void AddRecords(RegistriesHandle& r, const std::string& name, const py::list& re
   ThrowIfError(status);
 }
 
+void MarkChecked(RegistriesHandle& r, const std::string& name, const std::string& checked_on,
+                 const std::string& reference, const std::string& source) {
+  CheckRegistryName(name);
+  py::gil_scoped_release release;
+  std::unique_lock lock(r.mu);
+  ThrowIfError(r.registries.MarkChecked(name, RegistryCheckInfo{checked_on, reference, source}));
+}
+
+// (checked_on, reference, source) of a registry, or None when it was never checked.
+py::object CheckOf(const RegistriesHandle& r, const std::string& name) {
+  CheckRegistryName(name);
+  std::shared_lock lock(r.mu);
+  const RegistryCheckInfo* c = r.registries.check(Registries::IndexOf(name));
+  if (c == nullptr) return py::none();
+  return py::make_tuple(c->checked_on, c->reference, c->source);
+}
+
 size_t RegistrySize(const RegistriesHandle& r, const std::string& name) {
   CheckRegistryName(name);
   py::gil_scoped_release release;  // a load may hold the lock for a while
@@ -576,7 +639,11 @@ PYBIND11_MODULE(_heyan, m) {
 
   py::class_<RegistriesHandle>(m, "Registries")
       .def(py::init<>())
-      .def("load", &LoadRegistry, py::arg("name"), py::arg("path"), py::arg("format"))
+      .def("load", &LoadRegistry, py::arg("name"), py::arg("path"), py::arg("format"), py::arg("checked_on"),
+           py::arg("reference"), py::arg("source"))
+      .def("mark_checked", &MarkChecked, py::arg("name"), py::arg("checked_on"), py::arg("reference"),
+           py::arg("source"))
+      .def("check", &CheckOf, py::arg("name"))
       .def("add_ids", &AddIds, py::arg("name"), py::arg("ids"))
       .def("add_records", &AddRecords, py::arg("name"), py::arg("records"))
       .def("size", &RegistrySize, py::arg("name"))

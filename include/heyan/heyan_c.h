@@ -203,6 +203,14 @@ HEYAN_C_API heyan_status heyan_registries_add_id(heyan_registries* registries, c
 HEYAN_C_API heyan_status heyan_registries_add_record(heyan_registries* registries,
                                                      const char* name, const void* record,
                                                      size_t record_size, heyan_error** error);
+/* States that registry `name` was checked for everyone: on `checked_on` ("YYYY-MM-DD"),
+ * under `reference` (the batch reference, non-empty), from `source` (may be NULL). Until a
+ * registry is checked, looking a person up in it is missing evidence ("未核对"), never "no
+ * record"; heyan_registries_load marks it checked with the file's date and name, and this
+ * call replaces that. Errors: ARGUMENT (unknown registry, bad date, empty reference). */
+HEYAN_C_API heyan_status heyan_registries_mark_checked(heyan_registries* registries, const char* name,
+                                                       const char* checked_on, const char* reference,
+                                                       const char* source, heyan_error** error);
 /* Records in registry `name`; 0 for an unknown or empty registry. */
 HEYAN_C_API size_t heyan_registries_size(const heyan_registries* registries, const char* name);
 
@@ -219,7 +227,7 @@ enum {
 
 /* Decides one application.
  *  - application[0..application_size): a serialized heyan.v1.Application.
- *  - registries: may be NULL (every registry empty).
+ *  - registries: may be NULL (no registry loaded: every registry "not checked").
  *  - as_of: evaluation date "YYYY-MM-DD", or NULL/"" for the application's as_of, else its
  *    application_date.
  *  - flags: HEYAN_EVAL_* values, or 0.
@@ -236,7 +244,21 @@ HEYAN_C_API heyan_status heyan_program_evaluate(const heyan_program* program,
                                                 const char* as_of, unsigned flags,
                                                 heyan_bytes** decision, heyan_error** error);
 
-/* The engine version, e.g. "heyan 0.1.0" (part of every rules fingerprint). */
+/* Decides one household with its own verification results: request[0..request_size) is a
+ * serialized heyan.v1.VerificationRequest (application + records + as_of; see
+ * proto/heyan/v1/verification.proto). For each registry and person a check in the request
+ * wins over `registries` (which may be NULL); a person no check covers is "not checked".
+ * as_of, flags and decision as for heyan_program_evaluate. Errors: ARGUMENT (NULL program or
+ * decision, bad as_of, inconsistent records: a check without date or reference, a record no
+ * check covers; the message names the field), DATA (the bytes are not a request, or hold a
+ * negative amount, an undeclared enum number or a malformed date). */
+HEYAN_C_API heyan_status heyan_program_evaluate_request(const heyan_program* program,
+                                                        const heyan_registries* registries,
+                                                        const void* request, size_t request_size,
+                                                        const char* as_of, unsigned flags,
+                                                        heyan_bytes** decision, heyan_error** error);
+
+/* The engine version, e.g. "heyan 0.2.0" (part of every rules fingerprint). */
 HEYAN_C_API const char* heyan_version(void);
 
 #ifdef __cplusplus

@@ -342,10 +342,61 @@ heyan_status heyan_registries_add_record(heyan_registries* registries, const cha
   });
 }
 
+heyan_status heyan_registries_mark_checked(heyan_registries* registries, const char* name, const char* checked_on,
+                                          const char* reference, const char* source, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(registries != nullptr, "registries is NULL");
+    HEYAN_C_REQUIRE(checked_on != nullptr, "checked_on is NULL");
+    HEYAN_C_REQUIRE(reference != nullptr, "reference is NULL");
+    heyan_status status;
+    if (!KnownRegistry(name, error, &status)) return status;
+    absl::Status s = registries->registries.MarkChecked(
+        name, heyan::RegistryCheckInfo{checked_on, reference, source != nullptr ? source : ""});
+    return s.ok() ? HEYAN_OK : Fail(error, HEYAN_ERROR_ARGUMENT, ToStd(s.message()));
+  });
+}
+
 size_t heyan_registries_size(const heyan_registries* registries, const char* name) {
   if (registries == nullptr || name == nullptr) return 0;
   return registries->registries.size(name);
 }
+
+}  // extern "C"
+
+// The part of heyan_program_evaluate(_request) after parsing: evaluates `input` (an
+// Application or a VerificationRequest) and writes the Decision into *decision.
+template <typename Input>
+heyan_status EvaluateParsed(const heyan_program* program, const heyan_registries* registries, const Input& input,
+                            const char* as_of, unsigned flags, heyan_bytes** decision, heyan_error** error) {
+  // Shared by every evaluation without registries; immutable, never destroyed.
+  static const heyan::Registries* const kEmpty = new heyan::Registries;
+  heyan::EvalOptions options;
+  if (as_of != nullptr) options.as_of = as_of;
+  options.trace = (flags & HEYAN_EVAL_TRACE) != 0;
+  options.explain = (flags & HEYAN_EVAL_NO_EXPLAIN) == 0;
+  heyan::v1::Decision result;
+  absl::Status s =
+      program->program->Evaluate(input, registries != nullptr ? registries->registries : *kEmpty, options, &result);
+  if (!s.ok()) {
+    return Fail(error, s.code() == absl::StatusCode::kInvalidArgument ? HEYAN_ERROR_ARGUMENT : HEYAN_ERROR_INTERNAL,
+                ToStd(s.message()));
+  }
+  // A reused buffer keeps its capacity: clear() does not free.
+  std::unique_ptr<heyan_bytes> fresh;
+  heyan_bytes* out = *decision;
+  if (out == nullptr) {
+    fresh = std::make_unique<heyan_bytes>();
+    out = fresh.get();
+  }
+  out->data.clear();
+  if (!result.SerializeToString(&out->data)) {
+    return Fail(error, HEYAN_ERROR_INTERNAL, "cannot serialize the Decision");
+  }
+  if (fresh != nullptr) *decision = fresh.release();
+  return HEYAN_OK;
+}
+
+extern "C" {
 
 heyan_status heyan_program_evaluate(const heyan_program* program, const heyan_registries* registries,
                                     const void* application, size_t application_size,
@@ -355,8 +406,6 @@ heyan_status heyan_program_evaluate(const heyan_program* program, const heyan_re
     HEYAN_C_REQUIRE(program != nullptr, "program is NULL");
     HEYAN_C_REQUIRE(decision != nullptr, "decision is NULL");
     HEYAN_C_REQUIRE(application != nullptr || application_size == 0, "application is NULL");
-    // Shared by every evaluation without registries; immutable, never destroyed.
-    static const heyan::Registries* const kEmpty = new heyan::Registries;
     heyan::v1::Application parsed;
     if (application_size > static_cast<size_t>(INT32_MAX) ||
         !parsed.ParseFromArray(application, static_cast<int>(application_size))) {
@@ -367,32 +416,30 @@ heyan_status heyan_program_evaluate(const heyan_program* program, const heyan_re
     if (heyan::io::ReadError bad; !heyan::io::CheckApplication(parsed, &bad)) {
       return Fail(error, HEYAN_ERROR_DATA, absl::StrCat(bad.field, ": ", bad.message));
     }
-    heyan::EvalOptions options;
-    if (as_of != nullptr) options.as_of = as_of;
-    options.trace = (flags & HEYAN_EVAL_TRACE) != 0;
-    options.explain = (flags & HEYAN_EVAL_NO_EXPLAIN) == 0;
-    heyan::v1::Decision result;
-    absl::Status s = program->program->Evaluate(
-        parsed, registries != nullptr ? registries->registries : *kEmpty, options, &result);
-    if (!s.ok()) {
-      return Fail(error,
-                  s.code() == absl::StatusCode::kInvalidArgument ? HEYAN_ERROR_ARGUMENT
-                                                                 : HEYAN_ERROR_INTERNAL,
-                  ToStd(s.message()));
+    return EvaluateParsed(program, registries, parsed, as_of, flags, decision, error);
+  });
+}
+
+heyan_status heyan_program_evaluate_request(const heyan_program* program, const heyan_registries* registries,
+                                            const void* request, size_t request_size, const char* as_of,
+                                            unsigned flags, heyan_bytes** decision, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(program != nullptr, "program is NULL");
+    HEYAN_C_REQUIRE(decision != nullptr, "decision is NULL");
+    HEYAN_C_REQUIRE(request != nullptr || request_size == 0, "request is NULL");
+    heyan::v1::VerificationRequest parsed;
+    if (request_size > static_cast<size_t>(INT32_MAX) ||
+        !parsed.ParseFromArray(request, static_cast<int>(request_size))) {
+      return Fail(error, HEYAN_ERROR_DATA,
+                  absl::StrCat("not a valid serialized heyan.v1.VerificationRequest (", request_size, " bytes)"));
     }
-    // A reused buffer keeps its capacity: clear() does not free.
-    std::unique_ptr<heyan_bytes> fresh;
-    heyan_bytes* out = *decision;
-    if (out == nullptr) {
-      fresh = std::make_unique<heyan_bytes>();
-      out = fresh.get();
+    std::string field, problem;
+    heyan::io::RecordCheckOptions check;
+    check.dates = true;
+    if (!heyan::io::CheckRecord(parsed, check, &field, &problem)) {
+      return Fail(error, HEYAN_ERROR_DATA, absl::StrCat(field, ": ", problem));
     }
-    out->data.clear();
-    if (!result.SerializeToString(&out->data)) {
-      return Fail(error, HEYAN_ERROR_INTERNAL, "cannot serialize the Decision");
-    }
-    if (fresh != nullptr) *decision = fresh.release();
-    return HEYAN_OK;
+    return EvaluateParsed(program, registries, parsed, as_of, flags, decision, error);
   });
 }
 

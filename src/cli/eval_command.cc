@@ -60,6 +60,7 @@
 #include "absl/synchronization/mutex.h"
 #include "checker/schema.h"
 #include "cli/commands.h"
+#include "cli/registry_flags.h"
 #include "common/date.h"
 #include "common/text.h"
 #include "heyan/compiler.h"
@@ -78,6 +79,12 @@ using Clock = std::chrono::steady_clock;
 
 enum class Format { kJson, kBinary };
 
+// What one input record is: a heyan.v1.Application (batch use: registries loaded for
+// everyone), or a heyan.v1.VerificationRequest (one household with its own 核对结果).
+// kAuto decides per JSON line: a top-level "application" key makes it a request.
+enum class InputType { kAuto, kApplication, kRequest };
+
+
 // A JSON line or a binary record larger than this is an error record of its own (and, for
 // binary input, where reading stops: nothing after a bad length prefix can be trusted).
 constexpr size_t kMaxRecordBytes = size_t{64} << 20;
@@ -86,14 +93,22 @@ constexpr size_t kReadChunk = size_t{1} << 20;
 int EvalUsage() {
   std::cerr
       << "用法 / usage:\n"
-         "  heyan eval --rules PATH [--registry NAME=FILE ...] --in APPLICATIONS [--out DECISIONS]\n"
+         "  heyan eval --rules PATH [--registry NAME=FILE ...] [--checked-on NAME=DATE[,REF] ...]\n"
+         "             --in APPLICATIONS|REQUESTS [--out DECISIONS]\n"
          "             [--threads N] [--in-format json|binary] [--out-format json|binary]\n"
          "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--batch-size N]\n"
          "  --rules PATH          rule file, or a directory with exactly one entry rule set\n"
          "  --registry NAME=FILE  verification data (核对数据), NAME English or Chinese, e.g.\n"
-         "                        财政供养人员=payroll.csv; .csv .jsonl .pb/.bin .txt (ID list)\n"
-         "  --in FILE             applications, protobuf JSON lines (default) or length-delimited\n"
-         "                        binary (.pb/.bin or --in-format binary); - is stdin\n"
+         "                        财政供养人员=payroll.csv; .csv .jsonl .pb/.bin .txt (ID list).\n"
+         "                        A loaded registry counts as checked for everyone; one not\n"
+         "                        loaded is \"not checked\" (缺少材料 where the rules read it)\n"
+         "  --checked-on NAME=YYYY-MM-DD[,REF]  date and batch reference of that registry's data\n"
+         "                        (default: the file's modification date and its name)\n"
+         "  --in FILE             applications or verification requests (核验请求: an application\n"
+         "                        with its own 核对结果), protobuf JSON lines (default) or length-\n"
+         "                        delimited binary (.pb/.bin or --in-format binary); - is stdin\n"
+         "  --in-type TYPE        auto (default: a JSON line with a top-level \"application\" is a\n"
+         "                        request; binary input is applications), application or request\n"
          "  --out FILE            decisions, in input order; - or absent is stdout\n"
          "  --threads N           worker threads (default: number of cores)\n"
          "  --as-of DATE          evaluation date for every application\n"
@@ -107,11 +122,12 @@ int EvalUsage() {
 
 struct Flags {
   std::string rules;
-  std::vector<std::pair<std::string, std::string>> registries;
+  RegistryFlags registries;
   std::string in;
   std::string out = "-";
   int threads = 0;
   std::optional<Format> in_format;
+  InputType in_type = InputType::kAuto;
   std::optional<Format> out_format;
   std::string as_of;
   bool trace = false;
@@ -167,11 +183,10 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       if (!value(&flags->rules)) return "--rules needs a path";
     } else if (name == "--registry") {
       if (!value(&v)) return "--registry needs NAME=FILE";
-      const size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
-        return absl::StrCat("--registry ", v, ": expected NAME=FILE, e.g. 财政供养人员=payroll.csv");
-      }
-      flags->registries.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      if (std::string e = flags->registries.AddRegistry(v); !e.empty()) return e;
+    } else if (name == "--checked-on") {
+      if (!value(&v)) return "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]";
+      if (std::string e = flags->registries.AddCheckedOn(v); !e.empty()) return e;
     } else if (name == "--in") {
       if (!value(&flags->in)) return "--in needs a file (- for stdin)";
     } else if (name == "--out") {
@@ -188,6 +203,17 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       }
     } else if (name == "--in-format") {
       if (!value(&v) || !ParseFormat(v, &flags->in_format)) return "--in-format is json or binary";
+    } else if (name == "--in-type") {
+      if (!value(&v)) return "--in-type is auto, application or request";
+      if (v == "auto") {
+        flags->in_type = InputType::kAuto;
+      } else if (v == "application") {
+        flags->in_type = InputType::kApplication;
+      } else if (v == "request") {
+        flags->in_type = InputType::kRequest;
+      } else {
+        return "--in-type is auto, application or request";
+      }
     } else if (name == "--out-format") {
       if (!value(&v) || !ParseFormat(v, &flags->out_format)) return "--out-format is json or binary";
     } else if (name == "--format") {
@@ -629,6 +655,7 @@ struct Job {
   EvalOptions options;
   Format in_format = Format::kJson;
   Format out_format = Format::kJson;
+  InputType in_type = InputType::kAuto;
 };
 
 // One worker's reusable state.
@@ -646,22 +673,29 @@ class Worker {
  private:
   void ProcessOne(Batch& batch, const Record& record) {
     if (!record.error.empty()) return Error(record.number, "", record.error, &batch.output);
+    const std::string_view bytes(batch.data.data() + record.offset, record.size);
+    const bool request = job_.in_type == InputType::kRequest ||
+                         (job_.in_type == InputType::kAuto && job_.in_format == Format::kJson &&
+                          io::IsVerificationRequestJson(bytes));
     if (job_.in_format == Format::kJson) {
       io::ReadError error;
-      const std::string_view line(batch.data.data() + record.offset, record.size);
-      if (!reader_.ParseJson(line, batch.data.size() - record.offset, &application_, &error)) {
+      const size_t capacity = batch.data.size() - record.offset;
+      if (request ? !reader_.ParseJson(bytes, capacity, &request_, &error)
+                  : !reader_.ParseJson(bytes, capacity, &application_, &error)) {
         return Error(record.number, error.field, error.message, &batch.output);
       }
-    } else if (!application_.ParseFromArray(batch.data.data() + record.offset,
-                                            static_cast<int>(record.size))) {
-      return Error(record.number, "", "not a valid heyan.v1.Application message",
+    } else if (request ? !request_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
+                       : !application_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return Error(record.number, "",
+                   request ? "not a valid heyan.v1.VerificationRequest message" : "not a valid heyan.v1.Application message",
                    &batch.output);
-    } else if (io::ReadError error; !io::CheckApplication(application_, &error)) {
+    } else if (io::ReadError error; !io::CheckApplication(request ? request_.application() : application_, &error)) {
       // The JSON reader's value checks, for binary input too.
-      return Error(record.number, error.field, error.message, &batch.output);
+      return Error(record.number, request ? "application." + error.field : error.field, error.message, &batch.output);
     }
     const absl::Status status =
-        job_.program->Evaluate(application_, *job_.registries, job_.options, &decision_);
+        request ? job_.program->Evaluate(request_, *job_.registries, job_.options, &decision_)
+                : job_.program->Evaluate(application_, *job_.registries, job_.options, &decision_);
     if (!status.ok()) {
       return Error(record.number, "", std::string(status.message()), &batch.output);
     }
@@ -697,6 +731,7 @@ class Worker {
   const Job& job_;
   io::ApplicationReader reader_;
   v1::Application application_;
+  v1::VerificationRequest request_;
   v1::Decision decision_;
   io::ProtoJsonWriter writer_;  // what MessageToJsonString prints, without its cost
   Counts counts_;
@@ -887,7 +922,8 @@ const char* KindLabel(v1::ReasonKind kind, bool en) {
   }
 }
 
-std::string Summary(const Program& program, const Registries& registries, const Counts& counts,
+std::string Summary(const Program& program, const Registries& registries, const RegistryFlags& registry_flags,
+                    const Counts& counts,
                     double seconds, int threads, bool en) {
   const int64_t total = counts.total();
   const int64_t rate = static_cast<int64_t>(total / std::max(seconds, 1e-9));
@@ -906,25 +942,7 @@ std::string Summary(const Program& program, const Registries& registries, const 
                     Thousands(rate), " 条/秒，", threads, " 个线程）\n");
   }
   // What the decisions were checked against: a registry that loaded nothing is visible here.
-  for (const RegistryFile& f : registries.files()) {
-    const auto& schema = internal::Schema::Get();
-    const std::string zh = schema.FieldName(schema.RegistryField(Registries::IndexOf(f.registry)));
-    const int64_t n = static_cast<int64_t>(f.records);
-    if (en) {
-      absl::StrAppend(&out, "  registry ", f.registry, ": ", Thousands(n), n == 1 ? " record (" : " records (",
-                      f.path, ")");
-    } else {
-      absl::StrAppend(&out, "  登记册 ", zh, "：", Thousands(n), " 条（", f.path, "）");
-    }
-    if (f.bad_check_characters > 0) {
-      const int64_t bad = static_cast<int64_t>(f.bad_check_characters);
-      absl::StrAppend(&out, en ? absl::StrCat(", ", Thousands(bad), " with a wrong ID check character (first: ",
-                                              f.first_bad_check_character, ")")
-                               : absl::StrCat("，其中 ", Thousands(bad), " 条身份证号校验位不符（首个：",
-                                              f.first_bad_check_character, "）"));
-    }
-    out.push_back('\n');
-  }
+  out += registry_flags.Lines(registries, en);
   struct Row {
     const char* zh;
     const char* en;
@@ -1052,11 +1070,9 @@ int Eval(const std::vector<std::string>& args) {
   RegistryOptions registry_options;
   registry_options.reject_bad_check_character = flags.strict_ids;
   Registries registries(registry_options);
-  for (const auto& [name, file] : flags.registries) {
-    if (absl::Status s = registries.LoadFile(name, file); !s.ok()) {
-      std::cerr << "heyan eval: --registry " << name << "=" << file << ": " << s.message() << "\n";
-      return 2;
-    }
+  if (absl::Status s = flags.registries.Load(&registries); !s.ok()) {
+    std::cerr << "heyan eval: " << s.message() << "\n";
+    return 2;
   }
 
   Job job;
@@ -1066,6 +1082,7 @@ int Eval(const std::vector<std::string>& args) {
   job.options.trace = flags.trace;
   job.options.explain = !flags.lean;
   job.in_format = FormatFor(flags.in, flags.in_format);
+  job.in_type = flags.in_type;
   job.out_format = FormatFor(flags.out, flags.out_format);
 
   // Writing the decisions over the applications would destroy the input before it is read.
@@ -1098,7 +1115,7 @@ int Eval(const std::vector<std::string>& args) {
     return 1;
   }
   const std::string summary =
-      Summary(*job.program, registries, pipeline.counts(), pipeline.elapsed_seconds(), threads, en);
+      Summary(*job.program, registries, flags.registries, pipeline.counts(), pipeline.elapsed_seconds(), threads, en);
   if (flags.out == "-") {
     std::cerr << summary;
   } else {

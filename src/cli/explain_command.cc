@@ -18,6 +18,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "cli/registry_flags.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "heyan/compiler.h"
@@ -45,11 +47,28 @@ bool IsTextFormat(const std::string& path) {
   return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") || absl::EndsWith(path, ".pbtxt");
 }
 
+// A VerificationRequest has a top-level "application" (or "records") where an Application has
+// none: JSON keys, or text-format field names at the start of a line.
+bool LooksLikeRequest(const std::string& text, bool text_format) {
+  if (!text_format) {
+    google::protobuf::Struct object;
+    if (!google::protobuf::util::JsonStringToMessage(text, &object).ok()) return false;
+    return object.fields().contains("application") || object.fields().contains("records");
+  }
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    return absl::StartsWith(line.substr(start), "application") || absl::StartsWith(line.substr(start), "records");
+  }
+  return false;
+}
+
 }  // namespace
 
 int Explain(const std::vector<std::string>& args) {
   std::string rules, application_path, as_of, out_path;
-  std::vector<std::string> registries;
+  RegistryFlags registries;
   bool strict_ids = false;
   ExplainOptions options;
   // Accepts both "--opt=value" and "--opt value".
@@ -78,8 +97,12 @@ int Explain(const std::vector<std::string>& args) {
       if (!take(&rules)) return ExplainUsage("--rules needs a path");
     } else if (name == "--registry") {
       std::string r;
-      if (!take(&r) || r.find('=') == std::string::npos) return ExplainUsage("--registry needs NAME=FILE");
-      registries.push_back(r);
+      if (!take(&r)) return ExplainUsage("--registry needs NAME=FILE");
+      if (std::string e = registries.AddRegistry(r); !e.empty()) return ExplainUsage(e.c_str());
+    } else if (name == "--checked-on") {
+      std::string r;
+      if (!take(&r)) return ExplainUsage("--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]");
+      if (std::string e = registries.AddCheckedOn(r); !e.empty()) return ExplainUsage(e.c_str());
     } else if (name == "--as-of") {
       if (!take(&as_of)) return ExplainUsage("--as-of needs a date");
     } else if (name == "--strict-ids" && !has_value) {
@@ -157,13 +180,9 @@ int Explain(const std::vector<std::string>& args) {
   RegistryOptions registry_options;
   registry_options.reject_bad_check_character = strict_ids;
   Registries loaded(registry_options);
-  for (const std::string& r : registries) {
-    const size_t eq = r.find('=');
-    absl::Status s = loaded.LoadFile(r.substr(0, eq), r.substr(eq + 1));
-    if (!s.ok()) {
-      std::cerr << "heyan explain: --registry " << r << ": " << s.message() << "\n";
-      return 2;
-    }
+  if (absl::Status s = registries.Load(&loaded); !s.ok()) {
+    std::cerr << "heyan explain: " << s.message() << "\n";
+    return 2;
   }
 
   absl::StatusOr<std::string> text =
@@ -177,9 +196,25 @@ int Explain(const std::vector<std::string>& args) {
               << (en ? ": the application file is empty\n" : ": 申请文件是空的\n");
     return 2;
   }
-  v1::Application application;
+  // One household: an Application, or a VerificationRequest (application + 核对结果).
+  v1::VerificationRequest request;
+  const bool is_request = LooksLikeRequest(*text, IsTextFormat(application_path));
+  v1::Application& application = *request.mutable_application();
   io::ReadError error;
-  if (IsTextFormat(application_path)) {
+  if (is_request) {
+    const bool parsed = IsTextFormat(application_path)
+                            ? google::protobuf::TextFormat::ParseFromString(*text, &request)
+                            : google::protobuf::util::JsonStringToMessage(*text, &request).ok();
+    if (!parsed) {
+      std::cerr << "heyan explain: " << application_path
+                << (en ? ": not a heyan.v1.VerificationRequest\n" : "：不是 heyan.v1.VerificationRequest（核验请求）\n");
+      return 2;
+    }
+    if (!io::CheckApplication(application, &error)) {
+      std::cerr << "heyan explain: " << application_path << ": application." << error.field << ": " << error.message << "\n";
+      return 2;
+    }
+  } else if (IsTextFormat(application_path)) {
     if (!google::protobuf::TextFormat::ParseFromString(*text, &application)) {
       std::cerr << "heyan explain: " << application_path
                 << (en ? ": not a heyan.v1.Application in text format\n" : "：不是文本格式的 heyan.v1.Application\n");
@@ -208,7 +243,8 @@ int Explain(const std::vector<std::string>& args) {
   eval.trace = true;
   eval.as_of = as_of;
   v1::Decision decision;
-  absl::Status s = program.Evaluate(application, loaded, eval, &decision);
+  absl::Status s = is_request ? program.Evaluate(request, loaded, eval, &decision)
+                              : program.Evaluate(application, loaded, eval, &decision);
   if (!s.ok()) {
     std::cerr << "heyan explain: " << s.message() << "\n";
     return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;

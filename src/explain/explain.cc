@@ -485,6 +485,7 @@ class Builder {
     Members();
     Missing();
     Faults();
+    Checks();
     Trace();
     if (!applicant_) {
       Notes();
@@ -705,6 +706,36 @@ class Builder {
       // A missing-evidence rule's entry repeats its reason's message: hidden with it.
       x.message = applicant_ && hidden_.count({m.needed_by(), m.message()}) ? HiddenNote() : Shown(m.message());
       e_.missing_evidence.push_back(std::move(x));
+    }
+  }
+
+  // The checks the decision rests on, with whom each looked up (staff only: an applicant's
+  // letter must not list other persons' registry look-ups).
+  void Checks() {
+    if (applicant_) return;
+    for (const v1::CheckUsed& c : d_.checks()) {
+      ExplainedCheck x;
+      x.registry = en_ ? c.registry() : c.registry_zh();
+      x.checked_on = c.checked_on();
+      x.reference = c.reference();
+      x.source = c.source();
+      x.origin = c.origin() == v1::CheckUsed::REQUEST ? (en_ ? "this household's check" : "本户核对")
+                                                       : (en_ ? "batch data" : "批量核对数据");
+      std::vector<std::string> persons;
+      for (const std::string& id : c.id_numbers()) {
+        std::string who = id;
+        for (const v1::Member& m : a_.members()) {
+          if (m.id_number() == id && !m.name().empty()) who = absl::StrCat(m.name(), " ", id);
+        }
+        for (const v1::RelativeSupport& s : a_.relative_support()) {
+          if (s.supporter_id_number() == id && !s.supporter_name().empty()) {
+            who = absl::StrCat(s.supporter_name(), en_ ? " (supporter) " : "（赡养人）", id);
+          }
+        }
+        persons.push_back(who);
+      }
+      x.persons = absl::StrJoin(persons, en_ ? "; " : "；");
+      e_.checks.push_back(std::move(x));
     }
   }
 

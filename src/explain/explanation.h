@@ -93,6 +93,16 @@ struct ExplainedFault {
   std::string message;
 };
 
+// A verification check the decision rests on (Decision.checks), staff reports only.
+struct ExplainedCheck {
+  std::string registry;    // Chinese (or English) registry name
+  std::string checked_on;
+  std::string reference;
+  std::string source;
+  std::string origin;      // 本户核对 / 批量核对数据 (request / loaded)
+  std::string persons;     // who was looked up: names where the application has them
+};
+
 struct Explanation {
   std::string language;  // "zh" or "en"
   std::string audience;  // "staff" or "applicant"
@@ -127,6 +137,7 @@ struct Explanation {
   std::vector<ExplainedMember> members;
   std::vector<ExplainedMissing> missing_evidence;
   std::vector<ExplainedFault> faults;
+  std::vector<ExplainedCheck> checks;       // staff only
   std::vector<std::string> notes;
 
   // Applicant letter: citations of the values the income and benefit were computed from

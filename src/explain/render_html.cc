@@ -295,6 +295,16 @@ class HtmlWriter {
     if (n == 0) NoneRow(4);
     TableEnd();
 
+    H2(S("十二、核对情况（本决定所依据的核对数据）", "12. Verification checks this decision rests on"));
+    TableStart({S("登记册", "Registry"), S("方式", "Kind"), S("核对日期", "Checked on"), S("核对批次", "Reference"),
+                S("数据来源", "Source"), S("查询的人员", "Persons looked up")});
+    if (e_.checks.empty()) NoneRow(6);
+    for (const ExplainedCheck& c : e_.checks) {
+      Add(absl::StrCat("<tr><td>", H(c.registry), "</td><td>", H(c.origin), "</td><td>", H(c.checked_on), "</td><td>",
+                       H(c.reference), "</td><td>", H(c.source), "</td><td>", H(c.persons), "</td></tr>\n"));
+    }
+    TableEnd();
+
     if (!e_.notes.empty()) {
       Add(absl::StrCat("<div class=\"notes\"><strong>", S("说明", "Notes"), "</strong><ul>"));
       for (const std::string& s : e_.notes) Add(absl::StrCat("<li>", H(s), "</li>"));

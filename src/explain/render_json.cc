@@ -226,6 +226,20 @@ std::string RenderJson(const Explanation& e) {
   }
   w.EndArray();
 
+  w.Key("checks");
+  w.BeginArray();
+  for (const ExplainedCheck& c : e.checks) {
+    w.BeginObject();
+    w.KV("registry", c.registry);
+    w.KV("origin", c.origin);
+    w.KV("checked_on", c.checked_on);
+    w.KV("reference", c.reference);
+    w.KV("source", c.source);
+    w.KV("persons", c.persons);
+    w.EndObject();
+  }
+  w.EndArray();
+
   w.Key("faults");
   w.BeginArray();
   for (const ExplainedFault& f : e.faults) {

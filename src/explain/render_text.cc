@@ -174,6 +174,17 @@ class TextWriter {
     }
     if (n == 0) None();
 
+    Heading(Say(e_, "核对情况（本决定所依据的核对数据）", "Verification checks this decision rests on"));
+    if (e_.checks.empty()) None();
+    n = 0;
+    for (const ExplainedCheck& c : e_.checks) {
+      Line(absl::StrCat("  ", ++n, ". ", c.registry, en_ ? ": " : "：", c.origin));
+      Field(Say(e_, "  核对日期", "  Checked on"), c.checked_on);
+      Field(Say(e_, "  核对批次", "  Reference"), c.reference);
+      Field(Say(e_, "  数据来源", "  Source"), c.source);
+      Field(Say(e_, "  查询的人员", "  Persons looked up"), c.persons);
+    }
+
     if (!e_.notes.empty()) {
       Line();
       Line(Say(e_, "说明：", "Notes:"));

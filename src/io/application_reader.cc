@@ -246,6 +246,11 @@ const Tables& ApplicationTables() {
   return *tables;
 }
 
+const Tables& RequestTables() {
+  static const Tables* tables = new Tables(v1::VerificationRequest::descriptor());
+  return *tables;
+}
+
 // ---- the fast path ------------------------------------------------------------------------
 
 // Strict decimal integer in a JSON string: optional '-', then digits (what protobuf
@@ -290,7 +295,8 @@ struct Step {
 class FastParser {
  public:
   // Parses the padded `json`. False with why_ and path_ set when the line must go to protobuf.
-  bool Parse(od::parser& parser, const char* json, size_t len, size_t capacity, Message* out) {
+  bool Parse(od::parser& parser, const char* json, size_t len, size_t capacity, const Tables& tables,
+             Message* out) {
     path_.clear();
     why_.clear();
     depth_ = 0;
@@ -298,7 +304,7 @@ class FastParser {
     if (auto error = parser.iterate(json, len, capacity).get(doc)) return Json(error);
     od::object root;
     if (auto error = doc.get_object().get(root)) return Json(error);
-    if (!Object(root, ApplicationTables().root(), out)) return false;
+    if (!Object(root, tables.root(), out)) return false;
     // On-Demand stops at the object's closing brace; text after it would go unnoticed.
     const char* rest = nullptr;
     if (doc.current_location().get(rest) == simdjson::SUCCESS) {
@@ -607,6 +613,7 @@ struct ApplicationReader::Impl {
 
 ApplicationReader::ApplicationReader() : impl_(std::make_unique<Impl>()) {
   ApplicationTables();  // build the shared tables before any parse
+  RequestTables();
 }
 
 ApplicationReader::~ApplicationReader() = default;
@@ -615,7 +622,20 @@ bool ApplicationReader::ParseJson(std::string_view json, size_t capacity, v1::Ap
                                   ReadError* error) {
   out->Clear();
   if (capacity >= json.size() + kPadding &&
-      impl_->fast.Parse(impl_->parser, json.data(), json.size(), capacity, out)) {
+      impl_->fast.Parse(impl_->parser, json.data(), json.size(), capacity, ApplicationTables(), out)) {
+    ++fast_parses_;
+    return true;
+  }
+  ++fallback_parses_;
+  out->Clear();
+  return ParseJsonWithProtobuf(json, out, error, impl_->fast.RenderPath());
+}
+
+bool ApplicationReader::ParseJson(std::string_view json, size_t capacity, v1::VerificationRequest* out,
+                                  ReadError* error) {
+  out->Clear();
+  if (capacity >= json.size() + kPadding &&
+      impl_->fast.Parse(impl_->parser, json.data(), json.size(), capacity, RequestTables(), out)) {
     ++fast_parses_;
     return true;
   }
@@ -638,7 +658,7 @@ bool ApplicationReader::ParseJsonFastOnly(std::string_view json, v1::Application
   padded.resize(json.size() + kPadding);
   std::memcpy(padded.data(), json.data(), json.size());
   out->Clear();
-  if (impl_->fast.Parse(impl_->parser, padded.data(), json.size(), padded.size(), out)) {
+  if (impl_->fast.Parse(impl_->parser, padded.data(), json.size(), padded.size(), ApplicationTables(), out)) {
     return true;
   }
   if (why != nullptr) {
@@ -647,8 +667,9 @@ bool ApplicationReader::ParseJsonFastOnly(std::string_view json, v1::Application
   return false;
 }
 
-bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadError* error,
-                           std::string_view hint_field) {
+namespace {
+
+bool ParseMessageWithProtobuf(std::string_view json, Message* out, ReadError* error, std::string_view hint_field) {
   out->Clear();
   google::protobuf::util::JsonParseOptions options;
   const auto status = google::protobuf::util::JsonStringToMessage(
@@ -662,14 +683,50 @@ bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadErro
   }
   // What protobuf accepted but read wrongly, or what the data model does not allow.
   std::string field, problem;
-  if (!CheckJsonIntegers(json, v1::Application::descriptor(), &field, &problem)) {
+  if (!CheckJsonIntegers(json, out->GetDescriptor(), &field, &problem) ||
+      !CheckRecord(*out, RecordCheckOptions{}, &field, &problem)) {
     if (error != nullptr) {
       error->field = std::move(field);
       error->message = std::move(problem);
     }
     return false;
   }
-  return CheckApplication(*out, error);
+  return true;
+}
+
+}  // namespace
+
+bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadError* error,
+                           std::string_view hint_field) {
+  return ParseMessageWithProtobuf(json, out, error, hint_field);
+}
+
+bool ParseJsonWithProtobuf(std::string_view json, v1::VerificationRequest* out, ReadError* error,
+                           std::string_view hint_field) {
+  return ParseMessageWithProtobuf(json, out, error, hint_field);
+}
+
+bool IsVerificationRequestJson(std::string_view json) {
+  static constexpr std::string_view kKey = "\"application\"";
+  int depth = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '"') {
+      if (depth == 1 && json.compare(i, kKey.size(), kKey) == 0) {
+        size_t j = i + kKey.size();
+        while (j < json.size() && (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r')) ++j;
+        if (j < json.size() && json[j] == ':') return true;
+      }
+      for (++i; i < json.size() && json[i] != '"'; ++i) {
+        if (json[i] == '\\') ++i;
+      }
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
 }
 
 bool CheckApplication(const v1::Application& application, ReadError* error) {

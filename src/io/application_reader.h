@@ -44,6 +44,7 @@
 
 #include "google/protobuf/message.h"
 #include "heyan/v1/application.pb.h"
+#include "heyan/v1/verification.pb.h"
 
 namespace heyan::io {
 
@@ -74,6 +75,8 @@ class ApplicationReader {
   // larger buffer is parsed where it is. On failure returns false, fills `error` and leaves
   // `out` in an unspecified state.
   bool ParseJson(std::string_view json, size_t capacity, v1::Application* out, ReadError* error);
+  // Same for a VerificationRequest (an application with its verification records).
+  bool ParseJson(std::string_view json, size_t capacity, v1::VerificationRequest* out, ReadError* error);
   // Same, for a string without padding (copied into an internal buffer first).
   bool ParseJson(std::string_view json, v1::Application* out, ReadError* error);
 
@@ -93,10 +96,17 @@ class ApplicationReader {
   uint64_t fallback_parses_ = 0;
 };
 
+// Whether the JSON object `json` is a heyan.v1.VerificationRequest rather than an Application:
+// it has the top-level key "application" (an Application has none). One pass over the
+// bytes, tracking strings and nesting, without allocating; the JSON itself is not checked.
+bool IsVerificationRequestJson(std::string_view json);
+
 // Parses `json` with google::protobuf::util::JsonStringToMessage (the reference behaviour),
 // then makes the checks above; turns a failure into a ReadError. `hint_field` is used as
 // the field when protobuf's message names none.
 bool ParseJsonWithProtobuf(std::string_view json, v1::Application* out, ReadError* error,
+                           std::string_view hint_field = {});
+bool ParseJsonWithProtobuf(std::string_view json, v1::VerificationRequest* out, ReadError* error,
                            std::string_view hint_field = {});
 
 // The checks ParseJson makes beyond protobuf's (see the top of this file), for applications

@@ -236,6 +236,8 @@ static void test_compile_and_evaluate(void) {
   CHECK_STATUS(heyan_registries_add_id(registries, "财政供养人员", "110101198001010015", &err),
                HEYAN_OK, err);
   CHECK(heyan_registries_size(registries, "public_payroll_staff") == 1);
+  CHECK_STATUS(heyan_registries_mark_checked(registries, "财政供养人员", "2024-06-30", "财政局 2024-06", NULL, &err),
+               HEYAN_OK, err);
 
   /* Eligible: 300 yuan a month for one person, below the 450 yuan standard. */
   buffer app = make_application("C-001", "110101199001011237", 30000);
@@ -267,7 +269,8 @@ static void test_compile_and_evaluate(void) {
     CHECK(d.benefit_fen == 0);
   }
 
-  /* A member on the public payroll -> SALARIED_STAFF; without registries -> eligible. */
+  /* A member on the public payroll -> SALARIED_STAFF; without registries the payroll was not
+   * checked -> missing evidence (4), never eligible. */
   app = make_application("C-003", "110101198001010015", 10000);
   CHECK_STATUS(heyan_program_evaluate(program, registries, app.data, app.size, NULL, 0, &decision, &err),
                HEYAN_OK, err);
@@ -279,10 +282,62 @@ static void test_compile_and_evaluate(void) {
   CHECK_STATUS(heyan_program_evaluate(program, NULL, app.data, app.size, NULL, HEYAN_EVAL_TRACE,
                                       &decision, &err),
                HEYAN_OK, err);
-  if (decision != NULL) CHECK(read_decision(decision).outcome == 1);
+  if (decision != NULL) CHECK(read_decision(decision).outcome == 4);
 
   heyan_bytes_free(decision);
   heyan_registries_free(registries);
+  heyan_program_free(program);
+}
+
+/* A heyan.v1.VerificationRequest: the application (field 1) and one payroll check (records
+ * field 2 -> checks field 1: registry 1, checked_on 3, reference 4), with the person's record
+ * (records.records field 2 -> public_payroll_staff field 1 -> id_number 1) when `on_payroll`. */
+static buffer make_request(const buffer* app, const char* id_number, int on_payroll, const char* reference) {
+  buffer check = {0}, records = {0}, registries = {0}, staff = {0}, request = {0};
+  put_string(&check, 1, "财政供养人员");
+  put_string(&check, 3, "2024-06-30");
+  put_string(&check, 4, reference);
+  put_message(&records, 1, &check);
+  if (on_payroll) {
+    put_string(&staff, 1, id_number);
+    put_message(&registries, 1, &staff);
+    put_message(&records, 2, &registries);
+  }
+  put_message(&request, 1, app);
+  put_message(&request, 2, &records);
+  put_string(&request, 4, "REQ-1");
+  return request;
+}
+
+static void test_evaluate_request(void) {
+  heyan_program* program = compile_main(NULL, 0);
+  if (program == NULL) return;
+  heyan_error* err = NULL;
+  heyan_bytes* decision = NULL;
+  buffer app = make_application("C-REQ", "110101198001010015", 10000);
+  buffer request = make_request(&app, "110101198001010015", 1, "HD-0630-01");
+  CHECK_STATUS(heyan_program_evaluate_request(program, NULL, request.data, request.size, NULL, 0, &decision, &err),
+               HEYAN_OK, err);
+  if (decision != NULL) {
+    decision_view d = read_decision(decision);
+    CHECK(d.valid);
+    CHECK(d.outcome == 2);
+    CHECK(strcmp(d.rule_ids, "SALARIED_STAFF") == 0);
+  }
+  request = make_request(&app, "110101198001010015", 0, "HD-0630-02");
+  CHECK_STATUS(heyan_program_evaluate_request(program, NULL, request.data, request.size, NULL, 0, &decision, &err),
+               HEYAN_OK, err);
+  if (decision != NULL) CHECK(read_decision(decision).outcome == 1);
+  /* A check without a reference cannot be cited: the request is refused, naming the field. */
+  request = make_request(&app, "110101198001010015", 0, "");
+  CHECK_STATUS(heyan_program_evaluate_request(program, NULL, request.data, request.size, NULL, 0, &decision, &err),
+               HEYAN_ERROR_ARGUMENT, err);
+  CHECK(err != NULL);
+  if (err != NULL) {
+    CHECK(strstr(heyan_error_message(err), "records.checks[0].reference") != NULL);
+    heyan_error_free(err);
+  }
+  heyan_bytes_free(decision);
   heyan_program_free(program);
 }
 
@@ -574,6 +629,8 @@ static void test_threads(void) {
   }
   CHECK_STATUS(heyan_registries_add_id(registries, "public_payroll_staff", "110101198001010015", NULL),
                HEYAN_OK, NULL);
+  CHECK_STATUS(heyan_registries_mark_checked(registries, "public_payroll_staff", "2024-06-30", "名册", NULL, NULL),
+               HEYAN_OK, NULL);
   pthread_t threads[kThreads];
   thread_arg args[kThreads];
   for (int t = 0; t < kThreads; ++t) {
@@ -594,6 +651,7 @@ int main(void) {
   CHECK(strncmp(heyan_version(), "heyan ", 6) == 0);
   CHECK(strcmp(heyan_status_name(HEYAN_ERROR_RULES), "HEYAN_ERROR_RULES") == 0);
   test_compile_and_evaluate();
+  test_evaluate_request();
   test_parameter_override();
   test_rule_errors();
   test_evaluate_errors();

@@ -54,9 +54,14 @@ inline bool ReadCase(const std::string& name, v1::Application* application) {
 // Registries given as registry name -> ID numbers.
 using RegistryIds = std::vector<std::pair<std::string, std::string>>;
 
+// Every registry counts as checked for everyone (a complete verification run), holding the
+// IDs given.
 inline Registries MakeRegistries(const RegistryIds& ids) {
   Registries r;
   for (const auto& [name, id] : ids) (void)r.AddId(name, id);
+  for (const std::string& name : Registries::Names()) {
+    (void)r.MarkChecked(name, RegistryCheckInfo{"2023-06-01", "测试核对批次", ""});
+  }
   return r;
 }
 

@@ -150,6 +150,7 @@ TEST(SubjectsTest, RegistryRecordsBelongToTheirPerson) {
   r.set_employer("某局");
   r.set_monthly_salary_fen(450000);
   ASSERT_TRUE(registries.AddRecord("财政供养人员", r).ok());
+  ASSERT_TRUE(registries.MarkChecked("财政供养人员", {"2023-05-31", "名册", ""}).ok());
   v1::Decision d = Eval(MustCompile("规则 R1 \"财政供养\"\n  每个 人 在 成员\n  当 人.身份证号 属于 登记册.财政供养人员\n"
                                     "  则 需复核 \"月工资 {合计(登记册.财政供养人员[人.身份证号]: 月工资)}\"\n"),
                         Household(), registries);

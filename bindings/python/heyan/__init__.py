@@ -48,7 +48,7 @@ from google.protobuf import message as _message
 from heyan import _heyan
 # registry_pb2 for its record types (heyan.v1.registry_pb2.PayrollStaffRecord, ...), which
 # Registries.add_records takes.
-from heyan.v1 import application_pb2, decision_pb2, registry_pb2  # noqa: F401
+from heyan.v1 import application_pb2, decision_pb2, registry_pb2, verification_pb2  # noqa: F401
 
 __all__ = [
     "Application",
@@ -63,7 +63,10 @@ __all__ = [
     "Program",
     "ReasonKind",
     "Registries",
+    "RegistryCheck",
     "RuleError",
+    "VerificationRecords",
+    "VerificationRequest",
     "compile",
     "compile_sources",
 ]
@@ -73,13 +76,16 @@ ENGINE_VERSION: str = _heyan.ENGINE_VERSION
 
 Application = application_pb2.Application
 Decision = decision_pb2.Decision
+VerificationRequest = verification_pb2.VerificationRequest
+VerificationRecords = verification_pb2.VerificationRecords
+RegistryCheck = verification_pb2.RegistryCheck
 #: The ``heyan.v1.Outcome`` enum wrapper: ``Outcome.Value("ELIGIBLE")``, ``Outcome.Name(n)``.
 Outcome = decision_pb2.Outcome
 #: The ``heyan.v1.ReasonKind`` enum wrapper (REASON_INELIGIBLE, REASON_FLAG, ...).
 ReasonKind = decision_pb2.ReasonKind
 
 # An application in any accepted form.
-ApplicationLike = Union[application_pb2.Application, bytes, bytearray, memoryview,
+ApplicationLike = Union[application_pb2.Application, verification_pb2.VerificationRequest, bytes, bytearray, memoryview,
                         Mapping[str, Any], str]
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -343,9 +349,13 @@ def _to_wire(application: Any) -> Union[bytes, str]:
     cannot be written as JSON.
     """
     if isinstance(application, _message.Message):
-        if application.DESCRIPTOR.full_name != "heyan.v1.Application":
-            raise TypeError(f"expected a heyan.v1.Application message, "
-                            f"got {application.DESCRIPTOR.full_name}")
+        name = application.DESCRIPTOR.full_name
+        if name == "heyan.v1.VerificationRequest":
+            # Marked as a request: binary bytes alone cannot tell the two apart.
+            return ("request", application.SerializeToString())
+        if name != "heyan.v1.Application":
+            raise TypeError(f"expected a heyan.v1.Application or heyan.v1.VerificationRequest "
+                            f"message, got {name}")
         return application.SerializeToString()
     if isinstance(application, bytes):
         return application
@@ -358,8 +368,9 @@ def _to_wire(application: Any) -> Union[bytes, str]:
             raise ValueError(f"not representable as protobuf JSON: {e}") from None
     if isinstance(application, str):
         return application
-    raise TypeError(f"an application must be a heyan.v1.Application, its serialized bytes, a "
-                    f"dict in protobuf JSON form or JSON text, not {type(application).__name__}")
+    raise TypeError(f"an application must be a heyan.v1.Application or VerificationRequest, "
+                    f"serialized Application bytes, a dict in protobuf JSON form or JSON text, "
+                    f"not {type(application).__name__}")
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -441,13 +452,17 @@ class Program:
     def evaluate(self, application: ApplicationLike, registries: Optional["Registries"] = None,
                  as_of: Union[None, str, datetime.date] = None, trace: bool = False,
                  *, explain: bool = True) -> decision_pb2.Decision:
-        """Decides one application.
+        """Decides one application, or one household with its own verification results.
 
         Args:
             application: a heyan.v1.Application, its serialized bytes, a dict in protobuf
                 JSON form (field names as in the .proto or lowerCamelCase, enums by name) or
-                protobuf JSON text.
-            registries: verification data; None means every registry is empty.
+                protobuf JSON text; or a heyan.v1.VerificationRequest (application + its
+                核对结果 + as_of), as a message, a dict or JSON text with a top-level
+                "application" key.
+            registries: verification data loaded for everyone; None means no registry was
+                loaded, so a registry the rules read is "not checked" (missing evidence)
+                unless the request's own checks cover it.
             as_of: evaluation date; default the application's as_of, else its
                 application_date.
             trace: record every rule, value and parameter in ``Decision.trace``.
@@ -600,8 +615,13 @@ class Registries:
     def __init__(self) -> None:
         self._handle = _heyan.Registries()
 
-    def load(self, name: str, path: PathLike, format: Optional[str] = None) -> "Registries":
-        """Loads a file into registry ``name``, adding to what is loaded already.
+    def load(self, name: str, path: PathLike, format: Optional[str] = None, *,
+             checked_on: Union[None, str, datetime.date] = None, reference: str = "",
+             source: str = "") -> "Registries":
+        """Loads a file into registry ``name``, adding to what is loaded already, and marks
+        the registry checked for everyone: on ``checked_on`` (default: the file's
+        modification date), under ``reference`` (default: the file name and size), from
+        ``source``. Decisions list this check in ``Decision.checks``.
 
         ``format``: None or "auto" (from the extension: .jsonl/.json, .pb/.bin, .csv, else
         one ID per line), "jsonl" (protobuf JSON lines), "binary" (length-delimited
@@ -611,8 +631,28 @@ class Registries:
             raise ValueError(f"unknown registry format {format!r}; "
                              f"use one of {sorted(k for k in _FORMATS if k)}")
         with _data_errors():
-            self._handle.load(_name(name), os.fspath(path), _FORMATS[format])
+            self._handle.load(_name(name), os.fspath(path), _FORMATS[format], _as_of(checked_on),
+                              str(reference), str(source))
         return self
+
+    def mark_checked(self, name: str, checked_on: Union[str, datetime.date], reference: str,
+                     source: str = "") -> "Registries":
+        """States that registry ``name`` was checked for everyone, on ``checked_on`` under
+        ``reference`` (both required). Records added with :meth:`add_ids` or
+        :meth:`add_records` count only once the registry is marked checked: until then,
+        looking a person up in it is missing evidence ("未核对"), never "no record"."""
+        if not reference:
+            raise ValueError("a check needs a reference (核对批次)")
+        with _data_errors():
+            self._handle.mark_checked(_name(name), _as_of(checked_on), str(reference), str(source))
+        return self
+
+    def check(self, name: str) -> Optional[dict]:
+        """The check of registry ``name`` as a dict (checked_on, reference, source), or None
+        when it was never checked."""
+        with _data_errors():
+            c = self._handle.check(_name(name))
+        return None if c is None else {"checked_on": c[0], "reference": c[1], "source": c[2]}
 
     def add_ids(self, name: str, ids: Iterable[str]) -> "Registries":
         """Adds ID numbers with otherwise empty records (as an "ids" file would)."""

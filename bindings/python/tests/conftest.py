@@ -76,7 +76,9 @@ def small_program(small_rules_file) -> heyan.Program:
 def small_registries() -> heyan.Registries:
     return (heyan.Registries()
             .add_ids("public_payroll_staff", [STAFF_ID])
-            .add_ids("近亲属备案", [RELATIVE_ID]))
+            .add_ids("近亲属备案", [RELATIVE_ID])
+            .mark_checked("public_payroll_staff", "2024-06-01", "财政局 2024-06")
+            .mark_checked("近亲属备案", "2024-06-01", "乡镇备案 2024-06"))
 
 
 @pytest.fixture(scope="session")

@@ -49,9 +49,44 @@ def test_ineligible_and_flagged(small_program, small_registries):
     assert d.benefit_fen == 0
 
 
-def test_registries_are_optional(small_program):
+def test_a_registry_not_loaded_is_not_checked(small_program):
+    # Without registries the payroll check was never made: missing evidence, never eligible.
     d = small_program.evaluate(make_app(ids=(PERSON_ID, STAFF_ID)))
-    assert d.outcome == ELIGIBLE  # nobody is in an empty registry
+    assert d.outcome == heyan.Outcome.Value("MISSING_EVIDENCE")
+    assert any("财政供养人员 未核对" in m.message for m in d.missing_evidence)
+
+
+def test_verification_request_in_every_form(small_program):
+    """A VerificationRequest (application + its own checks) as a message, a dict and JSON text
+    decides the same, and the decision lists the check it used."""
+    app = make_app("R-1", incomes=(10000,), ids=(PERSON_ID, STAFF_ID))
+    request = {"application": app, "request_id": "REQ-9",
+               "records": {"checks": [{"registry": "财政供养人员", "checked_on": "2024-06-30",
+                                       "reference": "HD-0630-7", "source": "县财政局"},
+                                      {"registry": "staff_relatives", "checked_on": "2024-06-30",
+                                       "reference": "HD-0630-8"}],
+                           "records": {"public_payroll_staff": [{"id_number": STAFF_ID, "employer": "县一中"}]}}}
+    message = json_format.ParseDict(request, heyan.VerificationRequest())
+    forms = [message, request, json.dumps(request, ensure_ascii=False)]
+    decisions = [small_program.evaluate(f) for f in forms]
+    assert all(d.SerializeToString() == decisions[0].SerializeToString() for d in decisions)
+    d = decisions[0]
+    assert d.outcome == INELIGIBLE
+    assert rule_ids(d) == ["SALARIED_STAFF"]
+    assert d.request_id == "REQ-9"
+    payroll = next(c for c in d.checks if c.registry == "public_payroll_staff")
+    assert (payroll.checked_on, payroll.reference, payroll.source) == ("2024-06-30", "HD-0630-7", "县财政局")
+    assert payroll.origin == heyan.v1.decision_pb2.CheckUsed.REQUEST
+    assert list(payroll.id_numbers) == [PERSON_ID, STAFF_ID]
+    # evaluate_many takes requests too.
+    assert small_program.evaluate_many([request, app], threads=1)[0].SerializeToString() == d.SerializeToString()
+
+
+def test_inconsistent_request_is_an_evaluation_error(small_program):
+    request = {"application": make_app(), "records": {"checks": [{"registry": "财政供养人员"}]}}
+    with pytest.raises(heyan.EvaluationError) as e:
+        small_program.evaluate(request)
+    assert "records.checks[0].checked_on" in str(e.value)
 
 
 def test_message_bytes_dict_and_json_text_are_identical(small_program, small_registries):

@@ -126,7 +126,8 @@ def test_gil_is_released(small_program, small_registries, apps):
 
 def test_registries_load_waits_for_running_evaluations(small_program, apps):
     """Loading while another thread evaluates is safe (the load waits for the evaluation)."""
-    registries = heyan.Registries().add_ids("public_payroll_staff", [STAFF_ID])
+    registries = (heyan.Registries().add_ids("public_payroll_staff", [STAFF_ID])
+                  .mark_checked("public_payroll_staff", "2024-06-01", "名册"))
     inputs = [json_format.ParseDict(a, heyan.Application()).SerializeToString() for a in apps] * 50
     out = {}
     t = threading.Thread(target=lambda: out.setdefault("r", small_program.evaluate_many(inputs, registries, threads=2)))

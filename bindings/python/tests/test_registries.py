@@ -52,8 +52,22 @@ def test_add_ids_and_records(small_program):
     r.add_records("public_payroll_staff", [record, {"idNumber": "110101198001010031"},
                                            record.SerializeToString()])
     assert r.size("public_payroll_staff") == 4
+    assert r.check("public_payroll_staff") is None
+    r.mark_checked("public_payroll_staff", "2024-06-01", "名册 2024-06", source="县财政局")
+    assert r.check("财政供养人员") == {"checked_on": "2024-06-01", "reference": "名册 2024-06", "source": "县财政局"}
     d = small_program.evaluate(make_app(ids=(PERSON_ID, "110101198001010031")), r)
     assert d.outcome == INELIGIBLE
+
+
+def test_load_states_the_check(small_program, tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text(f"{STAFF_ID}\n", encoding="utf-8")
+    r = heyan.Registries().load("public_payroll_staff", ids, checked_on="2024-05-31", reference="批次 5")
+    assert r.check("public_payroll_staff") == {"checked_on": "2024-05-31", "reference": "批次 5", "source": ""}
+    r.load("staff_relatives", ids)  # the file's date and name
+    assert r.check("staff_relatives")["reference"].startswith("ids.txt")
+    with pytest.raises(ValueError):
+        r.mark_checked("deaths", "2024-05-31", "")
 
 
 def test_unknown_registry_name():

@@ -48,9 +48,11 @@ int main() {
   heyan::v1::Income* income = app.mutable_members(0)->add_incomes();
   income->set_source(heyan::v1::CASUAL_LABOUR);
   income->set_amount_fen(50050);  // 500.50元
+  income->set_period(heyan::v1::MONTHLY);
 
   heyan::Registries registries;
   if (!registries.AddId("财政供养人员", "410100198002022345").ok()) return 1;
+  if (!registries.MarkChecked("财政供养人员", {"2023-05-31", "财政局 2023-05", ""}).ok()) return 1;
 
   absl::StatusOr<heyan::v1::Decision> decision = compiled->program->Evaluate(app, registries);
   if (!decision.ok()) {
@@ -61,7 +63,8 @@ int main() {
   // 440元 × 2 − 500.50元 = 379.50元, rounded up to 380元; R02 asks for review.
   const bool ok = decision->outcome() == heyan::v1::NEEDS_REVIEW && decision->benefit_fen() == 38000 &&
                   decision->reasons_size() == 1 && decision->reasons(0).message() == "成员 李四 在财政供养人员名册中" &&
-                  decision->engine_version() == heyan::kEngineVersion;
+                  decision->engine_version() == heyan::kEngineVersion && decision->checks_size() == 1 &&
+                  decision->checks(0).reference() == "财政局 2023-05";
   if (!ok) {
     std::cerr << "unexpected decision\n";
     return 1;
