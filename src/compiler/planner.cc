@@ -27,7 +27,7 @@ struct Label {
 };
 
 // Which operand of an instruction a label is patched into.
-enum class Slot { kA, kB, kD, kFail };
+enum class Slot { kA, kB, kC, kD, kFail };
 
 using Body = absl::FunctionRef<void(Reg item, Label cont)>;
 
@@ -39,8 +39,11 @@ class Emitter {
 
   // ---- functions ----
 
-  // A function computing `e`.
-  Function Compile(const TExpr& e) {
+  // A function computing `e`. `render`: a message part or evidence, run only while an
+  // explanation renders (Render in program_impl.cc): it notes which messages it reads
+  // (subjects.h) and records no trace items. Everything else runs with neither.
+  Function Compile(const TExpr& e, bool render = false) {
+    render_ = render;
     Function fn;
     fn.expr = &e;
     fn.entry = Here();
@@ -55,6 +58,7 @@ class Emitter {
   // A function telling whether register `input` is (by ValuesEqual) in the list `list`:
   // the 属于 / 不属于 cells of decision tables.
   Function CompileIn(const TExpr& list, Reg input) {
+    render_ = false;
     Function fn;
     fn.expr = &list;
     fn.entry = Here();
@@ -78,6 +82,7 @@ class Emitter {
 
   // A rule's decision (RulePlan::decide): 1 applies, 0 not, -1 unknown, in an integer register.
   Function CompileRule(const CheckedRule& rule, int index) {
+    render_ = false;
     Function fn;
     fn.expr = rule.condition.get();
     fn.entry = Here();
@@ -89,13 +94,13 @@ class Emitter {
       const Reg unknown_cause = NewReg();
       Emit(OpCode::kSetInt, unknown_cause, -1);
       ForEach(*rule.each, false, unknown, [&](Reg item, Label cont) {
-        Emit(OpCode::kMove, rule.each_slot, item);
+        if (item != rule.each_slot) Emit(OpCode::kMove, rule.each_slot, item);
         Label item_unknown = NewLabel();
         Decide(rule, index, applies, cont, item_unknown);
         Bind(item_unknown);
         Emit(OpCode::kSaveCauseOnce, unknown_cause);
         Jump(cont);
-      });
+      }, rule.each_slot);
       JumpIfNegative(unknown_cause, zero);
       Emit(OpCode::kRestoreCause, unknown_cause);
       Jump(unknown);
@@ -120,6 +125,7 @@ class Emitter {
       switch (f.slot) {
         case Slot::kA: in.a = target; break;
         case Slot::kB: in.b = target; break;
+        case Slot::kC: in.c = target; break;
         case Slot::kD: in.d = target; break;
         case Slot::kFail: in.fail = target; break;
       }
@@ -171,6 +177,17 @@ class Emitter {
     Patch(Emit(when ? OpCode::kJumpIfTrue : OpCode::kJumpIfFalse, r), Slot::kB, to);
   }
   void JumpIfNegative(Reg r, Label to) { Patch(Emit(OpCode::kJumpIfNegative, r), Slot::kB, to); }
+
+  // Reads are noted only by render functions; trace items recorded only by the others.
+  void ReadsMark(Reg mark) {
+    if (render_) Emit(OpCode::kReadsMark, mark);
+  }
+  void AbsorbReads(Reg mark) {
+    if (render_) Emit(OpCode::kAbsorbReads, mark);
+  }
+  void RecordItem(Reg item, Reg value, uint8_t flags, const TExpr* e) {
+    if (!render_) Emit(OpCode::kRecordItem, item, value, 0, 0, flags, e);
+  }
 
   Reg ConstReg(const internal::Value& v) {
     Reg r = NewReg();
@@ -463,32 +480,74 @@ class Emitter {
 
   Reg Quant(const TExpr& e, Label fail) {
     const bool any = e.op == Op::kAny;
-    Reg r = NewReg(), mark = NewReg(), unknown_cause = NewReg();
-    Label decided = NewLabel(), unknown = NewLabel(), end = NewLabel();
-    Emit(OpCode::kReadsMark, mark);
+    Reg r = NewReg();
+    Label holds = NewLabel(), fails = NewLabel(), end = NewLabel();
+    QuantBranch(e, holds, fails, fail);
+    Bind(holds);
+    Emit(OpCode::kSetBool, r, 1);
+    Jump(end);
+    Bind(fails);
+    Emit(OpCode::kSetBool, r, 0);
+    Bind(end);
+    (void)any;
+    return r;
+  }
+
+  // 任一 / 全部: jumps to `holds` or `fails`; an item whose condition cannot be decided is
+  // passed over, and when no item decides, the first such item's cause fails the whole.
+  void QuantBranch(const TExpr& e, Label holds, Label fails, Label fail) {
+    const bool any = e.op == Op::kAny;
+    Reg mark = NewReg(), unknown_cause = NewReg();
+    Label decided = NewLabel();
+    const TExpr& coll = *e.args[0];
+    ItemTest test;
+    if (!render_ && Direct(coll) && FusableBase(*coll.args[0]) && SimpleTest(*e.args[1], e.slot, &test)) {
+      FusedLoop& loop = plan_.fused.emplace_back();
+      loop.outer = FieldOf(coll);
+      loop.slot = e.slot;
+      loop.test = test;
+      loop.unknown_cause = unknown_cause;
+      loop.expr = &e;
+      Reg b = Base(*coll.args[0], fail);
+      const int32_t at = EmitF(fail, OpCode::kQuantLoop, 0, b, 0, 0, any ? 1 : 0, &loop);
+      Patch(at, Slot::kC, holds);
+      Patch(at, Slot::kD, fails);
+      // The general code, for traced evaluations, follows.
+    }
+    ReadsMark(mark);
     Emit(OpCode::kSetInt, unknown_cause, -1);
     ForEach(*e.args[0], Direct(*e.args[0]), fail, [&](Reg item, Label cont) {
-      Emit(OpCode::kMove, e.slot, item);
+      if (item != e.slot) Emit(OpCode::kMove, e.slot, item);
       Label item_unknown = NewLabel();
-      Reg c = Eval(*e.args[1], item_unknown);
-      JumpIf(any, c, decided);  // the slot keeps the witness, for messages and explanations
-      Jump(cont);
+      // The slot keeps the witness, for messages and explanations.
+      if (any) {
+        Branch(*e.args[1], decided, cont, item_unknown);
+      } else {
+        Branch(*e.args[1], cont, decided, item_unknown);
+      }
       Bind(item_unknown);
       Emit(OpCode::kSaveCauseOnce, unknown_cause);
-    });
-    Emit(OpCode::kAbsorbReads, mark);  // 任一/全部 over several persons is a household fact
+    }, e.slot);
+    AbsorbReads(mark);  // 任一/全部 over several persons is a household fact
     Label known = NewLabel();
     JumpIfNegative(unknown_cause, known);
     EmitF(fail, OpCode::kFailWith, unknown_cause);
     Bind(known);
-    Emit(OpCode::kSetBool, r, any ? 0 : 1);
-    Jump(end);
+    Jump(any ? fails : holds);
     Bind(decided);
-    Emit(OpCode::kAbsorbReads, mark);
-    Emit(OpCode::kSetBool, r, any ? 1 : 0);
-    Bind(end);
-    (void)unknown;
-    return r;
+    AbsorbReads(mark);
+    Jump(any ? holds : fails);
+  }
+
+  // Jumps to `if_true` or `if_false` by the boolean `e`, or to `fail`.
+  void Branch(const TExpr& e, Label if_true, Label if_false, Label fail) {
+    if (e.kind == TKind::kQuant) {
+      QuantBranch(e, if_true, if_false, fail);
+      return;
+    }
+    Reg c = Eval(e, fail);
+    JumpIf(false, c, if_false);
+    Jump(if_true);
   }
 
   Reg Aggregate(const TExpr& e, Label fail) {
@@ -503,10 +562,10 @@ class Emitter {
         return r;
       }
       Reg mark = NewReg(), one = ConstReg(internal::Value::Int(1));
-      Emit(OpCode::kReadsMark, mark);
+      ReadsMark(mark);
       Emit(OpCode::kSetInt, r, 0);
       ForEach(coll, false, fail, [&](Reg, Label) { EmitF(fail, OpCode::kSumInt, r, one, 0, 0, 0, &e); });
-      Emit(OpCode::kAbsorbReads, mark);
+      AbsorbReads(mark);
       return r;
     }
     if (e.op == Op::kDistinct) {
@@ -516,21 +575,23 @@ class Emitter {
       ForEach(coll, direct, fail, [&](Reg item, Label cont) {
         Reg key = item;
         if (mapping != nullptr) {
-          Emit(OpCode::kMove, e.slot, item);
+          if (item != e.slot) Emit(OpCode::kMove, e.slot, item);
           key = Eval(*mapping, fail);
         }
         Emit(OpCode::kDistinct, seen, key, keys);
         Emit(OpCode::kNot, counted, seen);
-        Emit(OpCode::kRecordItem, item, counted, 0, 0, kFilterItem, &e);
+        RecordItem(item, counted, kFilterItem, &e);
         JumpIf(true, seen, cont);
         Emit(OpCode::kListPush, r, item);
-      });
+      }, mapping != nullptr ? e.slot : -1);
       return r;
     }
     const bool sum = e.op == Op::kSum;
+    Label after_fused = NewLabel();
+    const bool fused = sum && FusedSum(e, r, fail, after_fused);
     Reg mark = NewReg(), have = NewReg();
     if (sum) {
-      Emit(OpCode::kReadsMark, mark);
+      ReadsMark(mark);
       Emit(OpCode::kZero, r, static_cast<int32_t>(e.type.kind));
     } else {
       Emit(OpCode::kSetBool, have, 0);
@@ -538,18 +599,19 @@ class Emitter {
     ForEach(coll, direct, fail, [&](Reg item, Label) {
       Reg v = item;
       if (mapping != nullptr) {
-        Emit(OpCode::kMove, e.slot, item);
+        if (item != e.slot) Emit(OpCode::kMove, e.slot, item);
         v = Eval(*mapping, fail);
       }
-      Emit(OpCode::kRecordItem, item, v, 0, 0, 0, &e);
+      RecordItem(item, v, 0, &e);
       if (sum) {
         EmitF(fail, e.type.kind == TypeKind::kInt ? OpCode::kSumInt : OpCode::kSumRational, r, v, 0, 0, 0, &e);
       } else {
         Emit(OpCode::kMinMax, r, v, have, 0, static_cast<uint8_t>(e.op));
       }
-    });
+    }, mapping != nullptr ? e.slot : -1);
     if (sum) {
-      Emit(OpCode::kAbsorbReads, mark);
+      AbsorbReads(mark);
+      if (fused) Bind(after_fused);
       return r;
     }
     Label empty = NewLabel(), end = NewLabel();
@@ -570,18 +632,149 @@ class Emitter {
       EmitF(fail, OpCode::kPresent, r, b, 0, 0, 0, FieldOf(field));
       return r;
     }
+    const TExpr& first = *e.args[0];
+    if ((e.builtin == Builtin::kRoundToFen || e.builtin == Builtin::kRoundToYuan || e.builtin == Builtin::kToInteger) &&
+        first.kind == TKind::kArith && first.op == Op::kDiv && first.type.is_rational()) {
+      // Rounding a division (向下取整到分(收入 / 人数)): whole numbers need no fraction.
+      Reg a = Eval(*first.args[0], fail);
+      Reg b = Eval(*first.args[1], fail);
+      EmitF(fail, OpCode::kDivRound, r, a, b, 0, 0, &e);
+      return r;
+    }
     Reg args[3] = {0, 0, 0};
     for (size_t k = 0; k < e.args.size() && k < 3; ++k) args[k] = Eval(*e.args[k], fail);
     EmitF(fail, OpCode::kCall, r, args[0], args[1], args[2], 0, &e);
     return r;
   }
 
+  // ---- fused loops ----
+
+  // A message expression that can be evaluated twice with no difference (the fused
+  // instruction and, when tracing, the general code after it both read it): the
+  // application, a bound item, and singular message fields of those.
+  static bool FusableBase(const TExpr& e) {
+    if (e.kind == TKind::kRoot || e.kind == TKind::kSlot) return true;
+    return e.kind == TKind::kField && e.type.kind == TypeKind::kMessage && !e.field->is_repeated() &&
+           FindFieldAccess(e.field) != nullptr && FusableBase(*e.args[0]);
+  }
+
+  // A singular scalar field (with a generated accessor) of the item bound to `slot`.
+  const FieldPlan* ItemField(const TExpr& x, int slot) {
+    if (x.kind != TKind::kField || x.type.kind == TypeKind::kList || x.type.kind == TypeKind::kMessage) return nullptr;
+    if (x.args[0]->kind != TKind::kSlot || x.args[0]->slot != slot) return nullptr;
+    if (x.field->is_repeated() || FindFieldAccess(x.field) == nullptr) return nullptr;
+    return FieldOf(x);
+  }
+
+  // A constant operand: a literal or a parameter with one value for all dates.
+  const internal::Value* ConstantOperand(const TExpr& x) const {
+    if (x.kind == TKind::kConst) return &x.constant;
+    if (x.kind == TKind::kDecl) return ConstantParam(x);
+    return nullptr;
+  }
+
+  // Whether `e` is a test of the item bound to `slot` that a fused loop can run (ItemTest).
+  bool SimpleTest(const TExpr& e, int slot, ItemTest* t) {
+    if (e.kind == TKind::kRegistryContains) {
+      const TExpr& key = *e.args[0];
+      if (key.type.kind != TypeKind::kText) return false;
+      t->field = ItemField(key, slot);
+      if (t->field == nullptr || t->field->storage != FieldStorage::kText) return false;
+      t->kind = ItemTest::Kind::kRegistry;
+      t->registry = RegistryOf(e);
+      return true;
+    }
+    if (e.kind == TKind::kIn && e.args[0]->type.kind == TypeKind::kEnum) {
+      const TExpr& list = *e.args[1];
+      const internal::Value* constant = list.kind == TKind::kDecl ? ConstantParam(list) : nullptr;
+      const ListValue* items = constant != nullptr ? constant->list : nullptr;
+      if (constant == nullptr && list.kind == TKind::kList && AllConstant(list)) items = FoldedList(list);
+      if (items == nullptr) return false;
+      EnumSet set;
+      for (const internal::Value& v : items->items) {
+        if (v.enum_number < 0 || v.enum_number > 4096) return false;
+        if (static_cast<size_t>(v.enum_number) >= set.bits.size()) set.bits.resize(v.enum_number + 1, false);
+        set.bits[v.enum_number] = true;
+      }
+      t->field = ItemField(*e.args[0], slot);
+      if (t->field == nullptr) return false;
+      t->kind = ItemTest::Kind::kEnumSet;
+      t->set = &plan_.enum_sets.emplace_back(std::move(set));
+      t->in = e.op == Op::kIn;
+      return true;
+    }
+    if (e.kind == TKind::kCompare) {
+      const TExpr& left = *e.args[0];
+      const bool integer = left.type.kind == TypeKind::kInt && e.args[1]->type.kind == TypeKind::kInt;
+      const bool money = left.type.kind == TypeKind::kMoney && e.args[1]->type.kind == TypeKind::kMoney;
+      if (!integer && !money) return false;
+      const internal::Value* rhs = ConstantOperand(*e.args[1]);
+      if (rhs == nullptr) return false;
+      t->field = ItemField(left, slot);
+      if (t->field == nullptr) return false;
+      const FieldStorage st = t->field->storage;
+      if (money ? st != FieldStorage::kMoneyFen
+                : st != FieldStorage::kInt32 && st != FieldStorage::kInt64 && st != FieldStorage::kUint32) {
+        return false;
+      }
+      t->kind = ItemTest::Kind::kCompare;
+      t->op = e.op;
+      t->rhs = ConstReg(*rhs);
+      return true;
+    }
+    return false;
+  }
+
+  // 合计(<items> [其中 <test>]: <field>) over one or two levels of repeated message fields
+  // (成员.收入): a kSumLoop into `r` that skips to `after` (bound by the caller after the
+  // general code). False when the aggregate has another shape.
+  bool FusedSum(const TExpr& e, Reg r, Label fail, Label after) {
+    if (render_ || e.args.size() < 2) return false;
+    const TExpr* items = e.args[0].get();
+    FusedLoop loop;
+    if (items->kind == TKind::kFilter) {
+      if (!SimpleTest(*items->args[1], items->slot, &loop.filter)) return false;
+      loop.filtered = true;
+      loop.filter_slot = items->slot;
+      items = items->args[0].get();
+    }
+    if (items->kind != TKind::kField || items->type.kind != TypeKind::kList) return false;
+    const TExpr* base = nullptr;
+    if (Direct(*items)) {
+      loop.outer = FieldOf(*items);
+      base = items->args[0].get();
+    } else if (Direct(*items->args[0]) && items->field->is_repeated() &&
+               Schema::Get().Storage(items->field) == FieldStorage::kMessage && FindFieldAccess(items->field) != nullptr) {
+      loop.outer = FieldOf(*items->args[0]);
+      loop.inner = FieldOf(*items);
+      base = items->args[0]->args[0].get();
+    } else {
+      return false;
+    }
+    if (!FusableBase(*base)) return false;
+    loop.mapping = ItemField(*e.args[1], e.slot);
+    if (loop.mapping == nullptr) return false;
+    const FieldStorage st = loop.mapping->storage;
+    const bool ok = e.type.kind == TypeKind::kMoney ? st == FieldStorage::kMoneyFen
+                    : e.type.kind == TypeKind::kInt
+                        ? (st == FieldStorage::kInt32 || st == FieldStorage::kInt64 || st == FieldStorage::kUint32)
+                        : false;
+    if (!ok) return false;
+    loop.slot = e.slot;
+    loop.expr = &e;
+    const FusedLoop* p = &plan_.fused.emplace_back(loop);
+    Reg b = Base(*base, fail);
+    Patch(EmitF(fail, OpCode::kSumLoop, r, b, 0, 0, 0, p), Slot::kD, after);
+    return true;
+  }
+
   // ---- loops ----
 
   // Emits `body` for each item of the list-valued `coll`, in order. `direct`: the consumer
   // iterates a direct repeated field itself (see Direct), noting its base message read.
-  // A failure while producing items jumps to `fail`.
-  void ForEach(const TExpr& coll, bool direct, Label fail, Body body) {
+  // A failure while producing items jumps to `fail`. `into` >= 0: the consumer binds each
+  // item to that slot, so items are produced there when nothing can fail in between.
+  void ForEach(const TExpr& coll, bool direct, Label fail, Body body, Reg into = -1) {
     switch (coll.kind) {
       case TKind::kField: {
         if (coll.type.kind != TypeKind::kList) break;
@@ -589,16 +782,16 @@ class Emitter {
         const FieldPlan* fp = FieldOf(coll);
         if (base.type.kind != TypeKind::kList) {
           Reg b = Eval(base, fail);
-          LoopField(b, fp, direct && Direct(coll) ? kNoteBase : kNoteUnlessMessage, fail, body);
+          LoopField(b, fp, direct && Direct(coll) ? kNoteBase : kNoteUnlessMessage, fail, body, into);
           return;
         }
         // 成员.收入: the members, then each member's incomes.
         ForEach(base, Direct(base), fail, [&](Reg item, Label cont) {
           if (coll.field->is_repeated()) {
-            LoopField(item, fp, kNoteUnlessMessage, fail, body);
+            LoopField(item, fp, kNoteUnlessMessage, fail, body, into);
             return;
           }
-          Reg v = NewReg();
+          Reg v = into >= 0 ? into : NewReg();
           EmitF(fail, OpCode::kField, v, item, 0, 0, 0, fp);
           body(v, cont);
         });
@@ -606,14 +799,20 @@ class Emitter {
       }
       case TKind::kFilter: {
         ForEach(*coll.args[0], Direct(*coll.args[0]), fail, [&](Reg item, Label cont) {
-          Emit(OpCode::kMove, coll.slot, item);
+          if (item != coll.slot) Emit(OpCode::kMove, coll.slot, item);
+          if (!render_) {
+            Reg c = Eval(*coll.args[1], fail);
+            RecordItem(item, c, kFilterItem, &coll);
+            JumpIf(false, c, cont);
+            body(item, cont);
+            return;
+          }
           // What the condition reads only selects items; the items chosen are noted when read.
           Reg saved = NewReg();
           Label cond_failed = NewLabel(), after = NewLabel();
           Emit(OpCode::kReadsOff, saved);
           Reg c = Eval(*coll.args[1], cond_failed);
           Emit(OpCode::kReadsOn, saved);
-          Emit(OpCode::kRecordItem, item, c, 0, 0, kFilterItem, &coll);
           JumpIf(false, c, cont);
           body(item, after);
           Bind(after);
@@ -621,13 +820,13 @@ class Emitter {
           Bind(cond_failed);
           Emit(OpCode::kReadsOn, saved);
           Jump(fail);
-        });
+        }, coll.slot);
         return;
       }
       case TKind::kIf: {
         Reg c = Eval(*coll.args[0], fail);
         Label other = NewLabel(), end = NewLabel();
-        Shared shared(this, body);
+        Shared shared(this, body, into);
         JumpIf(false, c, other);
         ForEach(*coll.args[1], false, fail, [&](Reg item, Label) { shared.Call(item); });
         Jump(end);
@@ -639,7 +838,7 @@ class Emitter {
       }
       case TKind::kList: {
         if (AllConstant(coll)) break;
-        Shared shared(this, body);
+        Shared shared(this, body, into);
         for (size_t k = 0; k < coll.args.size(); ++k) {
           Reg v = Eval(*coll.args[k], fail);
           Reg item = NewReg();
@@ -653,13 +852,14 @@ class Emitter {
       default:
         break;
     }
-    LoopList(Eval(coll, fail), fail, body);
+    LoopList(Eval(coll, fail), fail, body, into);
   }
 
-  void LoopField(Reg base, const FieldPlan* fp, uint8_t flags, Label fail, Body body) {
+  void LoopField(Reg base, const FieldPlan* fp, uint8_t flags, Label fail, Body body, Reg into = -1) {
     Reg state = NewReg();
     NewReg();  // state + 1: the number of items
-    Reg item = NewReg();
+    // A list of messages converts nothing, so it cannot fail half-way through an item.
+    Reg item = into >= 0 && fp->storage == FieldStorage::kMessage ? into : NewReg();
     Label start = NewLabel(), end = NewLabel(), cont = NewLabel();
     Patch(EmitF(fail, OpCode::kIterField, item, base, state, 0, flags, fp), Slot::kD, end);
     Bind(start);
@@ -669,9 +869,9 @@ class Emitter {
     Bind(end);
   }
 
-  void LoopList(Reg list, Label fail, Body body) {
+  void LoopList(Reg list, Label fail, Body body, Reg into = -1) {
     Reg state = NewReg();
-    Reg item = NewReg();
+    Reg item = into >= 0 ? into : NewReg();
     Label start = NewLabel(), end = NewLabel(), cont = NewLabel();
     Patch(Emit(OpCode::kIterList, item, list, state), Slot::kD, end);
     Bind(start);
@@ -684,14 +884,14 @@ class Emitter {
   // A loop body called from several places: emitted once, after them, as a subroutine.
   class Shared {
    public:
-    Shared(Emitter* e, Body body) : e_(e), body_(body) {
+    Shared(Emitter* e, Body body, Reg into) : e_(e), body_(body) {
       ret_ = e->NewReg();
-      item_ = e->NewReg();
+      item_ = into >= 0 ? into : e->NewReg();
       entry_ = e->NewLabel();
       after_ = e->NewLabel();
     }
     void Call(Reg item) {
-      e_->Emit(OpCode::kMove, item_, item);
+      if (item != item_) e_->Emit(OpCode::kMove, item_, item);
       e_->Patch(e_->Emit(OpCode::kCallSub, ret_), Slot::kB, entry_);
     }
     void Emit() {
@@ -713,12 +913,13 @@ class Emitter {
 
   // A rule's condition and exceptions for the current bindings.
   void Decide(const CheckedRule& rule, int index, Label applies, Label zero, Label unknown) {
-    Reg c = Eval(*rule.condition, unknown);
-    JumpIf(false, c, zero);
+    Label holds = NewLabel();
+    Branch(*rule.condition, holds, zero, unknown);
+    Bind(holds);
     for (size_t k = 0; k < rule.exceptions.size(); ++k) {
-      Reg x = Eval(*rule.exceptions[k].condition, unknown);
-      Label next = NewLabel();
-      JumpIf(false, x, next);
+      Label next = NewLabel(), excepted = NewLabel();
+      Branch(*rule.exceptions[k].condition, excepted, next, unknown);
+      Bind(excepted);
       Emit(OpCode::kNoteException, 0, static_cast<int32_t>(k), index);
       Jump(zero);
       Bind(next);
@@ -728,6 +929,7 @@ class Emitter {
 
   CheckedProgram& program_;
   Plan& plan_;
+  bool render_ = false;
   int next_reg_ = 0;
   std::vector<int32_t> labels_;
   std::vector<Fixup> fixups_;
@@ -766,7 +968,7 @@ void PlanProgram(ProgramParts* parts) {
       dp.rows.push_back(std::move(rp));
     }
     if (decl.otherwise) dp.otherwise = emit.Compile(*decl.otherwise);
-    for (const TExpr* e : decl.evidence) dp.evidence.push_back(emit.Compile(*e));
+    for (const TExpr* e : decl.evidence) dp.evidence.push_back(emit.Compile(*e, /*render=*/true));
   }
   plan.rules.resize(program.rules.size());
   for (size_t r = 0; r < program.rules.size(); ++r) {
@@ -774,8 +976,8 @@ void PlanProgram(ProgramParts* parts) {
     RulePlan& rp = plan.rules[r];
     rp.each = rule.each != nullptr;
     rp.decide = emit.CompileRule(rule, static_cast<int>(r));
-    for (const auto& part : rule.message) rp.message.push_back(part.expr ? emit.Compile(*part.expr) : Function());
-    for (const TExpr* e : rule.evidence) rp.evidence.push_back(emit.Compile(*e));
+    for (const auto& part : rule.message) rp.message.push_back(part.expr ? emit.Compile(*part.expr, /*render=*/true) : Function());
+    for (const TExpr* e : rule.evidence) rp.evidence.push_back(emit.Compile(*e, /*render=*/true));
   }
   emit.Finish();
 }

@@ -35,8 +35,19 @@ bool Unbound(Frame& f) { return f.Fault("（没有此项）"); }
 
 // ---- fields ----
 
+void RawSingularReflection(const FieldPlan& p, const Message& m, Value* v);
+void RawRepeatedReflection(const FieldPlan& p, const Message& m, int k, Value* v);
+
 // Reads the raw proto value of a singular field (text, integer, bool, enum, message).
-void RawSingular(const FieldPlan& p, const Message& m, Value* v) {
+[[gnu::always_inline]] inline void RawSingular(const FieldPlan& p, const Message& m, Value* v) {
+  if (p.access != nullptr) {
+    p.access->get(m, v);
+    return;
+  }
+  RawSingularReflection(p, m, v);
+}
+
+[[gnu::noinline]] void RawSingularReflection(const FieldPlan& p, const Message& m, Value* v) {
   if (p.access != nullptr) {
     p.access->get(m, v);
     return;
@@ -63,7 +74,15 @@ void RawSingular(const FieldPlan& p, const Message& m, Value* v) {
   }
 }
 
-void RawRepeated(const FieldPlan& p, const Message& m, int k, Value* v) {
+[[gnu::always_inline]] inline void RawRepeated(const FieldPlan& p, const Message& m, int k, Value* v) {
+  if (p.access != nullptr) {
+    p.access->at(m, k, v);
+    return;
+  }
+  RawRepeatedReflection(p, m, k, v);
+}
+
+[[gnu::noinline]] void RawRepeatedReflection(const FieldPlan& p, const Message& m, int k, Value* v) {
   if (p.access != nullptr) {
     p.access->at(m, k, v);
     return;
@@ -85,39 +104,41 @@ void RawRepeated(const FieldPlan& p, const Message& m, int k, Value* v) {
   }
 }
 
-int RepeatedSize(const FieldPlan& p, const Message& m) {
+inline int RepeatedSize(const FieldPlan& p, const Message& m) {
   return p.access != nullptr ? p.access->size(m) : m.GetReflection()->FieldSize(m, p.field);
 }
 
-// Converts a raw value to its rule-language kind (money, decimal, date).
-bool Convert(Frame& f, const FieldPlan& p, Value* v) {
-  switch (p.storage) {
-    case FieldStorage::kMoneyFen:
-      v->kind = TypeKind::kMoney;
-      v->r = Rational::Int(v->i);
-      return true;
-    case FieldStorage::kCenti: {
-      Rational r;
-      if (!Make(v->i, 100, &r)) return f.Fault("数值超出范围");
-      *v = Value::Decimal(r);
-      return true;
-    }
-    case FieldStorage::kDateText: {
-      std::string_view text = v->text;
-      if (text.empty()) return f.Missing(FieldPath(f, *p.expr));
-      int32_t days;
-      if (!ParseDate(text, &days)) {
-        return f.Fault(absl::StrCat(FieldPath(f, *p.expr), " 的日期“", std::string(text), "”格式错误（应为 YYYY-MM-DD）"));
-      }
-      *v = Value::Date(days);
-      return true;
-    }
-    default:
-      return true;
+// Converts a raw value to its rule-language kind: decimals (centi) and dates (text), the
+// rare and fallible cases.
+[[gnu::noinline]] bool ConvertSlow(Frame& f, const FieldPlan& p, Value* v) {
+  if (p.storage == FieldStorage::kCenti) {
+    Rational r;
+    if (!Make(v->i, 100, &r)) return f.Fault("数值超出范围");
+    *v = Value::Decimal(r);
+    return true;
   }
+  std::string_view text = v->text;
+  if (text.empty()) return f.Missing(FieldPath(f, *p.expr));
+  int32_t days;
+  if (!ParseDate(text, &days)) {
+    return f.Fault(absl::StrCat(FieldPath(f, *p.expr), " 的日期“", std::string(text), "”格式错误（应为 YYYY-MM-DD）"));
+  }
+  *v = Value::Date(days);
+  return true;
 }
 
-bool ReadSingular(Frame& f, const FieldPlan& p, const Message& m, Value* out) {
+// Converts a raw value to its rule-language kind (money, decimal, date).
+[[gnu::always_inline]] inline bool Convert(Frame& f, const FieldPlan& p, Value* v) {
+  if (p.storage == FieldStorage::kMoneyFen) {
+    v->kind = TypeKind::kMoney;
+    v->r = Rational::Int(v->i);
+    return true;
+  }
+  if (p.storage == FieldStorage::kCenti || p.storage == FieldStorage::kDateText) return ConvertSlow(f, p, v);
+  return true;
+}
+
+[[gnu::always_inline]] inline bool ReadSingular(Frame& f, const FieldPlan& p, const Message& m, Value* out) {
   f.NoteRead(m);
   if (p.has_presence) {
     const bool has = p.access != nullptr ? p.access->has(m) : m.GetReflection()->HasField(m, p.field);
@@ -127,7 +148,7 @@ bool ReadSingular(Frame& f, const FieldPlan& p, const Message& m, Value* out) {
   return Convert(f, p, out);
 }
 
-bool ReadRepeated(Frame& f, const FieldPlan& p, const Message& m, int k, Value* out) {
+[[gnu::always_inline]] inline bool ReadRepeated(Frame& f, const FieldPlan& p, const Message& m, int k, Value* out) {
   RawRepeated(p, m, k, out);
   if (!Convert(f, p, out)) return false;
   out->index = k;
@@ -280,6 +301,166 @@ bool CallBuiltin(Frame& f, const Instr& in, const Value* a, Value* out) {
       break;
   }
   return f.Fault("内部错误：未知函数");
+}
+
+// ---- fused loops ----
+
+// An item bound to a slot, as the general loop binds it.
+inline void Bind(Value* slot, const Message& item, int index) {
+  slot->kind = TypeKind::kMessage;
+  slot->message = &item;
+  slot->index = index;
+}
+
+// 1 holds, 0 does not, -1 cannot be decided (cause recorded).
+inline int TestItem(Frame& f, const ItemTest& t, const Message& item, const Value* R) {
+  Value v;
+  if (!ReadSingular(f, *t.field, item, &v)) return -1;
+  switch (t.kind) {
+    case ItemTest::Kind::kRegistry: {
+      int check;
+      if (!CoveringCheck(f, *t.registry, v.text, &check)) return -1;
+      return f.registries.Contains(t.registry->registry, check, v.text) ? 1 : 0;
+    }
+    case ItemTest::Kind::kEnumSet:
+      return t.set->Contains(v.enum_number) == t.in ? 1 : 0;
+    case ItemTest::Kind::kCompare:
+      return Ordered(t.op, CompareValues(v, R[t.rhs])) ? 1 : 0;
+  }
+  return -1;
+}
+
+// kQuantLoop: the next pc.
+int32_t QuantLoop(Frame& f, const Instr& in, Value* R) {
+  const FusedLoop& loop = *static_cast<const FusedLoop*>(in.p);
+  const Value& base = R[in.b];
+  if (base.kind == TypeKind::kError) {
+    Unbound(f);
+    return in.fail;
+  }
+  const bool any = in.flags & 1;
+  const Message& m = *base.message;
+  const FieldAccess& outer = *loop.outer->access;
+  const int n = outer.size(m);
+  int unknown = -1;
+  Value* slot = &R[loop.slot];
+  Value item;
+  for (int k = 0; k < n; ++k) {
+    outer.at(m, k, &item);
+    Bind(slot, *item.message, k);
+    const int t = TestItem(f, loop.test, *item.message, R);
+    if (t < 0) {
+      if (unknown < 0) unknown = f.last_cause;
+      continue;
+    }
+    // Decided: the slot keeps the witness.
+    if ((t == 1) == any) return any ? in.c : in.d;
+  }
+  if (unknown >= 0) {
+    f.last_cause = unknown;
+    return in.fail;
+  }
+  return any ? in.d : in.c;
+}
+
+// kSumLoop: the next pc.
+int32_t SumLoop(Frame& f, const Instr& in, Value* R) {
+  const FusedLoop& loop = *static_cast<const FusedLoop*>(in.p);
+  const Value& base = R[in.b];
+  if (base.kind == TypeKind::kError) {
+    Unbound(f);
+    return in.fail;
+  }
+  int64_t sum = 0;
+  // One item: false (with the cause recorded) when the sum cannot be computed.
+  auto add = [&](const Message& item, int index) {
+    if (loop.filtered) {
+      Bind(&R[loop.filter_slot], item, index);
+      const int t = TestItem(f, loop.filter, item, R);
+      if (t < 0) return false;
+      if (t == 0) return true;
+    }
+    Bind(&R[loop.slot], item, index);
+    Value v;
+    if (!ReadSingular(f, *loop.mapping, item, &v)) return false;
+    const int64_t x = v.kind == TypeKind::kInt ? v.i : v.r.num;
+    int64_t next;
+    if (__builtin_add_overflow(sum, x, &next)) {
+      return f.Fault(absl::StrCat("“", loop.expr->source, "”合计超出可表示范围（溢出）"));
+    }
+    sum = next;
+    return true;
+  };
+  const Message& m = *base.message;
+  const FieldAccess& outer = *loop.outer->access;
+  const int n = outer.size(m);
+  Value a, b;
+  for (int k = 0; k < n; ++k) {
+    outer.at(m, k, &a);
+    if (loop.inner == nullptr) {
+      if (!add(*a.message, k)) return in.fail;
+      continue;
+    }
+    const FieldAccess& inner = *loop.inner->access;
+    const int n2 = inner.size(*a.message);
+    for (int j = 0; j < n2; ++j) {
+      inner.at(*a.message, j, &b);
+      if (!add(*b.message, j)) return in.fail;
+    }
+  }
+  Value out;
+  out.kind = loop.expr->type.kind;
+  if (out.kind == TypeKind::kInt) {
+    out.i = sum;
+  } else {
+    out.r = Rational::Int(sum);
+  }
+  R[in.a] = out;
+  return in.d;
+}
+
+// kDivRound: a rounding call of a division, whole numbers in int64; anything else (a
+// fraction, division by zero, overflow) exactly as the division and the call apart.
+bool DivRound(Frame& f, const Instr& in, const Value& x, const Value& y, Value* out) {
+  const TExpr& call = ExprOf(in);
+  const TExpr& div = *call.args[0];
+  const Rational a = AsRational(x), b = AsRational(y);
+  if (a.den == 1 && b.den == 1 && b.num != 0 && a.num != INT64_MIN && b.num != INT64_MIN) {
+    __int128 n = a.num, d = b.num;
+    if (d < 0) {
+      n = -n;
+      d = -d;
+    }
+    const int64_t unit = call.builtin == Builtin::kRoundToYuan ? 100 : 1;
+    d *= unit;
+    __int128 fl = n / d;
+    const __int128 rem = n % d;
+    if (rem != 0 && n < 0) fl -= 1;  // floor
+    __int128 k = fl;
+    if (rem != 0) {
+      if (call.round_mode == RoundMode::kUp) {
+        k = fl + 1;
+      } else if (call.round_mode == RoundMode::kHalfUp) {
+        const __int128 rem2 = 2 * (n - fl * d);  // in [0, 2d)
+        k = (n >= 0 ? rem2 >= d : rem2 > d) ? fl + 1 : fl;
+      }
+    }
+    const __int128 rounded = k * unit;
+    if (rounded >= INT64_MIN && rounded <= INT64_MAX) {
+      *out = call.builtin == Builtin::kToInteger ? Value::Int(static_cast<int64_t>(k))
+                                                 : Value::Money(Rational::Int(static_cast<int64_t>(rounded)));
+      return true;
+    }
+  }
+  Instr division;
+  division.op = OpCode::kArithRational;
+  division.flags = static_cast<uint8_t>(Op::kDiv);
+  division.d = static_cast<int32_t>(div.type.kind);
+  division.p = &div;
+  Value q;
+  if (!ArithRational(f, division, x, y, &q)) return false;
+  const Value args[3] = {q, Value(), Value()};
+  return CallBuiltin(f, in, args, out);
 }
 
 }  // namespace
@@ -699,6 +880,24 @@ bool Run(Frame& f, const Function& fn) {
         break;
       }
 
+      case OpCode::kQuantLoop:
+        if (f.tracing || f.reads != nullptr) break;  // the general code follows
+        pc = QuantLoop(f, in, R);
+        continue;
+      case OpCode::kSumLoop:
+        if (f.tracing || f.reads != nullptr) break;
+        pc = SumLoop(f, in, R);
+        continue;
+      case OpCode::kDivRound: {
+        Value v;
+        if (!DivRound(f, in, R[in.b], R[in.c], &v)) {
+          pc = in.fail;
+          continue;
+        }
+        R[in.a] = v;
+        break;
+      }
+
       case OpCode::kSaveCause:
         R[in.a].i = f.last_cause;
         break;
@@ -766,10 +965,24 @@ const char* OpCodeName(OpCode op) {
     HEYAN_OP(kCompareDate) HEYAN_OP(kEqual) HEYAN_OP(kEnumEqual) HEYAN_OP(kInEnumSet) HEYAN_OP(kCall)
     HEYAN_OP(kSumInt) HEYAN_OP(kSumRational) HEYAN_OP(kMinMax) HEYAN_OP(kEmptyFault) HEYAN_OP(kDistinct)
     HEYAN_OP(kSaveCause) HEYAN_OP(kSaveCauseOnce) HEYAN_OP(kRestoreCause) HEYAN_OP(kFailWith) HEYAN_OP(kReadsOff)
-    HEYAN_OP(kReadsOn) HEYAN_OP(kReadsMark) HEYAN_OP(kAbsorbReads) HEYAN_OP(kRecordItem) HEYAN_OP(kNoteException)
+    HEYAN_OP(kReadsOn) HEYAN_OP(kReadsMark) HEYAN_OP(kAbsorbReads) HEYAN_OP(kRecordItem) HEYAN_OP(kNoteException) HEYAN_OP(kQuantLoop) HEYAN_OP(kSumLoop) HEYAN_OP(kDivRound)
 #undef HEYAN_OP
   }
   return "?";
+}
+
+}  // namespace heyan::internal
+
+namespace heyan::internal {
+
+std::string DumpPlan(const Plan& plan) {
+  std::string out;
+  for (size_t pc = 0; pc < plan.code.size(); ++pc) {
+    const Instr& in = plan.code[pc];
+    absl::StrAppend(&out, pc, ": ", OpCodeName(in.op), " a=", in.a, " b=", in.b, " c=", in.c, " d=", in.d,
+                    " flags=", in.flags, " fail=", in.fail, "\n");
+  }
+  return out;
 }
 
 }  // namespace heyan::internal

@@ -17,6 +17,9 @@ bool Run(Frame& f, const Function& fn);
 // Human-readable path of a field read for missing-evidence reports, e.g. "成员[2].出生日期".
 std::string FieldPath(const Frame& f, const TExpr& field_expr);
 
+// The plan's instructions, one per line ("12: kField a=40 b=3 ..."), for tests and tools.
+std::string DumpPlan(const Plan& plan);
+
 }  // namespace heyan::internal
 
 #endif  // HEYAN_RUNTIME_INTERPRETER_H_

@@ -103,6 +103,17 @@ enum class OpCode : uint8_t {
   kEmptyFault,      // fault "…：列表为空，没有最小/最大值" (p: the aggregate)
   kDistinct,        // R[a] = Bool(key R[b] is in list R[c]); appends it if not
 
+  // ---- fused loops: the common shapes in one instruction each (p: const FusedLoop*) ----
+  // Each runs only when the evaluation neither traces nor notes reads; otherwise it falls
+  // through to the general code for the same expression, which the planner emits right
+  // after it. Both give the same values, causes and registry lookups.
+  kQuantLoop,       // 任一/全部 (flags: 1 = 任一) over repeated field of message R[b] with a
+                    //   simple test of each item: pc = c when it holds, d when not, fail
+  kSumLoop,         // R[a] = 合计 over the items of repeated field(s) of message R[b],
+                    //   optionally filtered by a simple test; pc = d after the general code
+  kDivRound,        // R[a] = call p (向下取整到分 …) of R[b] / R[c] (division TExpr p->args[0]),
+                    //   whole numbers in int64, else exactly as kArithRational + kCall
+
   // ---- causes, explanations and traces ----
   kSaveCause,       // R[a].i = last_cause
   kSaveCauseOnce,   // if R[a].i < 0: R[a].i = last_cause
@@ -137,6 +148,36 @@ struct FieldPlan {
   bool has_presence = false;
   const FieldAccess* access = nullptr;  // null: protobuf reflection
   const TExpr* expr = nullptr;          // the field expression (missing-evidence paths)
+};
+
+struct RegistryPlan;
+struct EnumSet;
+
+// A test of one item bound to a slot, simple enough to fuse into a loop: a field of the
+// item in a registry (属于 登记册.X), in a constant set of enum values, or compared with a
+// constant.
+struct ItemTest {
+  enum class Kind : uint8_t { kRegistry, kEnumSet, kCompare };
+  Kind kind = Kind::kCompare;
+  const FieldPlan* field = nullptr;   // the item's field
+  const RegistryPlan* registry = nullptr;
+  const EnumSet* set = nullptr;
+  bool in = true;                     // kEnumSet: 属于 (true) or 不属于
+  ast::Op op = ast::Op::kEq;          // kCompare
+  Reg rhs = -1;                       // kCompare: a constant register
+};
+
+struct FusedLoop {
+  const FieldPlan* outer = nullptr;   // repeated message field of the base message
+  const FieldPlan* inner = nullptr;   // optional: repeated message field of each outer item
+  Reg slot = -1;                      // the item's slot (quantifier; sum: the mapping's)
+  ItemTest test;                      // quantifier: the condition
+  bool filtered = false;              // sum: a filter (其中) before the mapping
+  Reg filter_slot = -1;
+  ItemTest filter;
+  const FieldPlan* mapping = nullptr; // sum: the integer or money field added
+  Reg unknown_cause = -1;             // quantifier: register of the general code's cause
+  const TExpr* expr = nullptr;        // the quantifier or aggregate
 };
 
 struct RegistryPlan {
@@ -201,6 +242,7 @@ struct Plan {
   std::deque<FieldPlan> fields;
   std::deque<RegistryPlan> registries;
   std::deque<EnumSet> enum_sets;
+  std::deque<FusedLoop> fused;
 };
 
 // Human-readable name of an opcode, for plan dumps and tests.

@@ -21,6 +21,8 @@
 #include "heyan/explain.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
+#include "runtime/interpreter.h"
+#include "runtime/program_impl.h"
 
 namespace heyan {
 namespace {
@@ -125,4 +127,14 @@ int Run(const std::string& root) {
 }  // namespace
 }  // namespace heyan
 
-int main(int argc, char** argv) { return heyan::Run(argc > 1 ? argv[1] : HEYAN_SOURCE_DIR); }
+int main(int argc, char** argv) {
+  // decision_dump --plan RULES: the flat plan of a rule file instead.
+  if (argc > 2 && std::string(argv[1]) == "--plan") {
+    auto r = heyan::CompileFile(argv[2]);
+    if (!r.ok() || !r->ok()) return 1;
+    const auto& impl = static_cast<const heyan::internal::ProgramImpl&>(*r->program);
+    std::cout << heyan::internal::DumpPlan(impl.plan());
+    return 0;
+  }
+  return heyan::Run(argc > 1 ? argv[1] : HEYAN_SOURCE_DIR);
+}
