@@ -88,6 +88,18 @@ class Frame {
   uint64_t constants_of = 0;  // the Program::id() whose constants the registers hold
   int32_t as_of = 0;
   bool as_of_known = false;
+  // The Decision this thread's last successful evaluation wrote (see the writer in
+  // program_impl.cc); compared, never dereferenced.
+  const void* last_decision = nullptr;
+
+  // as_of as "YYYY-MM-DD" (formatted once per date, not per evaluation).
+  const std::string& AsOfText() {
+    if (as_of_text_days_ != as_of || as_of_text_.empty()) {
+      as_of_text_ = FormatDate(as_of);
+      as_of_text_days_ = as_of;
+    }
+    return as_of_text_;
+  }
   bool english = false;
 
   // The plan's registers: variable slots first, then constants and temporaries.
@@ -169,6 +181,10 @@ class Frame {
     last_cause = static_cast<int>(causes.size()) - 1;
     return false;
   }
+
+ private:
+  std::string as_of_text_;
+  int32_t as_of_text_days_ = 0;
 };
 
 }  // namespace heyan::internal

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
 #include "heyan/registry.h"
+#include "heyan/v1/options.pb.h"
 #include "runtime/interpreter.h"
 #include "runtime/subjects.h"
 
@@ -52,6 +54,40 @@ Frame& ThreadFrame() {
   return frame;
 }
 
+// ---- writing into a reused Decision ----
+//
+// A Decision passed back to Evaluate again (the batch loop's case) still holds the last
+// household's answer. Rather than clearing it and building every string anew, the writer
+// overwrites it in place: a string is assigned only when it differs (rule ids, amount
+// names, the fingerprint and the checks' provenance are the same household after
+// household), elements of repeated fields are reused, and what is left over is removed
+// (RemoveLast keeps the element for the next call). Every field is written or cleared;
+// tests/runtime/program_impl_test.cc fills every field of a Decision with junk and checks
+// that evaluating into it gives what evaluating into a new one gives.
+
+inline void Put(std::string* s, std::string_view v) {
+  if (s->size() != v.size() || std::memcmp(s->data(), v.data(), v.size()) != 0) s->assign(v.data(), v.size());
+}
+
+// Element k of a repeated field: the existing one, or a new one at the end (k == size).
+template <typename T>
+T* Element(google::protobuf::RepeatedPtrField<T>* field, int k) {
+  return k < field->size() ? field->Mutable(k) : field->Add();
+}
+
+template <typename T>
+void Truncate(google::protobuf::RepeatedPtrField<T>* field, int n) {
+  while (field->size() > n) field->RemoveLast();
+}
+
+template <typename T>
+void ClearIfSet(google::protobuf::RepeatedPtrField<T>* field) {
+  if (!field->empty()) field->Clear();
+}
+
+#define HEYAN_CLEAR_STRING(message, name) \
+  if (!(message)->name().empty()) (message)->clear_##name()
+
 // The evaluation date: EvalOptions.as_of, else the request's, else the application's as_of,
 // else its application_date. A date that is given but is not a date is an error naming the
 // field (not "missing evidence": the application says something, and it is wrong); no date
@@ -88,43 +124,73 @@ absl::Status ResolveAsOf(std::string_view option, std::string_view request, cons
 
 // Decision.checks: the checks whose data the rules read, by registry in catalogue order, then
 // by check (request checks in request order, then the loaded registry), each with the ID
-// numbers looked up in first-use order.
+// numbers looked up in first-use order. Strings are assigned into the Decision's reused
+// fields (no temporaries): this runs for every household, lean or not.
 void AddChecksUsed(const Frame& f, v1::Decision* decision) {
-  if (f.check_uses.empty()) return;
+  const std::vector<CheckUse>& uses = f.check_uses;
+  if (uses.empty()) {
+    ClearIfSet(decision->mutable_checks());
+    return;
+  }
   struct Entry {
     int registry, check;
-    v1::CheckUsed* message;
   };
-  std::vector<Entry> entries;
+  Entry entries[8];
+  std::vector<Entry> more;  // more than 8 distinct checks in one evaluation: rare
+  size_t n = 0;
   auto order = [](int check) { return check == RegistryView::kLoaded ? INT32_MAX : check; };
-  for (const CheckUse& use : f.check_uses) {
+  for (const CheckUse& use : uses) {
     bool seen = false;
-    for (const Entry& e : entries) seen = seen || (e.registry == use.registry && e.check == use.check);
-    if (!seen) entries.push_back(Entry{use.registry, use.check, nullptr});
+    for (size_t k = 0; k < n && !seen; ++k) {
+      const Entry& e = k < 8 ? entries[k] : more[k - 8];
+      seen = e.registry == use.registry && e.check == use.check;
+    }
+    if (seen) continue;
+    if (n < 8) {
+      entries[n] = Entry{use.registry, use.check};
+    } else {
+      more.push_back(Entry{use.registry, use.check});
+    }
+    ++n;
   }
-  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+  std::vector<Entry> all;
+  Entry* sorted = entries;
+  if (n > 8) {
+    all.assign(entries, entries + 8);
+    all.insert(all.end(), more.begin(), more.end());
+    sorted = all.data();
+  }
+  std::sort(sorted, sorted + n, [&](const Entry& a, const Entry& b) {
     return a.registry != b.registry ? a.registry < b.registry : order(a.check) < order(b.check);
   });
   const Schema& schema = Schema::Get();
-  for (Entry& e : entries) {
-    v1::CheckUsed* c = e.message = decision->add_checks();
+  auto* checks = decision->mutable_checks();
+  for (size_t k = 0; k < n; ++k) {
+    const Entry& e = sorted[k];
+    v1::CheckUsed* c = Element(checks, static_cast<int>(k));
     const auto* field = schema.RegistryField(e.registry);
-    c->set_registry(field->name());
-    c->set_registry_zh(schema.FieldName(field));
-    RegistryView::Provenance p = f.registries.ProvenanceOf(e.registry, e.check);
-    c->set_checked_on(std::string(p.checked_on));
-    c->set_reference(std::string(p.reference));
-    c->set_source(std::string(p.source));
+    Put(c->mutable_registry(), field->name());
+    const std::string& zh = field->options().GetExtension(v1::zh);
+    Put(c->mutable_registry_zh(), zh.empty() ? field->name() : zh);  // as Schema::FieldName
+    const RegistryView::Provenance p = f.registries.ProvenanceOf(e.registry, e.check);
+    Put(c->mutable_checked_on(), p.checked_on);
+    Put(c->mutable_reference(), p.reference);
+    Put(c->mutable_source(), p.source);
     c->set_origin(e.check == RegistryView::kLoaded ? v1::CheckUsed::LOADED : v1::CheckUsed::REQUEST);
-  }
-  for (const CheckUse& use : f.check_uses) {
-    for (Entry& e : entries) {
-      if (e.registry != use.registry || e.check != use.check) continue;
-      auto* ids = e.message->mutable_id_numbers();
-      if (std::find(ids->begin(), ids->end(), use.id) == ids->end()) e.message->add_id_numbers(std::string(use.id));
-      break;
+    auto* ids = c->mutable_id_numbers();
+    int written = 0;
+    for (size_t u = 0; u < uses.size(); ++u) {
+      const CheckUse& use = uses[u];
+      if (use.registry != e.registry || use.check != e.check) continue;
+      bool seen = false;
+      for (size_t v = 0; v < u && !seen; ++v) {
+        seen = uses[v].registry == use.registry && uses[v].check == use.check && uses[v].id == use.id;
+      }
+      if (!seen) Put(Element(ids, written++), use.id);
     }
+    Truncate(ids, written);
   }
+  Truncate(checks, static_cast<int>(n));
 }
 
 // ---- whose data a value shows (runtime/subjects.h) ----
@@ -223,6 +289,17 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
     if (checked_->decls[d].live && checked_->decls[d].kind == ast::DeclKind::kOutput) {
       outputs_.push_back(static_cast<int>(d));
     }
+  }
+  for (const CheckedRule& rule : checked_->rules) rule_locations_.push_back(absl::StrCat(rule.file, ":", rule.line));
+  output_keys_.assign(checked_->decls.size(), OutputKey::kNone);
+  for (size_t d = 0; d < checked_->decls.size(); ++d) {
+    const std::string& key = checked_->decls[d].key;
+    output_keys_[d] = key == "counted_income"      ? OutputKey::kCountedIncome
+                      : key == "per_capita_income" ? OutputKey::kPerCapitaIncome
+                      : key == "benefit"           ? OutputKey::kBenefit
+                      : key == "tier"              ? OutputKey::kTier
+                      : key == "covered_members"   ? OutputKey::kCoveredMembers
+                                                   : OutputKey::kNone;
   }
   person_scalar_slot_ = PersonScalarSlots(*checked_);
   // The texts explanations render (messages, evidence), decided once here rather than per
@@ -459,15 +536,26 @@ std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::
   return FormatValue(v, fn.expr->type, f.english);
 }
 
-void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
+void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explain) const {
   const CheckedRule& rule = checked_->rules[index];
   const RulePlan& plan = plan_.rules[index];
-  v1::Reason* reason = decision->add_reasons();
-  reason->set_rule_id(rule.id);
-  reason->set_title(rule.title);
-  reason->set_citation(rule.basis);
+  Put(reason->mutable_rule_id(), rule.id);
   reason->set_kind(KindOf(rule.outcome));
-  reason->set_location(absl::StrCat(rule.file, ":", rule.line));
+  if (!explain) {
+    // Lean: the rule id and kind; titles, messages and values are rendered only when asked.
+    HEYAN_CLEAR_STRING(reason, title);
+    HEYAN_CLEAR_STRING(reason, citation);
+    HEYAN_CLEAR_STRING(reason, message);
+    HEYAN_CLEAR_STRING(reason, location);
+    ClearIfSet(reason->mutable_values());
+    ClearIfSet(reason->mutable_subjects());
+    return;
+  }
+  Put(reason->mutable_title(), rule.title);
+  Put(reason->mutable_citation(), rule.basis);
+  Put(reason->mutable_location(), rule_locations_[index]);
+  ClearIfSet(reason->mutable_values());
+  ClearIfSet(reason->mutable_subjects());
   std::string message;
   for (size_t k = 0; k < rule.message.size(); ++k) {
     if (plan.message[k].valid()) {
@@ -477,7 +565,7 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
     }
   }
   if (message.empty()) message = rule.title;
-  reason->set_message(message);
+  Put(reason->mutable_message(), message);
   for (size_t k = 0; k < plan.evidence.size(); ++k) {
     v1::NamedValue* nv = reason->add_values();
     nv->set_name(rule.evidence[k]->source);
@@ -545,17 +633,14 @@ void ProgramImpl::AddReasons(Frame& f, const EvalOptions& options, v1::Decision*
   // rules are re-run so the item that applied is bound while the message renders.
   const bool record_exceptions = f.record_exceptions;
   f.record_exceptions = false;
+  auto* reasons = decision->mutable_reasons();
+  int written = 0;
   for (size_t r = 0; r < checked_->rules.size(); ++r) {
     if (f.rule_result[r] != RuleResult::kApplies) continue;
     const CheckedRule& rule = checked_->rules[r];
-    if (!options.explain) {
-      v1::Reason* reason = decision->add_reasons();
-      reason->set_rule_id(rule.id);
-      reason->set_kind(KindOf(rule.outcome));
-    } else {
-      if (plan_.rules[r].each) DecideRule(f, static_cast<int>(r));
-      AddReason(f, static_cast<int>(r), decision);
-    }
+    if (options.explain && plan_.rules[r].each) DecideRule(f, static_cast<int>(r));
+    v1::Reason* reason = Element(reasons, written++);
+    AddReason(f, static_cast<int>(r), reason, options.explain);
     switch (rule.outcome) {
       case ast::Outcome::kIneligible: tally->ineligible = true; break;
       case ast::Outcome::kReview: tally->review = true; break;
@@ -564,12 +649,13 @@ void ProgramImpl::AddReasons(Frame& f, const EvalOptions& options, v1::Decision*
         v1::MissingEvidence* m = decision->add_missing_evidence();
         m->set_field(rule.title);
         m->set_needed_by(rule.id);
-        m->set_message(decision->reasons(decision->reasons_size() - 1).message());
+        m->set_message(reason->message());
         break;
       }
       case ast::Outcome::kFlag: break;
     }
   }
+  Truncate(reasons, written);
   f.record_exceptions = record_exceptions;
 }
 
@@ -609,6 +695,7 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
     if (f.rule_result[r] == RuleResult::kUnknown) report(f.rule_cause[r], checked_->rules[r].id);
   }
 
+  int amounts = 0;
   for (int d : outputs_) {
     const CheckedDecl& decl = checked_->decls[d];
     Value v;
@@ -624,33 +711,39 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       fault->set_message(absl::StrCat("输出“", decl.name, "”不是整分（", FormatMoney(v.r), "）：请用取整函数写明如何取整"));
       continue;
     }
-    v1::Amount* amount = decision->add_amounts();
-    amount->set_name(decl.name);
-    amount->set_key(decl.key);
-    if (money) amount->set_fen(v.r.num);
-    if (options.explain || !money) amount->set_value(FormatValue(v, decl.type, f.english));
+    v1::Amount* amount = Element(decision->mutable_amounts(), amounts++);
+    Put(amount->mutable_name(), decl.name);
+    Put(amount->mutable_key(), decl.key);
+    amount->set_fen(money ? v.r.num : 0);
+    if (options.explain || !money) {
+      Put(amount->mutable_value(), FormatValue(v, decl.type, f.english));
+    } else {
+      HEYAN_CLEAR_STRING(amount, value);
+    }
+    ClearIfSet(amount->mutable_subjects());
+    if (amount->has_typed()) amount->clear_typed();  // not filled yet (typed trace)
     if (options.explain && (v.kind == TypeKind::kMessage || v.kind == TypeKind::kList)) {
       std::vector<const google::protobuf::Message*> shown;
       NoteShownItems(v, &shown);
       AddSubjects(f.subjects, shown, amount->mutable_subjects());
     }
-    const std::string& key = decl.key;
-    if (key.empty()) continue;
-    if (key == "counted_income") {
-      decision->set_counted_income_fen(v.r.num);
-    } else if (key == "per_capita_income") {
-      decision->set_per_capita_income_fen(v.r.num);
-    } else if (key == "benefit") {
-      decision->set_benefit_fen(v.r.num);
-    } else if (key == "tier") {
-      decision->set_tier(FormatValue(v, decl.type, f.english));
-    } else if (key == "covered_members" && v.list != nullptr) {
+    switch (output_keys_[d]) {
+      case OutputKey::kNone: break;
+      case OutputKey::kCountedIncome: decision->set_counted_income_fen(v.r.num); break;
+      case OutputKey::kPerCapitaIncome: decision->set_per_capita_income_fen(v.r.num); break;
+      case OutputKey::kBenefit: decision->set_benefit_fen(v.r.num); break;
+      case OutputKey::kTier: Put(decision->mutable_tier(), FormatValue(v, decl.type, f.english)); break;
+      case OutputKey::kCoveredMembers: {
+        if (v.list == nullptr) break;
       const auto* id_field = Schema::Get().FindField(Schema::Get().application()->FindFieldByName("members")->message_type(), "id_number");
-      for (const Value& m : v.list->items) {
-        decision->add_covered_members(m.message->GetReflection()->GetString(*m.message, id_field));
+        for (const Value& m : v.list->items) {
+          decision->add_covered_members(m.message->GetReflection()->GetString(*m.message, id_field));
+        }
+        break;
       }
     }
   }
+  Truncate(decision->mutable_amounts(), amounts);
 }
 
 void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
@@ -663,7 +756,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     step->set_kind("rule");
     step->set_title(rule.title);
     step->set_citation(rule.basis);
-    step->set_location(absl::StrCat(rule.file, ":", rule.line));
+    step->set_location(rule_locations_[r]);
     const RuleResult result = f.rule_result[r];
     if (result == RuleResult::kApplies) {
       step->set_result("适用");
@@ -749,18 +842,51 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
   }
 }
 
+// The fields written only now and then (or appended to) start empty; the rest are
+// overwritten as the evaluation writes them.
+void ProgramImpl::ResetDecision(v1::Decision* decision) {
+  decision->set_outcome(v1::OUTCOME_UNSPECIFIED);
+  decision->set_counted_income_fen(0);
+  decision->set_per_capita_income_fen(0);
+  decision->set_benefit_fen(0);
+  HEYAN_CLEAR_STRING(decision, tier);
+  ClearIfSet(decision->mutable_covered_members());
+  ClearIfSet(decision->mutable_missing_evidence());
+  ClearIfSet(decision->mutable_faults());
+  ClearIfSet(decision->mutable_trace());
+}
+
 absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries& registries,
                                        const EvalOptions& options, v1::Decision* decision) const {
-  decision->Clear();
   Frame& f = ThreadFrame();
-  if (absl::Status s = BeginEvaluation(f, input, registries, options); !s.ok()) return s;
+  // A Decision this thread did not write last (a new one, or one from elsewhere that may
+  // hold fields the writer does not expect, e.g. unknown ones) is cleared first.
+  if (decision != f.last_decision ||
+      !decision->GetReflection()->GetUnknownFields(*decision).empty()) {
+    decision->Clear();
+  }
+  f.last_decision = nullptr;
+  if (absl::Status s = BeginEvaluation(f, input, registries, options); !s.ok()) {
+    decision->Clear();
+    return s;
+  }
+  f.last_decision = decision;
+  ResetDecision(decision);
 
-  decision->set_application_id(input.application->id());
-  if (!input.request_id.empty()) decision->set_request_id(std::string(input.request_id));
-  if (f.as_of_known) decision->set_as_of(FormatDate(f.as_of));
-  decision->set_rules_fingerprint(fingerprint_);
-  decision->set_engine_version(kEngineVersion);
-  decision->set_ruleset(checked_->name);
+  Put(decision->mutable_application_id(), input.application->id());
+  if (!input.request_id.empty()) {
+    Put(decision->mutable_request_id(), input.request_id);
+  } else {
+    HEYAN_CLEAR_STRING(decision, request_id);
+  }
+  if (f.as_of_known) {
+    Put(decision->mutable_as_of(), f.AsOfText());
+  } else {
+    HEYAN_CLEAR_STRING(decision, as_of);
+  }
+  Put(decision->mutable_rules_fingerprint(), fingerprint_);
+  Put(decision->mutable_engine_version(), kEngineVersion);
+  Put(decision->mutable_ruleset(), checked_->name);
 
   DecideRules(f);
   Tally tally;

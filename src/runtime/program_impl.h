@@ -62,7 +62,10 @@ class ProgramImpl final : public Program {
 
   bool ComputeDecl(Frame& f, int index, Value* out) const;
   bool EvalTable(Frame& f, int index, Value* out) const;
-  void AddReason(Frame& f, int index, v1::Decision* decision) const;
+  // Writes the reason of rule `index` (which applied) into `reason`; with `explain` its
+  // title, citation, location, message and values too.
+  void AddReason(Frame& f, int index, v1::Reason* reason, bool explain) const;
+  static void ResetDecision(v1::Decision* decision);
   // For a per-item rule (每个): adds the owner of the item bound now (the one that applied).
   void AddEachSubject(Frame& f, int index, google::protobuf::RepeatedPtrField<std::string>* subjects) const;
   // The function's value as text for an explanation. With `subjects`, also adds whose data
@@ -77,6 +80,10 @@ class ProgramImpl final : public Program {
   std::unique_ptr<CheckedProgram> checked_;
   Plan plan_;
   std::vector<int> ineligible_rules_, other_rules_, outputs_;
+  // The well-known Decision field each declaration fills (记为), by declaration.
+  enum class OutputKey : uint8_t { kNone, kCountedIncome, kPerCapitaIncome, kBenefit, kTier, kCoveredMembers };
+  std::vector<OutputKey> output_keys_;
+  std::vector<std::string> rule_locations_;  // "file:line", by rule
   // By slot: bound to plain values drawn from persons' data (see ReadsPersonScalarSlot).
   std::vector<bool> person_scalar_slot_;
   // Message parts and evidence for which ReadsPersonScalarSlot holds.
