@@ -187,28 +187,28 @@ static decision_view read_decision(const heyan_bytes* bytes) {
 /* ---- the rule set ------------------------------------------------------------------------- */
 
 static const char kParamsFile[] =
-    "规则集 测试参数 版本 \"1\" 依据 \"c_api_test\"\n"
-    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test\"\n";
+    "规则集 测试参数 版本 \"1\" 依据 \"c_api_test 办法\"\n"
+    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test 办法\"\n";
 
 static const char kMainFile[] =
-    "规则集 C接口测试 版本 \"2024.1\" 依据 \"c_api_test\"\n"
+    "规则集 C接口测试 版本 \"2024.1\" 依据 \"c_api_test 办法\"\n"
     "导入 \"params.heyan\"\n"
-    "计算 人数: 整数 = 计数(成员) 依据 \"c_api_test\"\n"
-    "输出 家庭月收入 = 合计(成员.收入: 金额) 记为 counted_income 依据 \"c_api_test\"\n"
-    "输出 人均月收入 = 向下取整到分(家庭月收入 / 人数) 记为 per_capita_income 依据 \"c_api_test\"\n"
-    "输出 保障金 = 如果 符合条件 则 (月低保标准 - 人均月收入) × 人数 否则 0元 记为 benefit 依据 \"c_api_test\"\n"
-    "规则 INCOME \"家庭人均收入不低于低保标准\" 依据 \"c_api_test\"\n"
+    "计算 人数: 整数 = 计数(成员) 依据 \"c_api_test 办法\"\n"
+    "输出 家庭月收入 = 合计(成员.收入: 金额) 记为 counted_income 依据 \"c_api_test 办法\"\n"
+    "输出 人均月收入 = 向下取整到分(家庭月收入 / 人数) 记为 per_capita_income 依据 \"c_api_test 办法\"\n"
+    "输出 保障金 = 如果 符合条件 则 (月低保标准 - 人均月收入) × 人数 否则 0元 记为 benefit 依据 \"c_api_test 办法\"\n"
+    "规则 INCOME \"家庭人均收入不低于低保标准\" 依据 \"c_api_test 办法\"\n"
     "  当 人均月收入 >= 月低保标准\n"
     "  则 不符合\n"
-    "规则 SALARIED_STAFF \"家庭成员中有财政供养人员\" 依据 \"c_api_test\"\n"
+    "规则 SALARIED_STAFF \"家庭成员中有财政供养人员\" 依据 \"c_api_test 办法\"\n"
     "  当 任一 成员 满足 身份证号 属于 登记册.财政供养人员\n"
     "  则 不符合\n";
 
 /* Line 3 names an unknown value (未定义的值) at column 22: diagnostic E0201. */
 static const char kBadFile[] =
-    "规则集 坏规则 版本 \"1\" 依据 \"c_api_test\"\n"
-    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test\"\n"
-    "计算 人数: 整数 = 计数(成员) + 未定义的值 依据 \"c_api_test\"\n";
+    "规则集 坏规则 版本 \"1\" 依据 \"c_api_test 办法\"\n"
+    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test 办法\"\n"
+    "计算 人数: 整数 = 计数(成员) + 未定义的值 依据 \"c_api_test 办法\"\n";
 
 static heyan_program* compile_main(const heyan_string_pair* overrides, size_t override_count) {
   const heyan_string_pair sources[] = {{"main.heyan", kMainFile}, {"params.heyan", kParamsFile}};
