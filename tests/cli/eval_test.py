@@ -219,6 +219,48 @@ def case_examples(env):
         check(label in summary, f"summary lacks {label}:\n{summary}")
 
 
+def case_requests(env):
+    """VerificationRequest lines (application + its own checks) beside plain applications in one
+    file: each request is decided with its own checks, an application with the loaded registries
+    only; a registry nobody checked is missing evidence, never "no record"."""
+    # Three households that the full run (every registry loaded) decides ELIGIBLE.
+    full = env.path("full.jsonl")
+    r = env.eval("--in", os.path.join(env.data, "applications.jsonl"), "--out", full)
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+    lines_all = env.example_lines()
+    apps = [json.loads(lines_all[i]) for i, d in enumerate(read_lines(full))
+            if json.loads(d)["outcome"] == "ELIGIBLE"][:3]
+    member = apps[0]["members"][0]["idNumber"]
+    request = {"application": apps[0], "requestId": "REQ-1",
+               "records": {"checks": [{"registry": "财政供养人员", "checkedOn": "2024-05-31",
+                                       "reference": "HD-0531-1", "idNumbers": [m["idNumber"] for m in apps[0]["members"]]}],
+                           "records": {"publicPayrollStaff": [{"idNumber": member, "employer": "县一中"}]}}}
+    bad = {"application": apps[1], "records": {"checks": [{"registry": "财政供养人员", "reference": "x"}]}}
+    lines = [json.dumps(request, ensure_ascii=False), json.dumps(apps[2], ensure_ascii=False),
+             json.dumps(bad, ensure_ascii=False)]
+    out = env.path("requests.jsonl")
+    # Without --registry for the payroll list: only the request's own check covers it.
+    command = [env.heyan, "eval", "--rules", env.rules, "--in", "-", "--out", out, "--threads", "1"]
+    for name in REGISTRIES[1:]:
+        command += ["--registry", f"{name}={os.path.join(env.data, name + '.csv')}",
+                    "--checked-on", f"{name}=2024-05-01,批次-{name}"]
+    r = subprocess.run(command, input=("\n".join(lines) + "\n").encode(), capture_output=True)
+    check(r.returncode == 3, f"exit {r.returncode} (want 3: one record is an error): {r.stderr.decode()}")
+    got = [json.loads(line) for line in read_lines(out)]
+    check(len(got) == 3, f"{len(got)} records")
+    first, second, third = got
+    check(first.get("request_id") == "REQ-1", f"request id: {first}")
+    check(any(x["rule_id"] == "R02" for x in first.get("reasons", [])), f"the request's payroll record: {first}")
+    check(first["outcome"] == "NEEDS_REVIEW", f"an eligible household on the payroll (its own check): {first['outcome']}")
+    payroll = [c for c in first["checks"] if c["registry"] == "public_payroll_staff"]
+    check(payroll and payroll[0]["origin"] == "REQUEST" and payroll[0]["reference"] == "HD-0531-1", f"checks: {first['checks']}")
+    loaded = [c for c in first["checks"] if c["registry"] == "staff_relatives"]
+    check(loaded and loaded[0]["origin"] == "LOADED" and loaded[0]["checked_on"] == "2024-05-01", f"checks: {first['checks']}")
+    check(second["outcome"] == "MISSING_EVIDENCE", f"the application without a payroll check: {second['outcome']}")
+    check(any("财政供养人员 未核对" in m["message"] for m in second["missing_evidence"]), f"{second['missing_evidence']}")
+    check("error" in third and "records.checks[0].checked_on" in third["error"]["message"], f"error record: {third}")
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
