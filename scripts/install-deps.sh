@@ -11,11 +11,13 @@ PACKAGES=(
   uuid-dev
   # core libraries
   libabsl-dev libprotobuf-dev protobuf-compiler libssl-dev libsimdjson-dev
+  # spreadsheet output (heyan eval --out-format xlsx)
+  libxlsxwriter-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Python bindings and their tests (Debian's /usr/bin/python3)
   python3 python3-dev pybind11-dev python3-protobuf python3-pytest
-  python3-dask python3-distributed
+  python3-dask python3-distributed python3-pandas python3-openpyxl
   # HTML explanation rendering test
   chromium fonts-noto-cjk
   # memory checks of the C ABI test

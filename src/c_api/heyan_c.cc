@@ -25,6 +25,7 @@
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/registry.pb.h"
+#include "io/household.h"
 #include "io/application_reader.h"
 #include "io/record_check.h"
 
@@ -433,11 +434,8 @@ heyan_status heyan_program_evaluate_request(const heyan_program* program, const 
       return Fail(error, HEYAN_ERROR_DATA,
                   absl::StrCat("not a valid serialized heyan.v1.VerificationRequest (", request_size, " bytes)"));
     }
-    std::string field, problem;
-    heyan::io::RecordCheckOptions check;
-    check.dates = true;
-    if (!heyan::io::CheckRecord(parsed, check, &field, &problem)) {
-      return Fail(error, HEYAN_ERROR_DATA, absl::StrCat(field, ": ", problem));
+    if (absl::Status s = heyan::io::CheckHousehold(parsed); !s.ok()) {
+      return Fail(error, HEYAN_ERROR_DATA, ToStd(s.message()));
     }
     return EvaluateParsed(program, registries, parsed, as_of, flags, decision, error);
   });

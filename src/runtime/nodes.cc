@@ -341,7 +341,7 @@ bool CoveringCheck(Frame& f, const TExpr& e, const TExpr& key_expr, std::string_
     } else {
       who = std::string(id);
     }
-    return f.Missing(absl::StrCat("登记册.", name, "[", who, "]"), absl::StrCat(name, " 未核对（", who, "）"));
+    return f.Missing(absl::StrCat("登记册.", name, "[", who, "]"), absl::StrCat(name, " 未核对"));
   }
   f.check_uses.push_back(CheckUse{static_cast<int16_t>(e.registry), static_cast<int16_t>(c), id});
   *check = c;
