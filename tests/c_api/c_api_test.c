@@ -341,6 +341,68 @@ static void test_evaluate_request(void) {
   heyan_program_free(program);
 }
 
+/* Text in, text out: a household written in Chinese JSON with units, decided as JSON and
+ * explained as an applicant letter (HTML) and a staff report (text). */
+static const char kChineseHousehold[] =
+    "{\"编号\": \"C-TXT\", \"成员\": [{\"身份证号\": \"110101199001011237\", \"姓名\": \"王五\","
+    " \"与申请人关系\": \"本人\", \"收入\": [{\"类别\": \"工资性收入\", \"金额\": \"300元\", \"周期\": \"每月\"}]}]}";
+
+static void test_text_in_text_out(void) {
+  heyan_program* program = compile_main(NULL, 0);
+  if (program == NULL) return;
+  heyan_registries* registries = heyan_registries_new();
+  heyan_error* err = NULL;
+  CHECK_STATUS(heyan_registries_mark_checked(registries, "财政供养人员", "2024-06-30", "财政局 2024-06", NULL, &err),
+               HEYAN_OK, err);
+  heyan_bytes* out = NULL;
+  CHECK_STATUS(heyan_program_evaluate_json(program, registries, kChineseHousehold, strlen(kChineseHousehold),
+                                           "2024-07-01", 0, &out, &err),
+               HEYAN_OK, err);
+  if (out != NULL) {
+    char* json = (char*)malloc(heyan_bytes_size(out) + 1);
+    memcpy(json, heyan_bytes_data(out), heyan_bytes_size(out));
+    json[heyan_bytes_size(out)] = '\0';
+    CHECK(strstr(json, "\"application_id\":\"C-TXT\"") != NULL);
+    CHECK(strstr(json, "\"outcome\":\"ELIGIBLE\"") != NULL);
+    CHECK(strstr(json, "\"benefit\"") != NULL);
+    free(json);
+  }
+  CHECK_STATUS(heyan_explain(program, registries, kChineseHousehold, strlen(kChineseHousehold), "2024-07-01",
+                             HEYAN_AUDIENCE_APPLICANT, HEYAN_EXPLAIN_HTML, 0, NULL, &out, &err),
+               HEYAN_OK, err);
+  if (out != NULL) {
+    char* html = (char*)malloc(heyan_bytes_size(out) + 1);
+    memcpy(html, heyan_bytes_data(out), heyan_bytes_size(out));
+    html[heyan_bytes_size(out)] = '\0';
+    CHECK(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    CHECK(strstr(html, "C-TXT") != NULL);
+    free(html);
+  }
+  CHECK_STATUS(heyan_explain(program, registries, kChineseHousehold, strlen(kChineseHousehold), "2024-07-01",
+                             HEYAN_AUDIENCE_STAFF, HEYAN_EXPLAIN_TEXT, 0, NULL, &out, &err),
+               HEYAN_OK, err);
+  if (out != NULL) {
+    CHECK(heyan_bytes_size(out) > 0);
+  }
+  /* A field that is not an amount names the field; an unknown format is refused. */
+  static const char kBad[] = "{\"编号\": \"C-BAD\", \"成员\": [{\"身份证号\": \"110101199001011237\","
+                             " \"收入\": [{\"类别\": \"工资性收入\", \"金额\": \"三百\"}]}]}";
+  CHECK_STATUS(heyan_program_evaluate_json(program, registries, kBad, strlen(kBad), NULL, 0, &out, &err),
+               HEYAN_ERROR_DATA, err);
+  if (err != NULL) {
+    CHECK(strstr(heyan_error_message(err), "金额") != NULL);
+    heyan_error_free(err);
+    err = NULL;
+  }
+  CHECK_STATUS(heyan_explain(program, registries, kChineseHousehold, strlen(kChineseHousehold), NULL,
+                             HEYAN_AUDIENCE_STAFF, (heyan_explain_format)7, 0, NULL, &out, &err),
+               HEYAN_ERROR_ARGUMENT, err);
+  heyan_error_free(err);
+  heyan_bytes_free(out);
+  heyan_registries_free(registries);
+  heyan_program_free(program);
+}
+
 static void test_parameter_override(void) {
   const heyan_string_pair overrides[] = {{"月低保标准", "250元"}};
   heyan_program* program = compile_main(overrides, 1);
@@ -652,6 +714,7 @@ int main(void) {
   CHECK(strcmp(heyan_status_name(HEYAN_ERROR_RULES), "HEYAN_ERROR_RULES") == 0);
   test_compile_and_evaluate();
   test_evaluate_request();
+  test_text_in_text_out();
   test_parameter_override();
   test_rule_errors();
   test_evaluate_errors();
