@@ -32,6 +32,7 @@ constexpr OutputKey kOutputKeys[] = {
     {"保障金额", "benefit", TypeKind::kMoney},
     {"保障档次", "tier", TypeKind::kText},
     {"保障成员", "covered_members", TypeKind::kList},
+    {"保障标准", "standard", TypeKind::kMoney},
 };
 
 struct BuiltinSpec {
@@ -668,9 +669,9 @@ void Checker::CheckValue(int index) {
         names.push_back(k.zh);
         names.push_back(k.en);
       }
-      sink_->Error("E0310", v.key_span, absl::StrCat("未知的输出项", Quote(v.key), "；可用：家庭收入、人均收入、保障金额、保障档次、保障成员"),
+      sink_->Error("E0310", v.key_span, absl::StrCat("未知的输出项", Quote(v.key), "；可用：家庭收入、人均收入、保障金额、保障档次、保障成员、保障标准"),
                    absl::StrCat("unknown output key '", v.key,
-                                "'; use counted_income, per_capita_income, benefit, tier or covered_members"),
+                                "'; use counted_income, per_capita_income, benefit, tier, covered_members or standard"),
                    ClosestMatch(v.key, names));
     } else {
       d.key = key->en;

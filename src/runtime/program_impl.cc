@@ -656,6 +656,8 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
       decision->set_per_capita_income_fen(v.r.num);
     } else if (key == "benefit") {
       decision->set_benefit_fen(v.r.num);
+    } else if (key == "standard") {
+      decision->set_standard_fen(v.r.num);
     } else if (key == "tier") {
       decision->set_tier(FormatValue(v, decl.type, f.english));
     } else if (key == "covered_members" && v.list != nullptr) {
