@@ -20,6 +20,8 @@ PACKAGES=(
   chromium fonts-noto-cjk
   # memory checks of the C ABI test
   valgrind
+  # caseload campaign (heyan screen): the .xlsx ledger, the campaign state, the ledger test
+  libxlsxwriter-dev libsqlite3-dev sqlite3 python3-openpyxl
 )
 
 missing=()
