@@ -230,6 +230,8 @@ absl::Status Screener::Decide(const v1::Application& application, const v1::Veri
   e->set_outcome(OutcomeName(decision.outcome()));
   if (decision.outcome() == v1::ELIGIBLE) e->set_computed_amount_fen(decision.benefit_fen());
   for (const v1::Reason& r : decision.reasons()) {
+    // Flags (标记) inform but decide nothing; the ledger lists what the visit must settle.
+    if (r.kind() == v1::REASON_FLAG) continue;
     e->add_reasons(absl::StrCat(r.rule_id(), " ", r.title(), r.message().empty() ? "" : "：", r.message()));
   }
   for (const v1::MissingEvidence& m : decision.missing_evidence()) {
