@@ -201,6 +201,9 @@ def example(out: str, seed: int) -> None:
 
     # 清退: income above the standard (不符合).
     case("INCOME-HIGH", "青屏街道", "金凤社区", [g.member("SELF")], income=90000, amount_fen=20000)
+    # At the edge of the 2024 change: 745元 a month is above 740元 (2023) and below 750元 (2024):
+    # `heyan diff` shows it gaining eligibility.
+    case("EDGE-745", "城关镇", "南街社区", [g.member("SELF")], income=74500, cause="ILLNESS")
     # 调整: the amount paid differs from what the rules compute.
     case("AMOUNT-OLD", "城关镇", "东街社区", [g.member("SELF"), g.member("SPOUSE")], income=50000,
          amount_fen=STANDARD_2024_FEN * 2 - 50000 - 2000)

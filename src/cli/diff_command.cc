@@ -1,6 +1,7 @@
 // `heyan diff`: what a new rule version changes, household by household, before it is adopted.
 //
-//   heyan diff --old RULES --new RULES --in FILE --as-of YYYY-MM-DD [--in-type=applications|roll]
+//   heyan diff --old RULES [--old-param NAME=VALUE ...] --new RULES [--new-param NAME=VALUE ...]
+//              --in FILE --as-of YYYY-MM-DD [--in-type=applications|roll]
 //              [--registry NAME=FILE ...] [--checked-on ...] [--format=text|csv|jsonl] [--out FILE]
 //
 // Both versions decide every household on the same date with the same registries; the report
@@ -8,6 +9,7 @@
 // (become eligible), lose, get more or less, and the change of the total monthly cost.
 // Private to the CLI.
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <set>
 
@@ -31,7 +33,8 @@ using campaign::Yuan;
 
 int DiffUsage(const std::string& problem) {
   std::cerr << "heyan diff: " << problem << "\n"
-            << "用法：heyan diff --old 旧规则 --new 新规则 --in 申请或在保名册.jsonl --as-of YYYY-MM-DD\n"
+            << "用法：heyan diff --old 旧规则 [--old-param 参数=值 ...] --new 新规则 [--new-param 参数=值 ...]\n"
+               "        --in 申请或在保名册.jsonl --as-of YYYY-MM-DD\n"
                "        [--in-type=applications|roll] [--registry NAME=FILE ...] [--checked-on ...]\n"
                "        [--format=text|csv|jsonl] [--out FILE]\n";
   return 2;
@@ -57,8 +60,16 @@ int64_t Paid(const v1::Decision& d) { return d.outcome() == v1::ELIGIBLE ? d.ben
 int Diff(const std::vector<std::string>& args) {
   std::string old_rules, new_rules, in, in_type, format = "text", out_path, as_of, value;
   RegistryFlags registry_flags;
+  std::map<std::string, std::string> old_params, new_params;
   for (size_t i = 0; i < args.size(); ++i) {
     bool missing = false;
+    const bool old_param = args[i] == "--old-param" || args[i].rfind("--old-param=", 0) == 0;
+    if (TakeOption(args, &i, "--old-param", &value, &missing) || TakeOption(args, &i, "--new-param", &value, &missing)) {
+      const size_t eq = value.find('=');
+      if (missing || eq == std::string::npos || eq == 0) return DiffUsage("--old-param/--new-param 应为 参数名=值，例如 郑州市城市低保标准=740元");
+      (old_param ? old_params : new_params)[value.substr(0, eq)] = value.substr(eq + 1);
+      continue;
+    }
     if (TakeOption(args, &i, "--old", &old_rules, &missing) || TakeOption(args, &i, "--new", &new_rules, &missing) ||
         TakeOption(args, &i, "--in", &in, &missing) || TakeOption(args, &i, "--in-type", &in_type, &missing) ||
         TakeOption(args, &i, "--format", &format, &missing) || TakeOption(args, &i, "--out", &out_path, &missing) ||
@@ -90,9 +101,9 @@ int Diff(const std::vector<std::string>& args) {
   }
   if (format != "text" && format != "csv" && format != "jsonl") return DiffUsage("--format 应为 text、csv 或 jsonl");
 
-  std::shared_ptr<const Program> old_program = CompileRulesArg("diff", old_rules);
+  std::shared_ptr<const Program> old_program = CompileRulesArg("diff", old_rules, old_params);
   if (old_program == nullptr) return 2;
-  std::shared_ptr<const Program> new_program = CompileRulesArg("diff", new_rules);
+  std::shared_ptr<const Program> new_program = CompileRulesArg("diff", new_rules, new_params);
   if (new_program == nullptr) return 2;
   Registries registries;
   if (absl::Status s = registry_flags.Load(&registries); !s.ok()) {
@@ -114,8 +125,15 @@ int Diff(const std::vector<std::string>& args) {
   }
   std::ostream& out = out_path.empty() ? std::cout : out_file;
   if (format == "text") {
-    out << "规则对比：旧 " << old_program->name() << " " << old_program->version() << "（" << old_rules << "）\n"
-        << "          新 " << new_program->name() << " " << new_program->version() << "（" << new_rules << "）\n"
+    auto params = [](const std::map<std::string, std::string>& p) {
+      std::string s;
+      for (const auto& [k, v] : p) absl::StrAppend(&s, "，", k, " = ", v);
+      return s;
+    };
+    out << "规则对比：旧 " << old_program->name() << " " << old_program->version() << "（" << old_rules
+        << params(old_params) << "）\n"
+        << "          新 " << new_program->name() << " " << new_program->version() << "（" << new_rules
+        << params(new_params) << "）\n"
         << "评估日期：" << as_of << "\n\n";
   } else if (format == "csv") {
     out << "编号,乡镇,村居,旧结论,新结论,旧金额（元）,新金额（元）,金额变化（元）,变化类型,新增原因,不再适用的原因\n";
