@@ -276,6 +276,8 @@ def big(out: str, n: int, seed: int) -> None:
                                 "livesTogether": True, "workCapacity": "NONE"})
             income = rng.randrange(0, 40) * 1000
             h = household(g, f"BIG{i:07d}", t, v, members, income)
+            if i % 20 == 0:  # one in twenty is paid an outdated amount: a ledger row (调整)
+                h["enrollment"]["monthlyAmountFen"] = str(int(h["enrollment"]["monthlyAmountFen"]) - 1000)
             f.write(json.dumps({"household": h}, ensure_ascii=False, separators=(",", ":")) + "\n")
     reg = os.path.join(out, "registries")
     os.makedirs(reg, exist_ok=True)

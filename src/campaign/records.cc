@@ -34,6 +34,19 @@ std::string ParseRecordJson(std::string_view json, google::protobuf::Message* re
   return "";
 }
 
+bool JsonLines::NextLine(std::string* out) {
+  if (!status_.ok()) return false;
+  std::string_view line;
+  while (lines_.Next(&line)) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    out->assign(line.data(), line.size());
+    ++records_;
+    return true;
+  }
+  status_ = lines_.status();
+  return false;
+}
+
 bool JsonLines::Next(google::protobuf::Message* record) {
   if (!status_.ok()) return false;
   std::string_view line;

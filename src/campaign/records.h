@@ -36,6 +36,9 @@ class JsonLines {
   // Reads the next non-blank line into `record` (cleared first). False at the end of the
   // file or on the first error (then status() says "PATH:LINE: FIELD: problem").
   bool Next(google::protobuf::Message* record);
+  // Reads the next non-blank line's text into `line` without parsing it (parse it with
+  // ParseRecordJson, e.g. on another thread). False at the end or on a read error.
+  bool NextLine(std::string* line);
   const absl::Status& status() const { return status_; }
   int64_t line_number() const { return lines_.line_number(); }
   int64_t records() const { return records_; }

@@ -399,7 +399,8 @@ int Screen(const std::vector<std::string>& args) {
 
   // Batches of the roll, screened by `threads` threads, written in roll order.
   constexpr size_t kBatch = 2048;
-  std::vector<v1::RollRecord> batch(kBatch);
+  std::vector<std::string> batch(kBatch);
+  std::vector<v1::RollRecord> records(threads);
   std::vector<int64_t> line_of(kBatch);
   std::vector<v1::LedgerEntry> rows(kBatch);
   std::vector<char> keep(kBatch);
@@ -409,10 +410,16 @@ int Screen(const std::vector<std::string>& args) {
   bool more = true;
   while (more && failed.ok()) {
     size_t n = 0;
-    while (n < kBatch && (more = (*lines)->Next(&batch[n]))) line_of[n++] = (*lines)->line_number();
+    while (n < kBatch && (more = (*lines)->NextLine(&batch[n]))) line_of[n++] = (*lines)->line_number();
+    // Parsing is as costly as deciding: both run on the workers.
     auto work = [&](int t) {
       for (size_t k = t; k < n; k += threads) {
-        absl::StatusOr<bool> r = screener.ScreenRoll(batch[k], &thread_marks[t], &rows[k]);
+        if (std::string problem = campaign::ParseRecordJson(batch[k], &records[t]); !problem.empty()) {
+          errors[k] = absl::InvalidArgumentError(problem);
+          keep[k] = false;
+          continue;
+        }
+        absl::StatusOr<bool> r = screener.ScreenRoll(records[t], &thread_marks[t], &rows[k]);
         errors[k] = r.status();
         keep[k] = r.ok() && *r;
       }
