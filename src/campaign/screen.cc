@@ -5,7 +5,9 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "campaign/records.h"
 #include "common/date.h"
 #include "heyan/v1/options.pb.h"
@@ -180,6 +182,65 @@ void Marks::Merge(Marks&& other) {
   uncovered_severe += other.uncovered_severe;
   uncovered_poverty += other.uncovered_poverty;
   other = Marks();
+}
+
+std::string SerializeMarks(const Marks& marks, int64_t households) {
+  std::string out = "heyan-marks 1\n";
+  absl::StrAppend(&out, "count households ", households, "\ncount covered_in_poverty ", marks.covered_in_poverty,
+                  "\ncount covered_payroll ", marks.covered_payroll, "\ncount uncovered_severe ",
+                  marks.uncovered_severe, "\ncount uncovered_poverty ", marks.uncovered_poverty, "\n");
+  // Sorted, so that the same partition always gives the same bytes.
+  std::vector<std::string> ids(marks.poverty_listed.begin(), marks.poverty_listed.end());
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) absl::StrAppend(&out, "poverty ", id, "\n");
+  ids.assign(marks.disability_listed.begin(), marks.disability_listed.end());
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) absl::StrAppend(&out, "disability ", id, "\n");
+  std::vector<int> history(marks.history_reenrolled.begin(), marks.history_reenrolled.end());
+  std::sort(history.begin(), history.end());
+  for (int h : history) absl::StrAppend(&out, "history ", h, "\n");
+  return out;
+}
+
+absl::Status MergeSerializedMarks(std::string_view text, Marks* marks, int64_t* households) {
+  int line_number = 0;
+  bool header = false;
+  for (absl::string_view line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n', absl::SkipEmpty())) {
+    ++line_number;
+    std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
+    auto bad = [&] { return absl::InvalidArgumentError(absl::StrCat("第 ", line_number, " 行：“", line, "”不是分区标记")); };
+    if (!header) {
+      if (line != "heyan-marks 1") return bad();
+      header = true;
+      continue;
+    }
+    int64_t n = 0;
+    if (f.size() == 2 && f[0] == "poverty") {
+      marks->poverty_listed.insert(std::string(f[1]));
+    } else if (f.size() == 2 && f[0] == "disability") {
+      marks->disability_listed.insert(std::string(f[1]));
+    } else if (f.size() == 2 && f[0] == "history" && absl::SimpleAtoi(f[1], &n) && n >= 0 && n < INT32_MAX) {
+      marks->history_reenrolled.insert(static_cast<int>(n));
+    } else if (f.size() == 3 && f[0] == "count" && absl::SimpleAtoi(f[2], &n) && n >= 0) {
+      if (f[1] == "households") {
+        *households += n;
+      } else if (f[1] == "covered_in_poverty") {
+        marks->covered_in_poverty += n;
+      } else if (f[1] == "covered_payroll") {
+        marks->covered_payroll += n;
+      } else if (f[1] == "uncovered_severe") {
+        marks->uncovered_severe += n;
+      } else if (f[1] == "uncovered_poverty") {
+        marks->uncovered_poverty += n;
+      } else {
+        return bad();
+      }
+    } else {
+      return bad();
+    }
+  }
+  if (!header) return absl::InvalidArgumentError("空文件，不是分区标记");
+  return absl::OkStatus();
 }
 
 // ---- Screener ----------------------------------------------------------------------------

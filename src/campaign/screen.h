@@ -104,6 +104,14 @@ struct Marks {
   void Merge(Marks&& other);
 };
 
+// Marks of one partition of the roll, as text, so that partitions screened apart (on a Dask
+// cluster, examples/dask_screening.py) can be finished together: one item per line,
+// "poverty ID", "disability ID", "history N", "count NAME N", after a "heyan-marks 1" line.
+std::string SerializeMarks(const Marks& marks, int64_t households);
+// Adds the marks in `text` to `marks` and their household count to *households.
+// InvalidArgument "line N: …" for anything else.
+absl::Status MergeSerializedMarks(std::string_view text, Marks* marks, int64_t* households);
+
 // Counts of the list comparisons for the summary (比对结果); -1 = not compared (registry
 // or file not given).
 struct ComparisonCounts {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -37,12 +38,16 @@ namespace {
 
 using campaign::CampaignState;
 
+inline constexpr io::FileRole kPartitionFile{"分区文件", "partition file"};
+
 int ScreenUsage(const std::string& problem) {
   std::cerr << "heyan screen: " << problem << "\n"
             << "用法：heyan screen --rules PATH --roll 在保名册.jsonl --as-of YYYY-MM-DD --out 台账.xlsx\n"
                "        [--history 历史记录.jsonl] [--roster 经办人员名册.jsonl] [--registry NAME=FILE ...]\n"
                "        [--checked-on NAME=YYYY-MM-DD[,批次] ...] [--format=xlsx|csv|jsonl] [--db 活动.sqlite]\n"
                "        [--all] [--threads N] [--param NAME=VALUE ...]\n"
+               "      分区筛查（见 examples/dask_screening.py）：--roll 分区.jsonl --format=jsonl --partition-marks 分区标记\n"
+               "      分区合并：以 --merge 分区台账.jsonl=分区标记（可多次，按分区顺序）代替 --roll\n"
                "      heyan screen record-visit --db 活动.sqlite --key 台账编号 --date YYYY-MM-DD --staff 核查人\n"
                "        --result 保留|调整|停保清退|新纳入|不予纳入 [--finding 核查情况] [--notes 备注] [--correct]\n"
                "      heyan screen import-visits --db 活动.sqlite 填好的台账.csv|核查结果.jsonl [--correct]\n";
@@ -143,6 +148,19 @@ bool SplitCsvLine(std::string_view line, std::vector<std::string>* cells) {
   return !quoted;
 }
 
+// Excel and WPS save a date cell as "2024/10/8": read it as 2024-10-08.
+std::string SpreadsheetDate(const std::string& text) {
+  std::vector<std::string> parts = absl::StrSplit(text, '/');
+  int y, m, d;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+      !absl::SimpleAtoi(parts[2], &d) || parts[0].size() != 4) {
+    return text;
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
 int ImportVisits(const std::vector<std::string>& args) {
   std::string db, path;
   bool correct = false;
@@ -227,7 +245,7 @@ int ImportVisits(const std::vector<std::string>& args) {
       };
       v1::VisitRecord v;
       v.set_ledger_key(cell("台账编号"));
-      v.set_visited_on(cell("核查日期"));
+      v.set_visited_on(SpreadsheetDate(cell("核查日期")));
       v.set_staff(cell("核查人"));
       v.set_finding(cell("核查情况"));
       v.set_notes(cell("备注"));
@@ -268,7 +286,8 @@ int Screen(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "record-visit") return RecordVisit({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "import-visits") return ImportVisits({args.begin() + 1, args.end()});
 
-  std::string rules, roll, history, roster, out, format, db, value;
+  std::string rules, roll, history, roster, out, format, db, value, partition_marks;
+  std::vector<std::pair<std::string, std::string>> merge;  // (rows, marks) of partitions
   campaign::ScreenOptions options;
   RegistryFlags registry_flags;
   std::map<std::string, std::string> overrides;
@@ -284,7 +303,8 @@ int Screen(const std::vector<std::string>& args) {
         TakeOption(args, &i, "--history", &history, &missing) ||
         TakeOption(args, &i, "--roster", &roster, &missing) || TakeOption(args, &i, "--out", &out, &missing) ||
         TakeOption(args, &i, "--format", &format, &missing) || TakeOption(args, &i, "--db", &db, &missing) ||
-        TakeOption(args, &i, "--as-of", &options.as_of, &missing)) {
+        TakeOption(args, &i, "--as-of", &options.as_of, &missing) ||
+        TakeOption(args, &i, "--partition-marks", &partition_marks, &missing)) {
       if (missing) return ScreenUsage(absl::StrCat(a, " 缺少值"));
       continue;
     }
@@ -296,6 +316,12 @@ int Screen(const std::vector<std::string>& args) {
     if (TakeOption(args, &i, "--checked-on", &value, &missing)) {
       if (missing) return ScreenUsage("--checked-on 缺少 NAME=YYYY-MM-DD");
       if (std::string e = registry_flags.AddCheckedOn(value); !e.empty()) return ScreenUsage(e);
+      continue;
+    }
+    if (TakeOption(args, &i, "--merge", &value, &missing)) {
+      const size_t eq = value.find('=');
+      if (missing || eq == std::string::npos || eq == 0) return ScreenUsage("--merge 应为 分区台账.jsonl=分区标记");
+      merge.emplace_back(value.substr(0, eq), value.substr(eq + 1));
       continue;
     }
     if (TakeOption(args, &i, "--param", &value, &missing)) {
@@ -313,7 +339,10 @@ int Screen(const std::vector<std::string>& args) {
     return ScreenUsage(absl::StrCat("未知选项 ", a));
   }
   if (rules.empty()) return ScreenUsage("缺少 --rules");
-  if (roll.empty()) return ScreenUsage("缺少 --roll");
+  if (roll.empty() == merge.empty()) return ScreenUsage("需要 --roll（或分区合并时的 --merge），二者只能用一个");
+  if (!partition_marks.empty() && (!merge.empty() || !db.empty())) {
+    return ScreenUsage("--partition-marks 只用于筛查一个分区：不能与 --merge 或 --db 同用");
+  }
   if (out.empty()) return ScreenUsage("缺少 --out");
   int32_t as_of_days;
   if (options.as_of.empty()) return ScreenUsage("缺少 --as-of（专项治理的评估日期，YYYY-MM-DD）");
@@ -327,9 +356,14 @@ int Screen(const std::vector<std::string>& args) {
     std::cerr << "heyan screen: " << s.message() << "\n";
     return 2;
   }
-  if (absl::Status s = io::CheckInputPath(roll, campaign::kRollFile); !s.ok()) {
-    std::cerr << "heyan screen: " << s.message() << "\n";
-    return 2;
+  if (!partition_marks.empty() && *ledger_format != campaign::LedgerFormat::kJsonLines) {
+    return ScreenUsage("--partition-marks 的分区台账须为 --format=jsonl");
+  }
+  if (!roll.empty()) {
+    if (absl::Status s = io::CheckInputPath(roll, campaign::kRollFile); !s.ok()) {
+      std::cerr << "heyan screen: " << s.message() << "\n";
+      return 2;
+    }
   }
 
   std::shared_ptr<const Program> program = CompileRulesArg("screen", rules, overrides);
@@ -361,14 +395,15 @@ int Screen(const std::vector<std::string>& args) {
     }
     state = std::move(*opened);
     if (absl::Status s = state->BeginRun(options.as_of, program->fingerprint(),
-                                         absl::StrCat("在保名册 ", roll, history.empty() ? "" : "；历史记录 " + history,
+                                         absl::StrCat("在保名册 ", roll.empty() ? "（分区合并）" : roll, history.empty() ? "" : "；历史记录 " + history,
                                                       roster.empty() ? "" : "；经办人员名册 " + roster));
         !s.ok()) {
       std::cerr << "heyan screen: " << s.message() << "\n";
       return 1;
     }
   }
-  absl::StatusOr<std::unique_ptr<campaign::JsonLines>> lines = campaign::JsonLines::Open(roll, campaign::kRollFile);
+  absl::StatusOr<std::unique_ptr<campaign::JsonLines>> lines =
+      campaign::JsonLines::Open(roll.empty() ? merge[0].first : roll, campaign::kRollFile);
   if (!lines.ok()) {
     std::cerr << "heyan screen: " << lines.status().message() << "\n";
     return 1;
@@ -407,7 +442,27 @@ int Screen(const std::vector<std::string>& args) {
   std::vector<absl::Status> errors(kBatch);
   std::vector<campaign::Marks> thread_marks(threads);
   int64_t households = 0;
-  bool more = true;
+  bool more = roll.empty() ? false : true;
+  // Merging partitions screened apart: their rows in partition order, then the marks.
+  for (const auto& [rows_path, marks_path] : merge) {
+    if (!failed.ok()) break;
+    absl::StatusOr<std::unique_ptr<campaign::JsonLines>> part = campaign::JsonLines::Open(rows_path, kPartitionFile);
+    if (!part.ok()) {
+      failed = part.status();
+      break;
+    }
+    v1::LedgerEntry row;
+    while ((*part)->Next(&row) && write(&row)) {
+    }
+    if (failed.ok() && !(*part)->status().ok()) failed = (*part)->status();
+    absl::StatusOr<std::string> text = io::ReadWholeFile(marks_path, kPartitionFile, size_t{1} << 30);
+    if (failed.ok() && !text.ok()) failed = text.status();
+    if (failed.ok()) {
+      if (absl::Status s = campaign::MergeSerializedMarks(*text, &marks, &households); !s.ok()) {
+        failed = absl::InvalidArgumentError(absl::StrCat(marks_path, ": ", s.message()));
+      }
+    }
+  }
   while (more && failed.ok()) {
     size_t n = 0;
     while (n < kBatch && (more = (*lines)->NextLine(&batch[n]))) line_of[n++] = (*lines)->line_number();
@@ -442,10 +497,26 @@ int Screen(const std::vector<std::string>& args) {
     progress.Show("在保名册", households, (*lines)->bytes_read(), (*lines)->size());
   }
   progress.Clear();
-  if (failed.ok() && !(*lines)->status().ok()) failed = (*lines)->status();
-  if (failed.ok() && households == 0) failed = absl::InvalidArgumentError(absl::StrCat(roll, ": 在保名册中没有记录"));
+  if (failed.ok() && !roll.empty() && !(*lines)->status().ok()) failed = (*lines)->status();
+  if (failed.ok() && households == 0 && partition_marks.empty()) failed = absl::InvalidArgumentError(absl::StrCat(roll, ": 在保名册中没有记录"));
   for (campaign::Marks& m : thread_marks) marks.Merge(std::move(m));
   campaign::ComparisonCounts counts;
+  if (failed.ok() && !partition_marks.empty()) {
+    // One partition of a larger roll: the rows the roll gave, and what it touched; the rows
+    // of households off the roll come from the merge (--merge), which sees every partition.
+    std::ofstream m(partition_marks, std::ios::binary | std::ios::trunc);
+    m << campaign::SerializeMarks(marks, households);
+    m.close();
+    if (!m) failed = absl::PermissionDeniedError(absl::StrCat(partition_marks, ": 无法写入分区标记"));
+    if (failed.ok()) failed = (*ledger)->Close({});
+    if (!failed.ok()) {
+      std::cerr << "heyan screen: " << failed.message() << "\n";
+      return 1;
+    }
+    std::cerr << "heyan screen：分区 " << households << " 户，台账 " << (*ledger)->tally().total.rows << " 户 → " << out
+              << "，标记 → " << partition_marks << "\n";
+    return 0;
+  }
   if (failed.ok()) {
     absl::Status s = screener.Finish(marks, [&](const v1::LedgerEntry& row) {
       if (!failed.ok()) return;
@@ -488,7 +559,7 @@ int Screen(const std::vector<std::string>& args) {
   }
   summary.run = {{"规则集", absl::StrCat(program->name(), " ", program->version())},
                  {"规则指纹", program->fingerprint()},
-                 {"在保名册", roll},
+                 {"在保名册", roll.empty() ? absl::StrCat("分区合并（", merge.size(), " 个分区）") : roll},
                  {"历史记录", history.empty() ? "未提供（群体2、3未筛查）" : history},
                  {"经办人员名册", roster.empty() ? "未提供" : roster}};
   for (absl::string_view line : absl::StrSplit(registry_flags.Lines(registries, false), '\n', absl::SkipEmpty())) {

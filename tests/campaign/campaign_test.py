@@ -304,7 +304,7 @@ def case_import_visits_csv(env):
     header = list(table[0].keys())
     for t in table:
         if t["台账编号"] == "在保:XM-CASE-AMOUNT-OLD":
-            t.update({"核查日期": "2024-10-09", "核查人": "李强", "核查结果": "调整", "核查情况": "收入有变化,\"已核实\""})
+            t.update({"核查日期": "2024/10/9", "核查人": "李强", "核查结果": "调整", "核查情况": "收入有变化,\"已核实\""})
     filled = env.path("filled.csv")
     with open(filled, "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, header)
@@ -317,6 +317,7 @@ def case_import_visits_csv(env):
     check(env.screen(out, "--db", db).returncode == 0, "re-run")
     with open(out, encoding="utf-8") as f:
         row = [t for t in csv.DictReader(f) if t["台账编号"] == "在保:XM-CASE-AMOUNT-OLD"][0]
+    check(row["核查日期"] == "2024-10-09", f"a spreadsheet date is read: {row}")
     check(row["核查结果"] == "调整" and row["核查情况"] == "收入有变化,\"已核实\"", f"imported visit shown: {row}")
 
 
@@ -382,6 +383,31 @@ def case_disclose_render(env):
                                                    "file://" + html], capture_output=True, text=True, timeout=180).stdout
         for w in wants:
             check(w in dom, f"{page}: rendered DOM lacks {w!r}")
+
+
+# ---- partitions (examples/dask_campaign.py) ----------------------------------------------------
+
+
+def case_dask_matches_single(env):
+    single, _ = env.ledger()
+    script = os.path.join(env.source, "examples", "dask_campaign.py")
+    common = ["--heyan", env.heyan, "--rules", env.rules, "--roll", os.path.join(env.data, "roll.jsonl"),
+              "--history", os.path.join(env.data, "history.jsonl"), "--roster", os.path.join(env.data, "roster.jsonl"),
+              "--as-of", "2024-09-30"]
+    reg = env.registry_args()
+    common += [x for i in range(0, len(reg), 2) for x in ("--registry", reg[i + 1])]
+    for mode in (["--no-dask", "--partitions", "5"], ["--workers", "2", "--partitions", "4"]):
+        out = env.path("dask.jsonl")
+        r = subprocess.run([sys.executable, script, *common, *mode, "--out", out, "--workdir", env.path("w")],
+                           capture_output=True, text=True, timeout=300)
+        check(r.returncode == 0, f"{mode}: {r.stderr}")
+        rows = [json.loads(l) for l in open(out, encoding="utf-8")]
+        check([r["key"] for r in rows] == list(single), f"{mode}: the same rows in the same order")
+        check(all(r == single[r["key"]] for r in rows), f"{mode}: row for row the same ledger")
+    # A partition whose marks are missing is refused by the merge, naming the file.
+    r = env.run("screen", "--rules", env.rules, "--as-of", "2024-09-30", "--out", env.path("m.jsonl"),
+                "--merge", f"{env.path('w')}/rows-00000.jsonl={env.path('none.txt')}")
+    check(r.returncode == 1 and "none.txt" in r.stderr, r.stderr)
 
 
 # ---- diff ---------------------------------------------------------------------------------------
