@@ -174,9 +174,13 @@ absl::Status Disclosure::Write(const std::string& dir, const NoticeFormats& form
         absl::StrAppend(&html, "<p class=\"note\">另有 ", v.withheld,
                         " 户依规定对个人信息保密（未成年人、艾滋病患者等），未予公示。</p>");
       }
-      absl::StrAppend(&html, "<p class=\"note\">如有异议，请于公示之日起7日内向", Html(tname),
-                      "人民政府（街道办事处）反映。</p><p class=\"sign\">", Html(tname), "人民政府　", Html(vname),
-                      "村（居）民委员会</p></section>\n");
+      // 乡镇人民政府 or 街道办事处; 村民委员会 or 居民委员会 (社区).
+      const bool street = tname.size() >= 6 && tname.compare(tname.size() - 6, 6, "街道") == 0;
+      const std::string government = Html(tname) + (street ? "办事处" : "人民政府");
+      const bool village_committee = vname.size() >= 3 && vname.compare(vname.size() - 3, 3, "村") == 0;
+      absl::StrAppend(&html, "<p class=\"note\">如有异议，请于公示之日起7日内向", government,
+                      "反映。</p><p class=\"sign\">", government, "　", Html(vname),
+                      village_committee ? "民委员会" : "居民委员会", "</p></section>\n");
     }
   }
   if (formats.html) {
