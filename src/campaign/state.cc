@@ -100,6 +100,19 @@ absl::StatusOr<std::unique_ptr<CampaignState>> CampaignState::Open(const std::st
   }
   sqlite3_busy_timeout(state->db_, 5000);
   // A file that is not SQLite, or a SQLite file of something else, must not be written to.
+  {
+    Stmt tables;
+    if (sqlite3_prepare_v2(state->db_,
+                           "SELECT count(*), sum(name = 'heyan_campaign') FROM sqlite_master WHERE type = 'table'", -1,
+                           &tables.s, nullptr) != SQLITE_OK) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": 不是 heyan 活动数据库（", sqlite3_errmsg(state->db_), "）"));
+    }
+    if (sqlite3_step(tables.s) == SQLITE_ROW && sqlite3_column_int(tables.s, 0) > 0 &&
+        sqlite3_column_int(tables.s, 1) == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(path, ": 是别的 SQLite 数据库，不是 heyan 活动数据库；请换一个文件名"));
+    }
+  }
   if (absl::Status s = state->Exec(kSchema); !s.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(path, ": 不是 heyan 活动数据库（", s.message(), "）"));
   }

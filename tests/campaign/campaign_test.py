@@ -274,6 +274,21 @@ def case_state_visits_survive(env):
     check(len(visits) == 2 and visits[0][1] == 2 and visits[1][1] is None, f"both entries kept: {visits}")
 
 
+def case_state_foreign_db(env):
+    db = env.path("other.sqlite")
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE accounts(id INTEGER)")
+    con.commit()
+    con.close()
+    before = open(db, "rb").read()
+    r = env.screen(env.path("l.csv"), "--db", db)
+    check(r.returncode == 1 and "不是 heyan 活动数据库" in r.stderr, r.stderr)
+    check(open(db, "rb").read() == before, "another application's database is left as it was")
+    open(env.path("junk.sqlite"), "w").write("not a database\n")
+    r = env.screen(env.path("l.csv"), "--db", env.path("junk.sqlite"))
+    check(r.returncode == 1 and "不是 heyan 活动数据库" in r.stderr, r.stderr)
+
+
 def case_state_change_shown(env):
     db = env.path("campaign.sqlite")
     out = env.path("l.jsonl")
