@@ -22,6 +22,8 @@ PACKAGES=(
   valgrind
   # caseload campaign (heyan screen): the .xlsx ledger, the campaign state, the ledger test
   libxlsxwriter-dev libsqlite3-dev sqlite3 python3-openpyxl
+  # reading a filled-in ledger back (heyan screen import-visits FILE.xlsx): unzip and XML
+  libminizip-dev libexpat1-dev
 )
 
 missing=()

@@ -5,7 +5,7 @@
 //                [--format=xlsx|csv|jsonl] [--db campaign.sqlite] [--all] [--threads N]
 //   heyan screen record-visit --db campaign.sqlite --key KEY --date YYYY-MM-DD --staff NAME
 //                --result 保留|调整|停保清退|新纳入|不予纳入 [--finding TEXT] [--notes TEXT] [--correct]
-//   heyan screen import-visits --db campaign.sqlite FILE.csv|FILE.jsonl [--correct]
+//   heyan screen import-visits --db campaign.sqlite FILE.xlsx|FILE.csv|FILE.jsonl [--correct]
 //
 // The roll is streamed in batches: memory stays bounded by the registries, the history and
 // the roster whatever the size of the roll. Private to the CLI.
@@ -26,6 +26,7 @@
 #include "campaign/records.h"
 #include "campaign/screen.h"
 #include "campaign/state.h"
+#include "campaign/xlsx_reader.h"
 #include "cli/campaign_cli.h"
 #include "cli/registry_flags.h"
 #include "common/date.h"
@@ -50,7 +51,7 @@ int ScreenUsage(const std::string& problem) {
                "      分区合并：以 --merge 分区台账.jsonl=分区标记（可多次，按分区顺序）代替 --roll\n"
                "      heyan screen record-visit --db 活动.sqlite --key 台账编号 --date YYYY-MM-DD --staff 核查人\n"
                "        --result 保留|调整|停保清退|新纳入|不予纳入 [--finding 核查情况] [--notes 备注] [--correct]\n"
-               "      heyan screen import-visits --db 活动.sqlite 填好的台账.csv|核查结果.jsonl [--correct]\n";
+               "      heyan screen import-visits --db 活动.sqlite 填好的台账.xlsx|.csv|核查结果.jsonl [--correct]\n";
   return 2;
 }
 
@@ -210,67 +211,102 @@ int ImportVisits(const std::vector<std::string>& args) {
       return 1;
     }
   } else {
-    // The ledger saved as CSV (by heyan, Excel or WPS): the columns are found by header.
-    absl::StatusOr<io::InputFile> file = io::InputFile::Open(path, campaign::kVisitFile);
-    if (!file.ok()) {
-      std::cerr << "heyan screen: " << file.status().message() << "\n";
-      return 1;
-    }
-    io::LineReader lines(&*file);
-    std::string_view line;
-    std::vector<std::string> cells;
+    // The ledger as the township filled it in: the .xlsx itself, or saved as CSV (by heyan,
+    // Excel or WPS). The columns are found by header, in every sheet but the summary.
     std::map<std::string, int> col;
-    std::string pending;
-    int64_t start_line = 0;
-    while (lines.Next(&line)) {
-      if (pending.empty()) start_line = lines.line_number();
-      if (!pending.empty()) pending.push_back('\n');
-      pending.append(line);
-      if (!SplitCsvLine(pending, &cells)) continue;  // a quoted cell goes on
-      pending.clear();
-      const std::string where = absl::StrCat(path, ":", start_line);
-      if (col.empty()) {
-        for (size_t c = 0; c < cells.size(); ++c) col[cells[c]] = static_cast<int>(c);
-        for (const char* need : {"台账编号", "核查日期", "核查人", "核查结果"}) {
-          if (!col.contains(need)) {
-            std::cerr << "heyan screen: " << where << ": 表头缺少“" << need << "”列\n";
-            return 1;
-          }
-        }
-        continue;
-      }
+    auto import_row = [&](const std::vector<std::string>& cells, const std::string& where) {
       auto cell = [&](const char* name) -> std::string {
         auto it = col.find(name);
         return it == col.end() || it->second >= static_cast<int>(cells.size()) ? "" : cells[it->second];
       };
       v1::VisitRecord v;
       v.set_ledger_key(cell("台账编号"));
-      v.set_visited_on(SpreadsheetDate(cell("核查日期")));
+      std::string date = cell("核查日期");
+      if (std::string serial = campaign::ExcelSerialDate(date); !serial.empty()) date = serial;
+      v.set_visited_on(SpreadsheetDate(date));
       v.set_staff(cell("核查人"));
       v.set_finding(cell("核查情况"));
       v.set_notes(cell("备注"));
       const std::string result = cell("核查结果");
       if (v.visited_on().empty() && v.staff().empty() && result.empty()) {
         ++blank;  // not visited yet
-        continue;
+        return;
       }
       v1::VisitResult r = v1::VISIT_RESULT_UNSPECIFIED;
       if (!result.empty() && !ParseResult(result, &r)) {
         std::cerr << "heyan screen: " << where << ": 核查结果“" << result
                   << "”应为 保留、调整、停保清退、新纳入 或 不予纳入\n";
         ++failures;
-        continue;
+        return;
       }
       v.set_result(r);
       if (!record(v, where)) ++failures;
-    }
-    if (!lines.status().ok()) {
-      std::cerr << "heyan screen: " << lines.status().message() << "\n";
-      return 1;
-    }
-    if (!pending.empty()) {
-      std::cerr << "heyan screen: " << path << ":" << start_line << ": 引号没有闭合\n";
-      return 1;
+    };
+    auto read_header = [&](const std::vector<std::string>& cells, const std::string& where) -> bool {
+      col.clear();
+      for (size_t c = 0; c < cells.size(); ++c) col[cells[c]] = static_cast<int>(c);
+      for (const char* need : {"台账编号", "核查日期", "核查人", "核查结果"}) {
+        if (!col.contains(need)) {
+          std::cerr << "heyan screen: " << where << ": 表头缺少“" << need << "”列\n";
+          return false;
+        }
+      }
+      return true;
+    };
+    if (absl::EndsWith(path, ".xlsx")) {
+      absl::StatusOr<std::vector<campaign::XlsxSheet>> sheets = campaign::ReadXlsx(path);
+      if (!sheets.ok()) {
+        std::cerr << "heyan screen: " << sheets.status().message() << "\n";
+        return 1;
+      }
+      int sheets_read = 0;
+      for (const campaign::XlsxSheet& sheet : *sheets) {
+        if (sheet.name == "汇总" || sheet.rows.empty()) continue;
+        const std::string where = absl::StrCat(path, "（", sheet.name, "）");
+        if (!read_header(sheet.rows[0], where + "第 1 行")) return 1;
+        ++sheets_read;
+        for (size_t r = 1; r < sheet.rows.size(); ++r) {
+          if (!sheet.rows[r].empty()) import_row(sheet.rows[r], absl::StrCat(where, "第 ", r + 1, " 行"));
+        }
+      }
+      if (sheets_read == 0) {
+        std::cerr << "heyan screen: " << path << ": 没有台账工作表\n";
+        return 1;
+      }
+    } else {
+      absl::StatusOr<io::InputFile> file = io::InputFile::Open(path, campaign::kVisitFile);
+      if (!file.ok()) {
+        std::cerr << "heyan screen: " << file.status().message() << "\n";
+        return 1;
+      }
+      io::LineReader lines(&*file);
+      std::string_view line;
+      std::vector<std::string> cells;
+      std::string pending;
+      int64_t start_line = 0;
+      bool header = false;
+      while (lines.Next(&line)) {
+        if (pending.empty()) start_line = lines.line_number();
+        if (!pending.empty()) pending.push_back('\n');
+        pending.append(line);
+        if (!SplitCsvLine(pending, &cells)) continue;  // a quoted cell goes on
+        pending.clear();
+        const std::string where = absl::StrCat(path, ":", start_line);
+        if (!header) {
+          if (!read_header(cells, where)) return 1;
+          header = true;
+          continue;
+        }
+        import_row(cells, where);
+      }
+      if (!lines.status().ok()) {
+        std::cerr << "heyan screen: " << lines.status().message() << "\n";
+        return 1;
+      }
+      if (!pending.empty()) {
+        std::cerr << "heyan screen: " << path << ":" << start_line << ": 引号没有闭合\n";
+        return 1;
+      }
     }
   }
   std::cerr << "heyan screen: 录入 " << added << " 条，更正 " << corrected << " 条，内容相同未重复录入 " << same

@@ -336,6 +336,45 @@ def case_import_visits_csv(env):
     check(row["核查结果"] == "调整" and row["核查情况"] == "收入有变化,\"已核实\"", f"imported visit shown: {row}")
 
 
+def case_import_visits_xlsx(env):
+    import datetime
+    import openpyxl
+    db = env.path("campaign.sqlite")
+    out = env.path("ledger.xlsx")
+    check(env.screen(out, "--db", db).returncode == 0, "first run")
+    # The township fills in the visit columns in a spreadsheet program and saves: openpyxl
+    # rewrites the workbook with shared strings and a real date cell, as Excel does.
+    wb = openpyxl.load_workbook(out)
+    ws = wb["青屏街道"]
+    header = [c.value for c in ws[1]]
+    filled = 0
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("台账编号")].value == "在保:XM-CASE-INCOME-HIGH":
+            row[header.index("核查日期")].value = datetime.date(2024, 10, 8)
+            row[header.index("核查人")].value = "王敏、张伟"
+            row[header.index("核查结果")].value = "停保清退"
+            row[header.index("核查情况")].value = "务工收入 & 养老金 <核实>"
+            filled += 1
+    check(filled == 1, "the household is on the 青屏街道 sheet")
+    filled_path = env.path("filled.xlsx")
+    wb.save(filled_path)
+    r = env.run("screen", "import-visits", "--db", db, filled_path)
+    check(r.returncode == 0 and "录入 1 条" in r.stderr, r.stderr)
+    visits = sqlite3.connect(db).execute("SELECT ledger_key, visited_on, staff, finding FROM visits").fetchall()
+    check(visits == [("在保:XM-CASE-INCOME-HIGH", "2024-10-08", "王敏、张伟", "务工收入 & 养老金 <核实>")],
+          f"the visit as entered: {visits}")
+    # A result that is not one of the five is refused, naming the sheet and row.
+    ws.cell(row=2, column=header.index("核查结果") + 1).value = "待定"
+    ws.cell(row=2, column=header.index("核查日期") + 1).value = "2024-10-09"
+    ws.cell(row=2, column=header.index("核查人") + 1).value = "李强"
+    wb.save(filled_path)
+    r = env.run("screen", "import-visits", "--db", db, filled_path)
+    check(r.returncode == 1 and "青屏街道" in r.stderr and "第 2 行" in r.stderr and "待定" in r.stderr, r.stderr)
+    open(env.path("not.xlsx"), "w").write("plain text")
+    r = env.run("screen", "import-visits", "--db", db, env.path("not.xlsx"))
+    check(r.returncode == 1 and "不是 .xlsx 文件" in r.stderr, r.stderr)
+
+
 # ---- notices ------------------------------------------------------------------------------------
 
 
