@@ -85,6 +85,17 @@ def in_group(rows, key, group):
     return key in rows and group in groups(rows[key])
 
 
+def case_example_data_reproducible(env):
+    out = env.path("gen")
+    r = subprocess.run([sys.executable, os.path.join(env.data, "generate.py"), "--out", out], capture_output=True, text=True)
+    check(r.returncode == 0, r.stderr)
+    made = sorted(os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs)
+    check(len(made) == 13, f"roll, history, roster and ten registries: {made}")
+    for name in made:
+        with open(os.path.join(out, name), "rb") as a, open(os.path.join(env.data, name), "rb") as b:
+            check(a.read() == b.read(), f"examples/campaign/{name} is what generate.py makes (run it again)")
+
+
 # ---- the five groups: each has a household that must be in it and one that must not ----------
 
 
