@@ -438,11 +438,15 @@ int Screen(const std::vector<std::string>& args) {
       return 1;
     }
   }
-  absl::StatusOr<std::unique_ptr<campaign::JsonLines>> lines =
-      campaign::JsonLines::Open(roll.empty() ? merge[0].first : roll, campaign::kRollFile);
-  if (!lines.ok()) {
-    std::cerr << "heyan screen: " << lines.status().message() << "\n";
-    return 1;
+  // The roll (not when merging partitions, whose rows are read below).
+  std::unique_ptr<campaign::JsonLines> lines;
+  if (!roll.empty()) {
+    absl::StatusOr<std::unique_ptr<campaign::JsonLines>> opened = campaign::JsonLines::Open(roll, campaign::kRollFile);
+    if (!opened.ok()) {
+      std::cerr << "heyan screen: " << opened.status().message() << "\n";
+      return 1;
+    }
+    lines = std::move(*opened);
   }
   absl::StatusOr<std::unique_ptr<campaign::LedgerWriter>> ledger = campaign::OpenLedger(out, *ledger_format);
   if (!ledger.ok()) {
@@ -478,7 +482,7 @@ int Screen(const std::vector<std::string>& args) {
   std::vector<absl::Status> errors(kBatch);
   std::vector<campaign::Marks> thread_marks(threads);
   int64_t households = 0;
-  bool more = roll.empty() ? false : true;
+  bool more = lines != nullptr;
   // Merging partitions screened apart: their rows in partition order, then the marks.
   for (const auto& [rows_path, marks_path] : merge) {
     if (!failed.ok()) break;
@@ -501,7 +505,7 @@ int Screen(const std::vector<std::string>& args) {
   }
   while (more && failed.ok()) {
     size_t n = 0;
-    while (n < kBatch && (more = (*lines)->NextLine(&batch[n]))) line_of[n++] = (*lines)->line_number();
+    while (n < kBatch && (more = lines->NextLine(&batch[n]))) line_of[n++] = lines->line_number();
     // Parsing is as costly as deciding: both run on the workers.
     auto work = [&](int t) {
       for (size_t k = t; k < n; k += threads) {
@@ -530,10 +534,10 @@ int Screen(const std::vector<std::string>& args) {
       ++households;
       if (keep[k] && !write(&rows[k])) break;
     }
-    progress.Show("在保名册", households, (*lines)->bytes_read(), (*lines)->size());
+    progress.Show("在保名册", households, lines->bytes_read(), lines->size());
   }
   progress.Clear();
-  if (failed.ok() && !roll.empty() && !(*lines)->status().ok()) failed = (*lines)->status();
+  if (failed.ok() && lines != nullptr && !lines->status().ok()) failed = lines->status();
   if (failed.ok() && households == 0 && partition_marks.empty()) failed = absl::InvalidArgumentError(absl::StrCat(roll, ": 在保名册中没有记录"));
   for (campaign::Marks& m : thread_marks) marks.Merge(std::move(m));
   campaign::ComparisonCounts counts;
