@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/util/json_util.h"
+#include "io/application_reader.h"
 #include "io/record_check.h"
 
 namespace heyan::campaign {
@@ -32,6 +33,66 @@ std::string ParseRecordJson(std::string_view json, google::protobuf::Message* re
     return absl::StrCat(field, ": ", problem);
   }
   return "";
+}
+
+namespace {
+
+size_t SkipSpace(std::string_view s, size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
+  return i;
+}
+
+// The extent of the JSON object that starts at s[i] ('{'), strings and escapes respected;
+// npos when it does not close.
+size_t ObjectEnd(std::string_view s, size_t i) {
+  int depth = 0;
+  bool in_string = false;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string ParseRollJson(std::string_view json, v1::RollRecord* record) {
+  // {"household": {...}} and nothing else: the household goes to the fast reader.
+  constexpr std::string_view kKey = "\"household\"";
+  size_t i = SkipSpace(json, 0);
+  if (i < json.size() && json[i] == '{') {
+    i = SkipSpace(json, i + 1);
+    if (json.substr(i, kKey.size()) == kKey) {
+      i = SkipSpace(json, i + kKey.size());
+      if (i < json.size() && json[i] == ':') {
+        const size_t start = SkipSpace(json, i + 1);
+        const size_t end = start < json.size() && json[start] == '{' ? ObjectEnd(json, start) : std::string_view::npos;
+        if (end != std::string_view::npos) {
+          const size_t close = SkipSpace(json, end);
+          if (close < json.size() && json[close] == '}' && SkipSpace(json, close + 1) == json.size()) {
+            thread_local io::ApplicationReader reader;
+            io::ReadError error;
+            record->Clear();
+            if (reader.ParseJson(json.substr(start, end - start), record->mutable_household(), &error)) return "";
+            return absl::StrCat("household", error.field.empty() ? "" : ".", error.field, ": ", error.message);
+          }
+        }
+      }
+    }
+  }
+  return ParseRecordJson(json, record);
 }
 
 bool JsonLines::NextLine(std::string* out) {

@@ -509,7 +509,7 @@ int Screen(const std::vector<std::string>& args) {
     // Parsing is as costly as deciding: both run on the workers.
     auto work = [&](int t) {
       for (size_t k = t; k < n; k += threads) {
-        if (std::string problem = campaign::ParseRecordJson(batch[k], &records[t]); !problem.empty()) {
+        if (std::string problem = campaign::ParseRollJson(batch[k], &records[t]); !problem.empty()) {
           errors[k] = absl::InvalidArgumentError(problem);
           keep[k] = false;
           continue;

@@ -247,6 +247,15 @@ def case_bad_roll_line(env):
     check(not os.path.exists(env.path("l.xlsx")), "no ledger is left behind after an error")
     r = env.run("screen", "--rules", env.rules, "--roll", roll, "--out", env.path("x.xlsx"))
     check(r.returncode == 2 and "--as-of" in r.stderr, "the campaign date is required")
+    # Lines the fast reader takes and lines it hands to protobuf name the field alike.
+    for line, want in [('{"household":{"id":"A","enrollment":{"monthlyAmountFen":"-5"}}}',
+                        "household.enrollment.monthly_amount_fen: 不能为负数"),
+                       ('{"household":{"id":"A","bogus":1}}', "household.bogus"),
+                       ('{"household":{"id":"A"},"extra":1}', "extra"),
+                       ('not json', "不是有效的记录")]:
+        open(roll, "w", encoding="utf-8").write(lines[0] + "\n" + line + "\n")
+        r = env.screen(env.path("l.csv"), roll=roll)
+        check(r.returncode == 1 and f"{roll}:2: " in r.stderr and want in r.stderr, f"{line}: {r.stderr}")
 
 
 # ---- the campaign state -------------------------------------------------------------------------
