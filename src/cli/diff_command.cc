@@ -22,6 +22,7 @@
 #include "cli/registry_flags.h"
 #include "common/date.h"
 #include "common/text.h"
+#include "io/application_reader.h"
 #include "heyan/registry.h"
 #include "heyan/v1/campaign.pb.h"
 
@@ -144,6 +145,7 @@ int Diff(const std::vector<std::string>& args) {
   v1::RollRecord roll;
   v1::Application application;
   v1::Decision old_d, new_d;
+  io::ApplicationReader reader;
   EvalOptions eval;
   eval.as_of = as_of;
   int64_t households = 0, changed = 0, gain = 0, lose = 0, more = 0, less = 0, reasons_only = 0;
@@ -151,8 +153,12 @@ int Diff(const std::vector<std::string>& args) {
   while (lines.Next(&line)) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const bool is_roll = in_type == "roll" || (in_type.empty() && line.find("\"household\"") != std::string_view::npos);
-    std::string problem = campaign::ParseRecordJson(line, is_roll ? static_cast<google::protobuf::Message*>(&roll)
-                                                                  : static_cast<google::protobuf::Message*>(&application));
+    std::string problem;
+    if (is_roll) {
+      problem = campaign::ParseRollJson(line, &roll);
+    } else if (io::ReadError error; !reader.ParseJson(line, &application, &error)) {
+      problem = error.field.empty() ? error.message : absl::StrCat(error.field, ": ", error.message);
+    }
     if (!problem.empty()) {
       std::cerr << "heyan diff: " << in << ":" << lines.line_number() << ": " << problem << "\n";
       return 1;

@@ -59,7 +59,12 @@ int Disclose(const std::vector<std::string>& args) {
   }
   campaign::Disclosure disclosure(options);
   v1::RollRecord record;
-  while ((*lines)->Next(&record)) {
+  std::string line;
+  while ((*lines)->NextLine(&line)) {
+    if (std::string problem = campaign::ParseRollJson(line, &record); !problem.empty()) {
+      std::cerr << "heyan disclose: " << roll << ":" << (*lines)->line_number() << ": " << problem << "\n";
+      return 1;
+    }
     if (absl::Status s = disclosure.Add(record); !s.ok()) {
       std::cerr << "heyan disclose: " << roll << ":" << (*lines)->line_number() << ": " << s.message() << "\n";
       return 1;

@@ -499,6 +499,12 @@ def case_diff_golden(env):
     if os.environ.get("HEYAN_UPDATE_GOLDEN"):
         open(golden, "w", encoding="utf-8").write(got)
     want = open(golden, encoding="utf-8").read()
+    # Applications (one per line) as well as the roll; CSV for spreadsheets.
+    r2 = env.run("diff", "--old", env.rules, "--old-param", "郑州市城市低保标准=740元", "--new", env.rules,
+                 "--in", os.path.join(env.source, "examples", "data", "applications.jsonl"), "--in-type", "applications",
+                 "--as-of", "2024-09-30", "--format", "csv", *env.registry_args())
+    check(r2.returncode == 0 and "共 400 户" in r2.stderr, r2.stderr)
+    check(r2.stdout.startswith("编号,乡镇,村居,旧结论,新结论"), r2.stdout[:200])
     check(got == want, "heyan diff output differs from tests/campaign/golden/diff_2023_2024.txt "
                        "(HEYAN_UPDATE_GOLDEN=1 rewrites it):\n" + got)
 
