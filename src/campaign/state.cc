@@ -188,6 +188,12 @@ absl::Status CampaignState::Apply(v1::LedgerEntry* row) {
   const int rc = sqlite3_step(select_row_);
   if (rc == SQLITE_ROW) {
     const int64_t last_run = sqlite3_column_int64(select_row_, 0);
+    if (last_run == run_) {
+      // Two rows with one key in one run: the roll (or history) holds a case number twice,
+      // and the second would silently replace the first's state and visits.
+      sqlite3_reset(select_row_);
+      return absl::InvalidArgumentError(absl::StrCat("台账编号“", row->key(), "”重复：同一编号出现了两次（在保名册或历史记录中编号重复）"));
+    }
     if (last_run != previous_run_) {
       change.push_back("重新进入台账");
     } else {

@@ -309,6 +309,17 @@ def case_state_foreign_db(env):
     check(r.returncode == 1 and "不是 heyan 活动数据库" in r.stderr, r.stderr)
 
 
+def case_state_duplicate_key(env):
+    lines = open(os.path.join(env.data, "roll.jsonl"), encoding="utf-8").read().splitlines()
+    dup = [l for l in lines if "XM-CASE-INCOME-HIGH" in l][0]
+    roll = env.path("roll.jsonl")
+    open(roll, "w", encoding="utf-8").write("\n".join(lines + [dup]) + "\n")
+    r = env.screen(env.path("l.csv"), "--db", env.path("c.sqlite"), roll=roll)
+    check(r.returncode == 1 and "在保:XM-CASE-INCOME-HIGH" in r.stderr and "重复" in r.stderr, r.stderr)
+    runs = sqlite3.connect(env.path("c.sqlite")).execute("SELECT count(*) FROM runs WHERE finished = 1").fetchone()[0]
+    check(runs == 0, "the failed run left nothing behind")
+
+
 def case_state_change_shown(env):
     db = env.path("campaign.sqlite")
     out = env.path("l.jsonl")
