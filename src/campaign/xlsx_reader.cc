@@ -147,7 +147,10 @@ class Sheet : public Xml {
   // "BC12" -> column 54 (0-based 54), row 11 (0-based); false for anything else.
   static bool Ref(const char* ref, int* row, int* col) {
     int c = 0, i = 0;
-    for (; ref[i] >= 'A' && ref[i] <= 'Z'; ++i) c = c * 26 + (ref[i] - 'A' + 1);
+    for (; ref[i] >= 'A' && ref[i] <= 'Z'; ++i) {
+      c = c * 26 + (ref[i] - 'A' + 1);
+      if (c > kMaxColumns) return false;  // before it could overflow
+    }
     int r = 0;
     if (i == 0 || !absl::SimpleAtoi(ref + i, &r) || r < 1 || r > kMaxRows || c > kMaxColumns) return false;
     *row = r - 1;
