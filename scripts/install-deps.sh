@@ -11,17 +11,19 @@ PACKAGES=(
   uuid-dev
   # core libraries
   libabsl-dev libprotobuf-dev protobuf-compiler libssl-dev libsimdjson-dev
+  # spreadsheet output (heyan eval --out-format xlsx)
+  libxlsxwriter-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Python bindings and their tests (Debian's /usr/bin/python3)
   python3 python3-dev pybind11-dev python3-protobuf python3-pytest
-  python3-dask python3-distributed
+  python3-dask python3-distributed python3-pandas python3-openpyxl
   # HTML explanation rendering test
   chromium fonts-noto-cjk
   # memory checks of the C ABI test
   valgrind
-  # caseload campaign (heyan screen): the .xlsx ledger, the campaign state, the ledger test
-  libxlsxwriter-dev libsqlite3-dev sqlite3 python3-openpyxl
+  # caseload campaign (heyan screen): the campaign state (SQLite)
+  libsqlite3-dev sqlite3
   # reading a filled-in ledger back (heyan screen import-visits FILE.xlsx): unzip and XML
   libminizip-dev libexpat1-dev
 )

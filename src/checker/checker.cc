@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
@@ -90,6 +91,7 @@ class Checker {
     bool uses_eligible = false;
   };
   void Declare(const ast::RuleFile& f);
+  void CheckCitations(const ast::RuleFile& f);
   void DeclareName(const std::string& name, const Span& span, bool override_, DeclSource src,
                    ast::DeclKind kind, const ast::Citation* basis);
   void CheckDecl(int index);
@@ -251,7 +253,76 @@ void Checker::DeclareName(const std::string& name, const Span& span, bool overri
   names_[name] = static_cast<int>(program_->decls.size()) - 1;
 }
 
+namespace {
+
+// Why `text` is not a citation a refusal letter can quote, or "" when it is one. A citation
+// names a legal document (its title or number: 办法, 通知, 民发〔2021〕57号, 《…》) or a public page
+// (http…); notes about the rule author's own files (policy-facts §3, /work/…, *.md) are not.
+std::pair<std::string, std::string> CitationProblem(const std::string& text) {
+  for (const char* internal : {"policy-facts", ".md", "/work/", "§", "事实 "}) {
+    if (absl::StrContains(text, internal)) {
+      return {absl::StrCat("依据引用了内部资料（", internal, "），告知书无法引用；请写文件名称、文号和条款，或公开网页地址"),
+              absl::StrCat("the basis cites an internal note (", internal,
+                           "), which a letter cannot quote; cite the document (title, number, clause) or a public page")};
+    }
+  }
+  static constexpr const char* kDocumentMarks[] = {"http://", "https://", "〔", "《", "办法", "通知", "条例", "规定",
+                                                    "方案", "指南", "答问", "意见", "决定", "令", "公告", "细则",
+                                                    "解读", "流程", "文件", "法",
+                                                    // English rule files
+                                                    "Measures", "Notice", "Regulation", "Rules", "Decree", "Law", "Q&A",
+                                                    "No.", "Article", "Art."};
+  for (const char* mark : kDocumentMarks) {
+    if (absl::StrContains(text, mark)) return {};
+  }
+  return {"依据没有写出文件或公开网页（应写文件名称、文号和条款，如“民发〔2021〕57号 第二十三条”，或网页地址）",
+          "the basis names no document or public page (write the document's title, number and clause, e.g. "
+          "\"民发〔2021〕57号 第二十三条\", or a web address)"};
+}
+
+}  // namespace
+
+// W0214: every rule and every parameter value cites a document (refusal letters quote it);
+// a citation that is there must be a document or a public page. Only warnings: a rule set
+// under construction still compiles (heyan check --strict may treat them as errors).
+void Checker::CheckCitations(const ast::RuleFile& f) {
+  auto check = [&](const ast::Citation& c, const Span& where, const std::string& what_zh, const std::string& what_en) {
+    if (!c.present || c.text.empty()) {
+      sink_->Warning("W0214", where, absl::StrCat(what_zh, "没有写依据：告知书将无法说明依据哪个文件"),
+                     absl::StrCat(what_en, " has no basis: letters cannot say which document it rests on"));
+      return;
+    }
+    auto [zh, en] = CitationProblem(c.text);
+    if (!zh.empty()) sink_->Warning("W0214", c.span, zh, en);
+  };
+  for (const auto& r : f.rules) {
+    check(r.basis, r.id_span, absl::StrCat("规则", Quote(r.id)), absl::StrCat("rule '", r.id, "'"));
+    for (const auto& ex : r.exceptions) {
+      if (ex.basis.present) check(ex.basis, ex.span, "例外", "exception");
+    }
+  }
+  for (const auto& p : f.params) {
+    for (const auto& v : p.values) {
+      // An assumption (假设) says in its 理由 why no document is cited; only a citation it
+      // does give must be a document.
+      if (p.assumption && p.because.present && !v.basis.present) continue;
+      check(v.basis, v.dated ? v.from_span : p.name_span, absl::StrCat("参数", Quote(p.name), v.dated ? "的这个取值" : ""),
+            absl::StrCat("parameter '", p.name, "'", v.dated ? " (this dated value)" : ""));
+    }
+  }
+  for (const auto& v : f.values) {
+    if (v.basis.present) check(v.basis, v.name_span, "", "");
+  }
+  for (const auto& t : f.tables) {
+    if (t.basis.present) check(t.basis, t.name_span, "", "");
+    for (const auto& row : t.rows) {
+      if (row.basis.present) check(row.basis, row.span, "", "");
+    }
+  }
+}
+
 void Checker::Declare(const ast::RuleFile& f) {
+  CheckCitations(f);
   // Declarations in source order across kinds, so outputs keep their written order.
   struct Item {
     int begin;

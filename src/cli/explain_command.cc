@@ -27,6 +27,7 @@
 #include "heyan/program.h"
 #include "heyan/registry.h"
 #include "io/application_reader.h"
+#include "io/household.h"
 #include "io/input_file.h"
 
 namespace heyan::cli {
@@ -45,23 +46,6 @@ constexpr size_t kMaxApplicationBytes = size_t{64} << 20;
 
 bool IsTextFormat(const std::string& path) {
   return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") || absl::EndsWith(path, ".pbtxt");
-}
-
-// A VerificationRequest has a top-level "application" (or "records") where an Application has
-// none: JSON keys, or text-format field names at the start of a line.
-bool LooksLikeRequest(const std::string& text, bool text_format) {
-  if (!text_format) {
-    google::protobuf::Struct object;
-    if (!google::protobuf::util::JsonStringToMessage(text, &object).ok()) return false;
-    return object.fields().contains("application") || object.fields().contains("records");
-  }
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    return absl::StartsWith(line.substr(start), "application") || absl::StartsWith(line.substr(start), "records");
-  }
-  return false;
 }
 
 }  // namespace
@@ -196,40 +180,16 @@ int Explain(const std::vector<std::string>& args) {
               << (en ? ": the application file is empty\n" : ": 申请文件是空的\n");
     return 2;
   }
-  // One household: an Application, or a VerificationRequest (application + 核对结果).
-  v1::VerificationRequest request;
-  const bool is_request = LooksLikeRequest(*text, IsTextFormat(application_path));
-  v1::Application& application = *request.mutable_application();
-  io::ReadError error;
-  if (is_request) {
-    const bool parsed = IsTextFormat(application_path)
-                            ? google::protobuf::TextFormat::ParseFromString(*text, &request)
-                            : google::protobuf::util::JsonStringToMessage(*text, &request).ok();
-    if (!parsed) {
-      std::cerr << "heyan explain: " << application_path
-                << (en ? ": not a heyan.v1.VerificationRequest\n" : "：不是 heyan.v1.VerificationRequest（核验请求）\n");
-      return 2;
-    }
-    if (!io::CheckApplication(application, &error)) {
-      std::cerr << "heyan explain: " << application_path << ": application." << error.field << ": " << error.message << "\n";
-      return 2;
-    }
-  } else if (IsTextFormat(application_path)) {
-    if (!google::protobuf::TextFormat::ParseFromString(*text, &application)) {
-      std::cerr << "heyan explain: " << application_path
-                << (en ? ": not a heyan.v1.Application in text format\n" : "：不是文本格式的 heyan.v1.Application\n");
-      return 2;
-    }
-    if (!io::CheckApplication(application, &error)) {
-      std::cerr << "heyan explain: " << application_path << ": " << error.field << ": " << error.message << "\n";
-      return 2;
-    }
-  } else if (!io::ParseJsonWithProtobuf(*text, &application, &error)) {
-    // protobuf's JSON reading plus the checks `heyan eval` makes (negative amounts, ...).
-    std::cerr << "heyan explain: " << application_path << ": " << error.field
-              << (error.field.empty() ? "" : ": ") << error.message << "\n";
+  // One household: an Application, a VerificationRequest (申请 + 核对结果) or a heyan test
+  // case, in JSON or text format, with English or Chinese names (io/household.h).
+  io::Household household;
+  if (absl::Status s = io::ReadHousehold(*text, en, &household); !s.ok()) {
+    std::cerr << "heyan explain: " << application_path << ": " << s.message() << "\n";
     return 2;
   }
+  const bool is_request = household.is_request;
+  const v1::VerificationRequest& request = household.request;
+  const v1::Application& application = request.application();
 
   if (!options.addressee_id_number.empty() &&
       std::none_of(application.members().begin(), application.members().end(),

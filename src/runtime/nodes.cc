@@ -331,7 +331,17 @@ bool CoveringCheck(Frame& f, const TExpr& e, const TExpr& key_expr, std::string_
   if (c == RegistryView::kUnchecked) {
     const Schema& schema = Schema::Get();
     const std::string name = schema.FieldName(schema.RegistryField(e.registry), f.english);
-    return f.Missing(absl::StrCat("登记册.", name, "[", std::string(id), "]"), absl::StrCat(name, " 未核对"));
+    // Whose check is missing, named by where the person is in the application (成员[2],
+    // 赡养扶养[1]) rather than by ID number: explanations describe the person for staff and
+    // keep other persons' numbers out of an applicant's letter.
+    std::string who = FieldPath(f, key_expr);
+    const size_t dot = who.rfind('.');
+    if (dot != std::string::npos && who.find('[') < dot) {
+      who.resize(dot);
+    } else {
+      who = std::string(id);
+    }
+    return f.Missing(absl::StrCat("登记册.", name, "[", who, "]"), absl::StrCat(name, " 未核对"));
   }
   f.check_uses.push_back(CheckUse{static_cast<int16_t>(e.registry), static_cast<int16_t>(c), id});
   *check = c;
@@ -954,12 +964,63 @@ bool Node::ForEach(Frame& f, ItemFn fn) const {
   return true;
 }
 
+namespace {
+
+// Where `target` sits inside `m`, as "成员[2].收入[1]" (Chinese field names, 1-based indices);
+// false when it is not inside. Walks the message tree with an explicit stack; only used when
+// something is missing, so the cost (a few dozen messages per household) is off the hot path.
+bool PathInside(const Message& root, const Message* target, bool english, std::string* out) {
+  struct Step {
+    const Message* message;
+    std::string path;
+  };
+  const Schema& schema = Schema::Get();
+  std::vector<Step> stack{{&root, ""}};
+  while (!stack.empty()) {
+    Step step = std::move(stack.back());
+    stack.pop_back();
+    const Message& m = *step.message;
+    const Reflection* r = m.GetReflection();
+    std::vector<const FieldDescriptor*> fields;
+    r->ListFields(m, &fields);
+    for (const FieldDescriptor* field : fields) {
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      const std::string name = schema.FieldName(field, english);
+      const std::string prefix = step.path.empty() ? name : absl::StrCat(step.path, ".", name);
+      if (!field->is_repeated()) {
+        const Message* child = &r->GetMessage(m, field);
+        if (child == target) return (*out = prefix), true;
+        stack.push_back({child, prefix});
+        continue;
+      }
+      for (int k = 0; k < r->FieldSize(m, field); ++k) {
+        const Message* child = &r->GetRepeatedMessage(m, field, k);
+        std::string path = absl::StrCat(prefix, "[", k + 1, "]");
+        if (child == target) return (*out = std::move(path)), true;
+        stack.push_back({child, std::move(path)});
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string FieldPath(const Frame& f, const TExpr& e) {
   if (e.kind != TKind::kField || e.args.empty()) return e.source;
   const TExpr& base = *e.args[0];
   std::string name = Schema::Get().FieldName(e.field, f.english);
   if (base.kind == TKind::kSlot) {
-    return absl::StrCat(base.source, "[", f.slots[base.slot].index + 1, "].", name);
+    // An item of the application is named by where it is in the application
+    // (成员[1].收入[2].金额), whatever filtered list the rule was walking; other items (registry
+    // records) by the list they came from.
+    const Value& item = f.slots[base.slot];
+    std::string where;
+    if (item.kind == TypeKind::kMessage && f.application != nullptr &&
+        PathInside(*f.application, item.message, f.english, &where)) {
+      return absl::StrCat(where, ".", name);
+    }
+    return absl::StrCat(base.source, "[", item.index + 1, "].", name);
   }
   if (base.kind == TKind::kRoot) return name;
   if (base.kind == TKind::kField) return absl::StrCat(FieldPath(f, base), ".", name);
