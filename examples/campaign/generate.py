@@ -2,7 +2,7 @@
 """Generates the example campaign data (examples/campaign/), reproducibly.
 
 A made-up county caseload for `heyan screen`, `heyan disclose` and `heyan diff`: the roll
-of enrolled urban households of 新密市 (three townships), a year of refusals and exits,
+of enrolled urban households of 金水区 (three townships), a year of refusals and exits,
 the staff roster, and the registries the Zhengzhou rules check. Nothing describes a real
 person. Named households (编号 XM-CASE-…) each put a known household into one key group or
 list comparison, or must stay out of it; tests/campaign/ rely on them.
@@ -21,12 +21,12 @@ import json
 import os
 import random
 
-COUNTY = "新密市"
-COUNTY_CODE = "410183"
+COUNTY = "金水区"
+COUNTY_CODE = "410105"
 TOWNSHIPS = {
-    "城关镇": ["东街社区", "西街社区", "南街社区"],
-    "青屏街道": ["青屏社区", "金凤社区"],
-    "新华路街道": ["新华社区", "民主社区", "矿区社区"],
+    "经八路街道": ["东街社区", "西街社区", "南街社区"],
+    "花园路街道": ["青屏社区", "金凤社区"],
+    "文化路街道": ["新华社区", "民主社区", "矿区社区"],
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "建国秀英桂兰玉兰淑珍志强海燕丽娟红梅德明永福金花凤英春生秋菊冬梅文华晓东明辉国庆振华雪梅新民保国素芳慧敏宏伟长顺家乐子涵思远佳怡浩然欣怡宇航梓萱俊杰雨桐一鸣诗琪"
@@ -139,42 +139,42 @@ def example(out: str, seed: int) -> None:
         return h
 
     # Group 4: a member declared in 近亲属备案 (R401/R403 ask for a visit as well).
-    h = case("REL-DECLARED", "城关镇", "东街社区", [g.member("SELF")])
+    h = case("REL-DECLARED", "经八路街道", "东街社区", [g.member("SELF")])
     staff_a = g.member("SELF", 1970, 1985)
     relatives.append([h["members"][0]["idNumber"], h["members"][0]["name"], staff_a["idNumber"], staff_a["name"],
                       "低保经办人员", "父母"])
     roster.append({"idNumber": staff_a["idNumber"], "name": staff_a["name"], "role": "DIBAO_STAFF",
-                   "county": COUNTY, "township": "城关镇"})
+                   "county": COUNTY, "township": "经八路街道"})
     # Group 4: a relative known from household registration only (never declared).
-    h = case("REL-UNDECLARED", "青屏街道", "青屏社区", [g.member("SELF"), g.member("SPOUSE")])
+    h = case("REL-UNDECLARED", "花园路街道", "青屏社区", [g.member("SELF"), g.member("SPOUSE")])
     cadre = g.member("SELF", 1975, 1988)
     roster.append({"idNumber": cadre["idNumber"], "name": cadre["name"], "role": "VILLAGE_CADRE",
-                   "county": COUNTY, "township": "青屏街道", "village": "青屏社区",
+                   "county": COUNTY, "township": "花园路街道", "village": "青屏社区",
                    "relatives": [{"idNumber": h["members"][1]["idNumber"], "name": h["members"][1]["name"],
                                   "relationship": "母亲"}]})
     # Group 4: a covered member who is on the roster himself.
-    h = case("REL-STAFF-SELF", "新华路街道", "矿区社区", [g.member("SELF", 1960, 1964)])
+    h = case("REL-STAFF-SELF", "文化路街道", "矿区社区", [g.member("SELF", 1960, 1964)])
     roster.append({"idNumber": h["members"][0]["idNumber"], "name": h["members"][0]["name"],
-                   "role": "VILLAGE_CADRE", "county": COUNTY, "township": "新华路街道", "village": "矿区社区"})
+                   "role": "VILLAGE_CADRE", "county": COUNTY, "township": "文化路街道", "village": "矿区社区"})
     # Not group 4: a roster cadre's relative who lives in another county's roll (not on ours).
     roster.append({"idNumber": g.member("SELF", 1970, 1980)["idNumber"], "name": g.name(), "role": "VILLAGE_CADRE",
-                   "county": COUNTY, "township": "城关镇", "village": "西街社区",
+                   "county": COUNTY, "township": "经八路街道", "village": "西街社区",
                    "relatives": [{"idNumber": g.member("CHILD", 1995, 2000)["idNumber"], "relationship": "子女"}]})
 
     # Group 5: a covered member with a grade-1 certificate.
-    h = case("DIS-GRADE1", "城关镇", "西街社区",
+    h = case("DIS-GRADE1", "经八路街道", "西街社区",
              [g.member("SELF"), g.member("CHILD", 1980, 1990, disabilityCategory="PHYSICAL", disabilityGrade=1)],
              cause="DISABILITY")
     disability.append([h["members"][1]["idNumber"], "肢体残疾", 1, "2015-06-01"])
     # Group 5 and 漏保 in the household: grade-3 intellectual, listed but not covered.
-    h = case("DIS-UNCOVERED", "青屏街道", "金凤社区",
+    h = case("DIS-UNCOVERED", "花园路街道", "金凤社区",
              [g.member("SELF"), g.member("CHILD", 1985, 1995, disabilityCategory="INTELLECTUAL", disabilityGrade=3)])
     h["enrollment"]["coveredMembers"] = [h["members"][0]["idNumber"]]
     h["members"][1]["livesTogether"] = True
     h["enrollment"]["monthlyAmountFen"] = str(STANDARD_2024_FEN - 30000)
     disability.append([h["members"][1]["idNumber"], "智力残疾", 3, "2018-09-10"])
     # Not group 5: grade-3 physical disability is not severe.
-    h = case("DIS-GRADE3-PHYSICAL", "新华路街道", "新华社区",
+    h = case("DIS-GRADE3-PHYSICAL", "文化路街道", "新华社区",
              [g.member("SELF", disabilityCategory="PHYSICAL", disabilityGrade=3)])
     disability.append([h["members"][0]["idNumber"], "肢体残疾", 3, "2019-01-20"])
     # Registry only: a severe certificate whose holder is on no household (漏保 candidate)…
@@ -184,42 +184,42 @@ def example(out: str, seed: int) -> None:
     disability.append([g.member("SELF", 1950, 1960)["idNumber"], "视力残疾", 4, "2020-05-05"])
 
     # Group 1: a 建档立卡 member listed but not covered; a covered one is only counted.
-    h = case("POV-UNCOVERED", "城关镇", "南街社区", [g.member("SELF"), g.member("SPOUSE")])
+    h = case("POV-UNCOVERED", "经八路街道", "南街社区", [g.member("SELF"), g.member("SPOUSE")])
     h["enrollment"]["coveredMembers"] = [h["members"][0]["idNumber"]]
     h["enrollment"]["monthlyAmountFen"] = str(STANDARD_2024_FEN * 2 - 30000)
-    poverty.append([h["members"][0]["idNumber"], "410183001001", 0, 0, "是"])
-    poverty.append([h["members"][1]["idNumber"], "410183001001", 0, 0, "是"])
+    poverty.append([h["members"][0]["idNumber"], "410105001001", 0, 0, "是"])
+    poverty.append([h["members"][1]["idNumber"], "410105001001", 0, 0, "是"])
     # Group 1 from the registry: a registered poor household with nobody on the roll.
     for _ in range(3):
-        poverty.append([g.member("SELF", 1950, 1990)["idNumber"], "410183002002", 380000, 0, "否"])
+        poverty.append([g.member("SELF", 1950, 1990)["idNumber"], "410105002002", 380000, 0, "否"])
 
     # Payroll: a covered member paid from public finance (R205 asks for a visit).
-    h = case("PAYROLL", "新华路街道", "民主社区", [g.member("SELF"), g.member("CHILD", 1985, 1995)])
-    payroll.append([h["members"][1]["idNumber"], h["members"][1]["name"], "新密市第二小学", 520000])
+    h = case("PAYROLL", "文化路街道", "民主社区", [g.member("SELF"), g.member("CHILD", 1985, 1995)])
+    payroll.append([h["members"][1]["idNumber"], h["members"][1]["name"], "金水区第二小学", 520000])
     # Not payroll: a payroll record for someone not on the roll.
-    payroll.append([g.member("SELF", 1980, 1990)["idNumber"], g.name(), "新密市卫生院", 480000])
+    payroll.append([g.member("SELF", 1980, 1990)["idNumber"], g.name(), "金水区卫生院", 480000])
 
     # 清退: income above the standard (不符合).
-    case("INCOME-HIGH", "青屏街道", "金凤社区", [g.member("SELF")], income=90000, amount_fen=20000)
+    case("INCOME-HIGH", "花园路街道", "金凤社区", [g.member("SELF")], income=90000, amount_fen=20000)
     # At the edge of the 2024 change: 745元 a month is above 740元 (2023) and below 750元 (2024):
     # `heyan diff` shows it gaining eligibility.
-    case("EDGE-745", "城关镇", "南街社区", [g.member("SELF")], income=74500, cause="ILLNESS")
+    case("EDGE-745", "经八路街道", "南街社区", [g.member("SELF")], income=74500, cause="ILLNESS")
     # 调整: the amount paid differs from what the rules compute.
-    case("AMOUNT-OLD", "城关镇", "东街社区", [g.member("SELF"), g.member("SPOUSE")], income=50000,
+    case("AMOUNT-OLD", "经八路街道", "东街社区", [g.member("SELF"), g.member("SPOUSE")], income=50000,
          amount_fen=STANDARD_2024_FEN * 2 - 50000 - 2000)
 
     # Group 3 on the roll: exited 6 months ago, enrolled again.
-    h = case("REENROLLED", "新华路街道", "新华社区", [g.member("SELF")], approved_on="2024-06-01")
+    h = case("REENROLLED", "文化路街道", "新华社区", [g.member("SELF")], approved_on="2024-06-01")
     history.append({"kind": "EXITED", "date": "2024-03-20", "reason": "外出务工收入增加",
-                    "household": {"id": "XM2019-00777", "county": COUNTY, "township": "新华路街道",
+                    "household": {"id": "XM2019-00777", "county": COUNTY, "township": "文化路街道",
                                   "village": "新华社区", "members": [dict(h["members"][0])]}})
 
     # Confidential households (notices): a child-headed household, an HIV patient, a flag.
-    case("CONF-MINOR", "城关镇", "西街社区", [g.member("SELF", 2009, 2012), g.member("SIBLING", 2012, 2015)],
+    case("CONF-MINOR", "经八路街道", "西街社区", [g.member("SELF", 2009, 2012), g.member("SIBLING", 2012, 2015)],
          income=0, cause="LACK_OF_LABOUR")
-    case("CONF-HIV", "青屏街道", "青屏社区",
+    case("CONF-HIV", "花园路街道", "青屏社区",
          [g.member("SELF"), g.member("SPOUSE", confidentiality="HIV_AIDS")], cause="ILLNESS")
-    case("CONF-FLAG", "新华路街道", "民主社区", [g.member("SELF", confidentiality="OTHER_CONFIDENTIAL")])
+    case("CONF-FLAG", "文化路街道", "民主社区", [g.member("SELF", confidentiality="OTHER_CONFIDENTIAL")])
 
     # History: refusals and exits.
     def hist(kind: str, date: str, reason: str, hid: str, township: str, village: str, n: int = 1,
@@ -230,11 +230,11 @@ def example(out: str, seed: int) -> None:
         app["kind"] = "NEW_APPLICATION"
         history.append({"kind": kind, "date": date, "reason": reason, "household": app})
 
-    hist("REFUSED", "2024-06-18", "家庭人均收入高于标准", "XM2024-R0001", "城关镇", "东街社区", 2, 160000)
-    hist("REFUSED", "2024-02-05", "申报材料不全", "XM2024-R0002", "青屏街道", "金凤社区", 1, 10000)
-    hist("REFUSED", "2023-06-30", "家庭人均收入高于标准（超过一年，不入组）", "XM2023-R0099", "城关镇", "南街社区")
-    hist("EXITED", "2024-08-01", "自愿退出", "XM2020-00321", "新华路街道", "矿区社区", 1, 10000)
-    hist("EXITED", "2022-12-31", "死亡销户（超过一年，不入组）", "XM2018-00111", "青屏街道", "青屏社区")
+    hist("REFUSED", "2024-06-18", "家庭人均收入高于标准", "XM2024-R0001", "经八路街道", "东街社区", 2, 160000)
+    hist("REFUSED", "2024-02-05", "申报材料不全", "XM2024-R0002", "花园路街道", "金凤社区", 1, 10000)
+    hist("REFUSED", "2023-06-30", "家庭人均收入高于标准（超过一年，不入组）", "XM2023-R0099", "经八路街道", "南街社区")
+    hist("EXITED", "2024-08-01", "自愿退出", "XM2020-00321", "文化路街道", "矿区社区", 1, 10000)
+    hist("EXITED", "2022-12-31", "死亡销户（超过一年，不入组）", "XM2018-00111", "花园路街道", "青屏社区")
 
     os.makedirs(out, exist_ok=True)
     write_jsonl(os.path.join(out, "roll.jsonl"), [{"household": h} for h in roll])

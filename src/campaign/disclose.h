@@ -3,7 +3,7 @@
 //
 // Pipeline position: reads the roll (RollRecord), writes notices; nothing is decided here.
 //
-//   campaign::Disclosure d({.as_of = "2024-10-01", .title = "新密市"});
+//   campaign::Disclosure d({.as_of = "2024-10-01", .title = "金水区"});
 //   for (each RollRecord r) HEYAN_RETURN_IF_ERROR(d.Add(r));
 //   HEYAN_RETURN_IF_ERROR(d.Write("notices/", {.html = true, .csv = true}));
 //
@@ -35,7 +35,7 @@ namespace heyan::campaign {
 
 struct DiscloseOptions {
   std::string as_of;  // notice date "YYYY-MM-DD": minors are counted on this date. Required.
-  std::string title;  // the county's name for headings, e.g. "新密市"; empty: from the roll
+  std::string title;  // the county's name for headings, e.g. "金水区"; empty: from the roll
 };
 
 struct NoticeFormats {

@@ -194,7 +194,7 @@ def case_ledger_xlsx(env):
     check(r.returncode == 0, r.stderr)
     wb = openpyxl.load_workbook(out)
     check(wb.sheetnames[0] == "汇总", f"the summary comes first: {wb.sheetnames}")
-    check(set(wb.sheetnames[1:]) == {"城关镇", "青屏街道", "新华路街道", "（乡镇未知）"}, f"one sheet per township: {wb.sheetnames}")
+    check(set(wb.sheetnames[1:]) == {"经八路街道", "花园路街道", "文化路街道", "（乡镇未知）"}, f"one sheet per township: {wb.sheetnames}")
     expected_header = ["序号", "台账编号", "来源", "县区", "乡镇", "村居", "编号", "户主姓名", "户主身份证号", "重点群体"]
     group_counts = [0] * 6
     rows = 0
@@ -376,7 +376,7 @@ def case_import_visits_xlsx(env):
     # The township fills in the visit columns in a spreadsheet program and saves: openpyxl
     # rewrites the workbook with shared strings and a real date cell, as Excel does.
     wb = openpyxl.load_workbook(out)
-    ws = wb["青屏街道"]
+    ws = wb["花园路街道"]
     header = [c.value for c in ws[1]]
     filled = 0
     for row in ws.iter_rows(min_row=2):
@@ -386,7 +386,7 @@ def case_import_visits_xlsx(env):
             row[header.index("核查结果")].value = "停保清退"
             row[header.index("核查情况")].value = "务工收入 & 养老金 <核实>"
             filled += 1
-    check(filled == 1, "the household is on the 青屏街道 sheet")
+    check(filled == 1, "the household is on the 花园路街道 sheet")
     filled_path = env.path("filled.xlsx")
     wb.save(filled_path)
     r = env.run("screen", "import-visits", "--db", db, filled_path)
@@ -400,7 +400,7 @@ def case_import_visits_xlsx(env):
     ws.cell(row=2, column=header.index("核查人") + 1).value = "李强"
     wb.save(filled_path)
     r = env.run("screen", "import-visits", "--db", db, filled_path)
-    check(r.returncode == 1 and "青屏街道" in r.stderr and "第 2 行" in r.stderr and "待定" in r.stderr, r.stderr)
+    check(r.returncode == 1 and "花园路街道" in r.stderr and "第 2 行" in r.stderr and "待定" in r.stderr, r.stderr)
     open(env.path("not.xlsx"), "w").write("plain text")
     r = env.run("screen", "import-visits", "--db", db, env.path("not.xlsx"))
     check(r.returncode == 1 and "不是 .xlsx 文件" in r.stderr, r.stderr)
