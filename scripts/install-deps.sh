@@ -22,6 +22,10 @@ PACKAGES=(
   chromium fonts-noto-cjk
   # memory checks of the C ABI test
   valgrind
+  # caseload campaign (heyan screen): the campaign state (SQLite)
+  libsqlite3-dev sqlite3
+  # reading a filled-in ledger back (heyan screen import-visits FILE.xlsx): unzip and XML
+  libminizip-dev libexpat1-dev
 )
 
 missing=()

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cli/campaign_cli.h"
 #include "cli/commands.h"
 #include "common/text.h"
 #include "heyan/compiler.h"
@@ -27,6 +28,11 @@ int Usage() {
                "             [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]\n"
                "             [--strict-ids]\n"
                "  heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n"
+               "  heyan screen --rules PATH --roll ROLL --as-of YYYY-MM-DD --out LEDGER.xlsx [--history FILE]\n"
+               "             [--roster FILE] [--registry NAME=FILE ...] [--db CAMPAIGN.sqlite] [--format=xlsx|csv|jsonl]\n"
+               "  heyan screen record-visit|import-visits --db CAMPAIGN.sqlite ...\n"
+               "  heyan disclose --roll ROLL --as-of YYYY-MM-DD --out-dir DIR [--format=html|csv|all]\n"
+               "  heyan diff --old RULES --new RULES --in FILE --as-of YYYY-MM-DD [--registry NAME=FILE ...]\n"
                "  heyan version\n";
   return 2;
 }
@@ -137,6 +143,9 @@ int main(int argc, char** argv) {
   if (command == "eval") return heyan::cli::Eval(args);
   if (command == "test") return heyan::cli::Test(args);
   if (command == "explain") return heyan::cli::Explain(args);
+  if (command == "screen") return heyan::cli::Screen(args);
+  if (command == "disclose") return heyan::cli::Disclose(args);
+  if (command == "diff") return heyan::cli::Diff(args);
   if (command == "version" || command == "--version") {
     std::cout << heyan::kEngineVersion << "\n";
     return 0;

@@ -360,6 +360,21 @@ void Registries::Fetch(int registry, std::string_view id_number,
   }
 }
 
+void Registries::ForEachId(int registry, const std::function<void(std::string_view)>& visit) const {
+  if (registry < 0 || registry >= static_cast<int>(impl_->registries.size())) return;
+  const Registry& r = impl_->registries[registry];
+  char id[18];
+  for (const auto& [key, head] : r.head) {
+    // Inverse of PackId: key = (17 digits) * 11 + check value (10 = X).
+    uint64_t digits = key / 11;
+    const uint64_t check = key % 11;
+    id[17] = check == 10 ? 'X' : static_cast<char>('0' + check);
+    for (int i = 16; i >= 0; --i, digits /= 10) id[i] = static_cast<char>('0' + digits % 10);
+    visit(std::string_view(id, sizeof id));
+  }
+  for (const auto& [text, head] : r.other_head) visit(text);
+}
+
 absl::Status Registries::AddRecord(std::string_view name, const google::protobuf::Message& record) {
   int i = IndexOf(name);
   if (i < 0) return absl::NotFoundError(absl::StrCat("unknown registry '", std::string(name), "'"));
