@@ -242,10 +242,10 @@ def example(out: str, seed: int) -> None:
     write_jsonl(os.path.join(out, "roster.jsonl"), roster)
     reg = os.path.join(out, "registries")
     os.makedirs(reg, exist_ok=True)
-    write_csv(os.path.join(reg, "public_payroll_staff.csv"), ["身份证号", "姓名", "工作单位", "月工资"], payroll)
+    write_csv(os.path.join(reg, "public_payroll_staff.csv"), ["身份证号", "姓名", "工作单位", "月工资（分）"], payroll)
     write_csv(os.path.join(reg, "staff_relatives.csv"),
               ["身份证号", "姓名", "经办人身份证号", "经办人姓名", "经办身份", "亲属关系"], relatives)
-    write_csv(os.path.join(reg, "poverty_registry.csv"), ["身份证号", "户编号", "人均年纯收入", "增收金额", "已脱贫"],
+    write_csv(os.path.join(reg, "poverty_registry.csv"), ["身份证号", "户编号", "人均年纯收入（分）", "增收金额（分）", "已脱贫"],
               poverty)
     write_csv(os.path.join(reg, "disability_certificates.csv"), ["身份证号", "残疾类别", "残疾等级", "发证日期"],
               disability)

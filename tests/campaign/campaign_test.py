@@ -102,11 +102,11 @@ def case_example_data_reproducible(env):
 def case_group1_poverty(env):
     rows, _ = env.ledger()
     check(in_group(rows, "在保:XM-CASE-POV-UNCOVERED", 1), "a 建档立卡 member not covered puts the household in group 1")
-    check(in_group(rows, "建档立卡:410183002002", 1), "a registered poor household with nobody on the roll is a group-1 row")
+    check(in_group(rows, "建档立卡:410105002002", 1), "a registered poor household with nobody on the roll is a group-1 row")
     # Its other member is 建档立卡 too but covered: only the uncovered one is named.
     reason = rows["在保:XM-CASE-POV-UNCOVERED"]["group_reasons"][0]
     check(reason.count("建档立卡贫困人口") == 1, f"only the uncovered member is a reason: {reason}")
-    check("建档立卡:410183001001" not in rows, "a poor household whose members are on the roll is no registry row")
+    check("建档立卡:410105001001" not in rows, "a poor household whose members are on the roll is no registry row")
     check(not any(1 in groups(r) for k, r in rows.items() if k.startswith("在保:XM2021-")),
           "ordinary households are not in group 1")
 
