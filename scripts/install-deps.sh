@@ -20,6 +20,10 @@ PACKAGES=(
   chromium fonts-noto-cjk
   # memory checks of the C ABI test
   valgrind
+  # `heyan serve`: gRPC service, audit log, Python client test
+  libgrpc++-dev protobuf-compiler-grpc libsqlite3-dev python3-grpcio
+  # fuzz targets (-DHEYAN_FUZZ=ON): clang's libFuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
