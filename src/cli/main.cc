@@ -27,6 +27,10 @@ int Usage() {
                "             [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]\n"
                "             [--strict-ids]\n"
                "  heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n"
+#ifdef HEYAN_HAVE_SERVICE
+               "  heyan serve --rules DIR [--registry NAME=FILE ...] --listen HOST:PORT\n"
+               "             (--clients FILE | --allow-anonymous) [--audit-db FILE] ...  (heyan serve --help)\n"
+#endif
                "  heyan version\n";
   return 2;
 }
@@ -137,6 +141,9 @@ int main(int argc, char** argv) {
   if (command == "eval") return heyan::cli::Eval(args);
   if (command == "test") return heyan::cli::Test(args);
   if (command == "explain") return heyan::cli::Explain(args);
+#ifdef HEYAN_HAVE_SERVICE
+  if (command == "serve") return heyan::cli::Serve(args);
+#endif
   if (command == "version" || command == "--version") {
     std::cout << heyan::kEngineVersion << "\n";
     return 0;
