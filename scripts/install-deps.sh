@@ -24,6 +24,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libsqlite3-dev python3-grpcio
   # fuzz targets (-DHEYAN_FUZZ=ON): clang's libFuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # the Java client example's offline build (examples/clients/java/build-debian.sh)
+  libgrpc-java libprotobuf-java protobuf-compiler-grpc-java-plugin libnetty-java libgoogle-gson-java libperfmark-java
 )
 
 missing=()

@@ -11,8 +11,10 @@
 // tests and scripts read it there). SIGHUP, or a changed rule or registry file with --watch,
 // reloads the rules and registries atomically; a failed reload keeps the old ones serving
 // and says why on stderr. SIGINT / SIGTERM stop it gracefully.
-#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <charconv>
@@ -50,6 +52,15 @@ bool ParsePositive(const std::string& text, long max, long* out) {
   if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) return false;
   *out = v;
   return true;
+}
+
+int g_signal_pipe[2] = {-1, -1};
+
+void OnSignal(int sig) {
+  const unsigned char byte = static_cast<unsigned char>(sig);
+  const int saved = errno;
+  (void)!write(g_signal_pipe[1], &byte, 1);  // async-signal-safe
+  errno = saved;
 }
 
 void Log(const std::string& line) {
@@ -150,14 +161,15 @@ int Serve(const std::vector<std::string>& args) {
     server.clients = *std::move(clients);
   }
 
-  // Signals go to the one thread that waits for them (blocked here, before gRPC starts its
-  // threads, which inherit the mask).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGHUP);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Signals become bytes on a pipe that one thread reads: a handler works whichever thread
+  // the kernel picks (gRPC and libraries start threads of their own), and the reload and
+  // shutdown then run as ordinary code, not inside a signal handler.
+  if (pipe(g_signal_pipe) != 0) return Fail("pipe() failed");
+  struct sigaction action = {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaction(sig, &action, nullptr);
 
   absl::StatusOr<std::unique_ptr<service::Core>> created = service::Core::Create(core);
   if (!created.ok()) return Fail(std::string(created.status().message()));
@@ -201,9 +213,10 @@ int Serve(const std::vector<std::string>& args) {
   }
   std::thread signaller([&] {
     for (;;) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
-      if (sig == SIGHUP) {
+      unsigned char sig = 0;
+      const ssize_t n = read(g_signal_pipe[0], &sig, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 1 && sig == SIGHUP) {
         reload("SIGHUP");
         continue;
       }
