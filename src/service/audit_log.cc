@@ -15,7 +15,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/util/json_util.h"
+#include "io/application_reader.h"
 
 namespace heyan::service {
 namespace {
@@ -84,13 +84,12 @@ std::string JsonString(absl::string_view s) {
   return out;
 }
 
+// Protobuf JSON with proto field names: io::ProtoJsonWriter prints exactly what
+// MessageToJsonString would, several times faster (one writer per thread: it keeps scratch).
 std::string ToJson(const Message& m) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
+  thread_local io::ProtoJsonWriter writer;
   std::string out;
-  // Strings the service accepted are valid UTF-8 (protobuf checks on parse), so printing
-  // cannot fail; if it ever does, the row still says so rather than holding nothing.
-  if (!google::protobuf::util::MessageToJsonString(m, &out, options).ok()) out = "{\"error\":\"unprintable\"}";
+  writer.Append(m, &out);
   return out;
 }
 
