@@ -22,6 +22,8 @@ PACKAGES=(
   valgrind
   # `heyan serve`: gRPC service, audit log, Python client test
   libgrpc++-dev protobuf-compiler-grpc libsqlite3-dev python3-grpcio
+  # its TLS test makes certificates with the openssl command
+  openssl
   # fuzz targets (-DHEYAN_FUZZ=ON): clang's libFuzzer and sanitizer runtimes
   clang-14 libclang-rt-14-dev
   # the Java client example's offline build (examples/clients/java/build-debian.sh)
