@@ -5,6 +5,9 @@
 // (default) and the Zhengzhou rules, with the example registries loaded.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <memory>
 #include <string>
 
@@ -13,16 +16,26 @@
 
 namespace {
 
-// The audit log is an in-memory database, so the service is rebuilt now and then to keep
-// the fuzzer's memory flat.
-constexpr int kInputsPerCore = 5000;
+std::unique_ptr<heyan::service::Core> g_core;
+std::string g_audit;
 
+void RemoveAudit() {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((g_audit + suffix).c_str());
+}
+
+// The service is built once, before fuzzing starts (compiling the rules takes seconds under
+// ASan, which must not count against one input's time limit). Its audit log is a file in
+// TMPDIR, not memory: it grows with every input, and the fuzzer's memory must stay flat.
 std::unique_ptr<heyan::service::Core> NewCore() {
   const std::string src = heyan::fuzz::SourceDir();
   heyan::service::CoreOptions options;
   options.rules = {src + "/rules/examples/city.heyan", src + "/rules/henan"};
-  options.audit.path = ":memory:";
-  options.audit.key_file = "";
+  const char* tmp = std::getenv("TMPDIR");
+  g_audit = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/heyan-fuzz-audit-" +
+            std::to_string(getpid()) + ".db";
+  RemoveAudit();
+  std::atexit(RemoveAudit);
+  options.audit.path = g_audit;
   for (const char* r : {"财政供养人员=public_payroll_staff.csv", "近亲属备案=staff_relatives.csv",
                         "车辆登记=vehicle_registrations.csv", "残疾人证=disability_certificates.csv",
                         "农机购置补贴=machinery_subsidies.csv", "社保=social_insurance.csv",
@@ -43,13 +56,13 @@ std::unique_ptr<heyan::service::Core> NewCore() {
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  g_core = NewCore();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static std::unique_ptr<heyan::service::Core> core;
-  static int inputs = 0;
-  if (core == nullptr || ++inputs % kInputsPerCore == 0) {
-    core.reset();
-    core = NewCore();
-  }
+  heyan::service::Core* core = g_core.get();
   static const heyan::service::Caller everyone = [] {
     heyan::service::Caller c;
     c.name = "fuzz-city";
