@@ -26,6 +26,14 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   # reading a filled-in ledger back (heyan screen import-visits FILE.xlsx): unzip and XML
   libminizip-dev libexpat1-dev
+  # `heyan serve`: gRPC service, audit log, Python client test
+  libgrpc++-dev protobuf-compiler-grpc python3-grpcio
+  # its TLS test makes certificates with the openssl command
+  openssl
+  # fuzz targets (-DHEYAN_FUZZ=ON): clang's libFuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
+  # the Java client example's offline build (examples/clients/java/build-debian.sh)
+  libgrpc-java libprotobuf-java protobuf-compiler-grpc-java-plugin libnetty-java libgoogle-gson-java libperfmark-java
 )
 
 missing=()

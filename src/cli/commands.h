@@ -11,6 +11,7 @@ int Usage();
 int Eval(const std::vector<std::string>& args);
 int Test(const std::vector<std::string>& args);
 int Explain(const std::vector<std::string>& args);
+int Serve(const std::vector<std::string>& args);  // built with the service (HEYAN_HAVE_SERVICE)
 
 }  // namespace heyan::cli
 

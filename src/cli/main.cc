@@ -33,6 +33,10 @@ int Usage() {
                "  heyan screen record-visit|import-visits --db CAMPAIGN.sqlite ...\n"
                "  heyan disclose --roll ROLL --as-of YYYY-MM-DD --out-dir DIR [--format=html|csv|all]\n"
                "  heyan diff --old RULES --new RULES --in FILE --as-of YYYY-MM-DD [--registry NAME=FILE ...]\n"
+#ifdef HEYAN_HAVE_SERVICE
+               "  heyan serve --rules DIR [--registry NAME=FILE ...] --listen HOST:PORT\n"
+               "             (--clients FILE | --allow-anonymous) [--audit-db FILE] ...  (heyan serve --help)\n"
+#endif
                "  heyan version\n";
   return 2;
 }
@@ -146,6 +150,9 @@ int main(int argc, char** argv) {
   if (command == "screen") return heyan::cli::Screen(args);
   if (command == "disclose") return heyan::cli::Disclose(args);
   if (command == "diff") return heyan::cli::Diff(args);
+#ifdef HEYAN_HAVE_SERVICE
+  if (command == "serve") return heyan::cli::Serve(args);
+#endif
   if (command == "version" || command == "--version") {
     std::cout << heyan::kEngineVersion << "\n";
     return 0;
