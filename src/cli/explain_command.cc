@@ -2,7 +2,8 @@
 //
 //   heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]
 //                 [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]
-//                 [--strict-ids] [--addressee ID]
+//                 [--strict-ids] [--addressee ID] [--with-sources]
+//                 [--office NAME] [--phone NUMBER] [--publicity-days N]
 //
 // APPLICATION holds one heyan.v1.Application: protobuf JSON (one object, may be pretty-printed)
 // or, for *.textproto / *.txtpb / *.pbtxt, protobuf text format.
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/registry_flags.h"
@@ -37,7 +39,8 @@ int ExplainUsage(const std::string& problem) {
   std::cerr << "heyan explain: " << problem << "\n"
             << "用法 / usage: heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION\n"
                "                    [--as-of YYYY-MM-DD] [--lang=zh|en] [--audience=staff|applicant]\n"
-               "                    [--format=text|json|html] [--out FILE] [--strict-ids] [--addressee ID]\n";
+               "                    [--format=text|json|html] [--out FILE] [--strict-ids] [--addressee ID]\n"
+               "                    [--with-sources] [--office 经办单位] [--phone 联系电话] [--publicity-days 天数]\n";
   return 2;
 }
 
@@ -105,6 +108,23 @@ int Explain(const std::vector<std::string>& args) {
       if (!take(&options.addressee_id_number) || options.addressee_id_number.empty()) {
         return ExplainUsage("--addressee needs the ID number of the member the letter is for");
       }
+    } else if (name == "--with-sources" && !has_value) {
+      options.show_rule_sources = true;
+    } else if (name == "--office") {
+      if (!take(&options.issuing_office) || options.issuing_office.empty()) {
+        return ExplainUsage("--office 需要经办单位名称，例如 --office 郑州市金水区经八路街道办事处");
+      }
+    } else if (name == "--phone") {
+      if (!take(&options.contact_phone) || options.contact_phone.empty()) {
+        return ExplainUsage("--phone 需要联系电话，例如 --phone 0371-65550000");
+      }
+    } else if (name == "--publicity-days") {
+      std::string v;
+      int days = 0;
+      if (!take(&v) || !absl::SimpleAtoi(v, &days) || days < 1 || days > 90) {
+        return ExplainUsage("--publicity-days 是公示天数，1 到 90 之间的整数（默认 7）");
+      }
+      options.publicity_days = days;
     } else if (name == "--format") {
       std::string v;
       if (!take(&v) || (v != "text" && v != "json" && v != "html")) return ExplainUsage("--format is text, json or html");
