@@ -60,6 +60,7 @@
 #include "absl/synchronization/mutex.h"
 #include "checker/schema.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "cli/registry_flags.h"
 #include "common/date.h"
 #include "common/text.h"
@@ -89,36 +90,6 @@ enum class InputType { kAuto, kApplication, kRequest };
 // binary input, where reading stops: nothing after a bad length prefix can be trusted).
 constexpr size_t kMaxRecordBytes = size_t{64} << 20;
 constexpr size_t kReadChunk = size_t{1} << 20;
-
-int EvalUsage() {
-  std::cerr
-      << "用法 / usage:\n"
-         "  heyan eval --rules PATH [--registry NAME=FILE ...] [--checked-on NAME=DATE[,REF] ...]\n"
-         "             --in APPLICATIONS|REQUESTS [--out DECISIONS]\n"
-         "             [--threads N] [--in-format json|binary] [--out-format json|binary]\n"
-         "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--batch-size N]\n"
-         "  --rules PATH          rule file, or a directory with exactly one entry rule set\n"
-         "  --registry NAME=FILE  verification data (核对数据), NAME English or Chinese, e.g.\n"
-         "                        财政供养人员=payroll.csv; .csv .jsonl .pb/.bin .txt (ID list).\n"
-         "                        A loaded registry counts as checked for everyone; one not\n"
-         "                        loaded is \"not checked\" (缺少材料 where the rules read it)\n"
-         "  --checked-on NAME=YYYY-MM-DD[,REF]  date and batch reference of that registry's data\n"
-         "                        (default: the file's modification date and its name)\n"
-         "  --in FILE             applications or verification requests (核验请求: an application\n"
-         "                        with its own 核对结果), protobuf JSON lines (default) or length-\n"
-         "                        delimited binary (.pb/.bin or --in-format binary); - is stdin\n"
-         "  --in-type TYPE        auto (default: a JSON line with a top-level \"application\" is a\n"
-         "                        request; binary input is applications), application or request\n"
-         "  --out FILE            decisions, in input order; - or absent is stdout\n"
-         "  --threads N           worker threads (default: number of cores)\n"
-         "  --as-of DATE          evaluation date for every application\n"
-         "  --trace               record every rule, value and parameter in the decisions\n"
-         "  --lean                outcomes, rule ids and amounts only (no titles or messages)\n"
-         "  --strict-ids          refuse registry IDs with a wrong check character (校验位)\n"
-         "  --lang=en             English summary and diagnostics\n"
-         "exit status: 0 all decided, 3 some records are errors, 2 nothing decided, 1 I/O failure\n";
-  return 2;
-}
 
 struct Flags {
   std::string rules;
@@ -1005,16 +976,9 @@ std::string Summary(const Program& program, const Registries& registries, const 
 }  // namespace
 
 int Eval(const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {
-      EvalUsage();
-      return 0;
-    }
-  }
   Flags flags;
   if (std::string error = ParseFlags(args, &flags); !error.empty()) {
-    std::cerr << "heyan eval: " << error << "\n";
-    return EvalUsage();
+    return UsageError("eval", error, LanguageOf(args));
   }
   const bool en = flags.lang == Language::kEnglish;
 

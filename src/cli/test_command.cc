@@ -34,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "cli/test_case.h"
 #include "common/text.h"
 #include "google/protobuf/descriptor.h"
@@ -693,7 +694,7 @@ std::vector<std::string> FindCases(const std::string& path, std::string* problem
 int Test(const std::vector<std::string>& args) {
   bool coverage = false, verbose = false, show_trace = false;
   std::vector<std::string> paths;
-  g_en = false;
+  g_en = LanguageOf(args) == Language::kEnglish;
   for (const std::string& a : args) {
     if (a == "--coverage") {
       coverage = true;
@@ -706,16 +707,13 @@ int Test(const std::vector<std::string>& args) {
     } else if (a == "--lang=zh") {
       g_en = false;
     } else if (absl::StartsWith(a, "-")) {
-      std::cerr << "heyan test: unknown option " << a << "\n"
-                << "usage: heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n";
-      return 2;
+      return UsageError("test", absl::StrCat(L("未知的选项 ", "unknown option "), a), LanguageOf(args));
     } else {
       paths.push_back(a);
     }
   }
   if (paths.empty()) {
-    std::cerr << "usage: heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n";
-    return 2;
+    return UsageError("test", Text{"请给出测试案例文件或目录", "give a test case file or directory"}, LanguageOf(args));
   }
   std::ostream& out = std::cout;
   int passed = 0, failed = 0, failed_empty = 0;
