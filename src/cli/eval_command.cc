@@ -920,23 +920,23 @@ std::string Summary(const Program& program, const Registries& registries, const 
     int64_t n;
   };
   const Row rows[] = {
-      {"符合 ELIGIBLE", "eligible", counts.outcomes[v1::ELIGIBLE]},
-      {"不符合 INELIGIBLE", "ineligible", counts.outcomes[v1::INELIGIBLE]},
-      {"需复核 NEEDS_REVIEW", "needs review", counts.outcomes[v1::NEEDS_REVIEW]},
-      {"缺少材料 MISSING_EVIDENCE", "missing evidence", counts.outcomes[v1::MISSING_EVIDENCE]},
-      {"错误 input errors", "input errors", counts.errors},
+      {"符合", "eligible", counts.outcomes[v1::ELIGIBLE]},
+      {"不符合", "ineligible", counts.outcomes[v1::INELIGIBLE]},
+      {"需复核", "needs review", counts.outcomes[v1::NEEDS_REVIEW]},
+      {"缺少材料", "missing evidence", counts.outcomes[v1::MISSING_EVIDENCE]},
+      {"输入错误", "input errors", counts.errors},
   };
   for (const Row& row : rows) {
     absl::StrAppend(&out, "  ", PadRight(en ? row.en : row.zh, 28),
                     absl::StrFormat("%10s", Thousands(row.n)), "  ", percent(row.n), "\n");
   }
   if (counts.outcomes[v1::OUTCOME_UNSPECIFIED] > 0) {
-    absl::StrAppend(&out, "  ", PadRight(en ? "no outcome" : "无结论 OUTCOME_UNSPECIFIED", 28),
+    absl::StrAppend(&out, "  ", PadRight(en ? "no outcome" : "无结论", 28),
                     absl::StrFormat("%10s", Thousands(counts.outcomes[v1::OUTCOME_UNSPECIFIED])),
                     "\n");
   }
   if (counts.with_faults > 0) {
-    absl::StrAppend(&out, "  ", PadRight(en ? "with rule faults" : "有规则故障 rule faults", 28),
+    absl::StrAppend(&out, "  ", PadRight(en ? "with rule faults" : "有规则故障", 28),
                     absl::StrFormat("%10s", Thousands(counts.with_faults)), "\n");
   }
   if (counts.reasons.empty()) return out;

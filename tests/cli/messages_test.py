@@ -78,6 +78,27 @@ def case_strict(env):
     check(r.returncode == 0 and out(r) == "", f"a cited rule set fails --strict: exit {r.returncode}\n{out(r)}")
 
 
+def case_test_summary(env):
+    """heyan test: the summary and the trace are Chinese in Chinese mode, English with --lang=en."""
+    case = os.path.join("rules", "henan", "tests", "p01_baseline.textproto")
+    r = env.run("test", "--trace", case)
+    check(r.returncode == 0, f"exit {r.returncode}:\n{out(r)}{err(r)}")
+    lines = out(r).splitlines()
+    check(lines[-1] == "通过 1 个，失败 0 个", f"last line {lines[-1]!r}, want '通过 1 个，失败 0 个'")
+    check("passed" not in out(r) and "failed" not in out(r), f"English summary in Chinese mode:\n{out(r)}")
+    tags = set(re.findall(r"^      \[([^\]]+)\]", out(r), re.M))
+    check(tags and not any(LATIN_WORD.search(t) for t in tags), f"English trace tags in Chinese mode: {sorted(tags)}")
+    check("规则" in tags and "参数" in tags, f"trace tags: {sorted(tags)}")
+    r = env.run("test", "--trace", "--lang=en", case)
+    check(r.returncode == 0 and out(r).splitlines()[-1] == "1 passed, 0 failed", f"--lang=en summary:\n{out(r)}")
+    tags = set(re.findall(r"^      \[([^\]]+)\]", out(r), re.M))
+    check("rule" in tags and "parameter" in tags, f"--lang=en trace tags: {sorted(tags)}")
+    # A failing run says so in Chinese too.
+    missing = os.path.join(env.work, "nope")
+    r = env.run("test", missing)
+    check(r.returncode == 1 and out(r).splitlines()[-1] == "通过 0 个，失败 1 个", f"failing run:\n{out(r)}")
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
