@@ -125,8 +125,9 @@ Format FormatFor(const std::string& path, const std::optional<Format>& given) {
   return Format::kJson;
 }
 
-// Accepts "--name VALUE" and "--name=VALUE". Returns an error message, empty if fine.
-std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
+// Accepts "--name VALUE" and "--name=VALUE". Returns an error message in `lang`, empty if fine.
+std::string ParseFlags(const std::vector<std::string>& args, Flags* flags, Language lang) {
+  auto say = [&](const std::string& zh, const std::string& en) { return lang == Language::kEnglish ? en : zh; };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::optional<std::string> inline_value;
@@ -137,7 +138,7 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
         name.resize(eq);
       }
     } else {
-      return absl::StrCat("unexpected argument '", name, "'");
+      return say(absl::StrCat("多余的参数“", name, "”"), absl::StrCat("unexpected argument '", name, "'"));
     }
     auto value = [&](std::string* out) -> bool {
       if (inline_value.has_value()) {
@@ -151,31 +152,31 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     auto no_value = [&]() { return !inline_value.has_value(); };
     std::string v;
     if (name == "--rules") {
-      if (!value(&flags->rules)) return "--rules needs a path";
+      if (!value(&flags->rules)) return say("--rules 后面要写规则文件或目录", "--rules needs a path");
     } else if (name == "--registry") {
-      if (!value(&v)) return "--registry needs NAME=FILE";
+      if (!value(&v)) return say("--registry 后面要写 名称=文件", "--registry needs NAME=FILE");
       if (std::string e = flags->registries.AddRegistry(v); !e.empty()) return e;
     } else if (name == "--checked-on") {
-      if (!value(&v)) return "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]";
+      if (!value(&v)) return say("--checked-on 后面要写 名称=YYYY-MM-DD[,批次]", "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]");
       if (std::string e = flags->registries.AddCheckedOn(v); !e.empty()) return e;
     } else if (name == "--in") {
-      if (!value(&flags->in)) return "--in needs a file (- for stdin)";
+      if (!value(&flags->in)) return say("--in 后面要写申请文件（- 表示标准输入）", "--in needs a file (- for stdin)");
     } else if (name == "--out") {
-      if (!value(&flags->out)) return "--out needs a file (- for stdout)";
+      if (!value(&flags->out)) return say("--out 后面要写输出文件（- 表示标准输出）", "--out needs a file (- for stdout)");
     } else if (name == "--threads") {
       if (!value(&v) || !absl::SimpleAtoi(v, &flags->threads) || flags->threads < 1 ||
           flags->threads > 1024) {
-        return "--threads needs a number from 1 to 1024";
+        return say("--threads 要写 1 到 1024 之间的数", "--threads needs a number from 1 to 1024");
       }
     } else if (name == "--batch-size") {
       if (!value(&v) || !absl::SimpleAtoi(v, &flags->batch_size) || flags->batch_size < 1 ||
           flags->batch_size > 1000000) {
-        return "--batch-size needs a number from 1 to 1000000";
+        return say("--batch-size 要写 1 到 1000000 之间的数", "--batch-size needs a number from 1 to 1000000");
       }
     } else if (name == "--in-format") {
-      if (!value(&v) || !ParseFormat(v, &flags->in_format)) return "--in-format is json or binary";
+      if (!value(&v) || !ParseFormat(v, &flags->in_format)) return say("--in-format 只能是 json 或 binary", "--in-format is json or binary");
     } else if (name == "--in-type") {
-      if (!value(&v)) return "--in-type is auto, application or request";
+      if (!value(&v)) return say("--in-type 只能是 auto、application 或 request", "--in-type is auto, application or request");
       if (v == "auto") {
         flags->in_type = InputType::kAuto;
       } else if (v == "application") {
@@ -183,18 +184,19 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       } else if (v == "request") {
         flags->in_type = InputType::kRequest;
       } else {
-        return "--in-type is auto, application or request";
+        return say("--in-type 只能是 auto、application 或 request", "--in-type is auto, application or request");
       }
     } else if (name == "--out-format") {
-      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return "--out-format is json or binary";
+      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return say("--out-format 只能是 json 或 binary", "--out-format is json or binary");
     } else if (name == "--format") {
       // Both directions at once (the spelling the top-level usage shows).
-      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return "--format is json or binary";
+      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return say("--format 只能是 json 或 binary", "--format is json or binary");
       flags->in_format = flags->out_format;
     } else if (name == "--as-of") {
       int32_t days;
       if (!value(&flags->as_of) || !internal::ParseDate(flags->as_of, &days)) {
-        return absl::StrCat("--as-of needs a date YYYY-MM-DD, got '", flags->as_of, "'");
+        return say(absl::StrCat("--as-of 要写 YYYY-MM-DD 格式的日期，而不是“", flags->as_of, "”"),
+                   absl::StrCat("--as-of needs a date YYYY-MM-DD, got '", flags->as_of, "'"));
       }
     } else if (name == "--trace" && no_value()) {
       flags->trace = true;
@@ -203,14 +205,14 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     } else if (name == "--lean" && no_value()) {
       flags->lean = true;
     } else if (name == "--lang") {
-      if (!value(&v) || (v != "en" && v != "zh")) return "--lang is en or zh";
+      if (!value(&v) || (v != "en" && v != "zh")) return say("--lang 只能是 zh 或 en", "--lang is en or zh");
       flags->lang = v == "en" ? Language::kEnglish : Language::kChinese;
     } else {
-      return absl::StrCat("unknown option ", args[i]);
+      return say(absl::StrCat("未知的选项 ", args[i]), absl::StrCat("unknown option ", args[i]));
     }
   }
-  if (flags->rules.empty()) return "--rules is required";
-  if (flags->in.empty()) return "--in is required (- for stdin)";
+  if (flags->rules.empty()) return say("缺少 --rules（规则文件或目录）", "--rules is required");
+  if (flags->in.empty()) return say("缺少 --in（申请文件，- 表示标准输入）", "--in is required (- for stdin)");
   return "";
 }
 
@@ -977,7 +979,7 @@ std::string Summary(const Program& program, const Registries& registries, const 
 
 int Eval(const std::vector<std::string>& args) {
   Flags flags;
-  if (std::string error = ParseFlags(args, &flags); !error.empty()) {
+  if (std::string error = ParseFlags(args, &flags, LanguageOf(args)); !error.empty()) {
     return UsageError("eval", error, LanguageOf(args));
   }
   const bool en = flags.lang == Language::kEnglish;

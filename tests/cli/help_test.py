@@ -176,7 +176,17 @@ def case_usage_errors(env):
     check(r.returncode == 2 and "unknown option --bogus" in err(r) and "usage: heyan test" in err(r),
           f"heyan test --bogus --lang=en: {err(r)}")
     r = env.run("eval", "--in", "x.jsonl")
-    check(r.returncode == 2 and "--rules" in err(r) and "用法：heyan eval" in err(r), f"heyan eval: {err(r)}")
+    check(r.returncode == 2 and "heyan eval：缺少 --rules" in err(r) and "用法：heyan eval" in err(r), f"heyan eval: {err(r)}")
+    r = env.run("eval", "--rules", "rules", "--in", "x.jsonl", "--threads", "0")
+    check(r.returncode == 2 and "--threads 要写 1 到 1024 之间的数" in err(r), f"heyan eval --threads 0: {err(r)}")
+    r = env.run("eval", "--rules", "rules", "--in", "x.jsonl", "--bogus", "--lang=en")
+    check(r.returncode == 2 and "heyan eval: unknown option --bogus" in err(r) and "usage: heyan eval" in err(r),
+          f"heyan eval --bogus --lang=en: {err(r)}")
+    # A Chinese usage error is Chinese: its first line holds no English words (options aside).
+    for args in (["eval", "--in", "x.jsonl"], ["check"], ["explain", "--rules", "rules"], ["test"]):
+        first = err(env.run(*args)).splitlines()[0]
+        words = re.findall(r"(?<![-\w])[A-Za-z]{3,}", first.replace("heyan", ""))
+        check(not words, f"heyan {' '.join(args)}: English in the Chinese message {first!r}: {words}")
     r = env.run("version")
     check(r.returncode == 0 and out(r).strip() != "", f"heyan version: exit {r.returncode}")
     r2 = env.run("--version")
