@@ -185,7 +185,7 @@ def case_usage_errors(env):
     # A Chinese usage error is Chinese: its first line holds no English words (options aside).
     for args in (["eval", "--in", "x.jsonl"], ["check"], ["explain", "--rules", "rules"], ["test"]):
         first = err(env.run(*args)).splitlines()[0]
-        words = re.findall(r"(?<![-\w])[A-Za-z]{3,}", first.replace("heyan", ""))
+        words = re.findall(r"(?<![-\w])[A-Za-z]{3,}", re.sub(r"^heyan \w+", "", first))  # "heyan eval：…"
         check(not words, f"heyan {' '.join(args)}: English in the Chinese message {first!r}: {words}")
     r = env.run("version")
     check(r.returncode == 0 and out(r).strip() != "", f"heyan version: exit {r.returncode}")
