@@ -169,6 +169,10 @@ class Checker {
   std::set<int>* current_deps_ = nullptr;
   bool* current_uses_eligible_ = nullptr;
   std::vector<int> checking_;  // declarations being checked, outermost first (for E0206)
+  // Names and rule ids defined by declarations the parser left out after a syntax error
+  // (already reported): using them is not a second error.
+  std::set<std::string> unparsed_names_;
+  std::set<std::string> unparsed_rule_ids_;
   int evaluation_limit_ = 64 * kEvaluationDepthPerNesting;
   int check_depth_ = 0;             // current CheckExpr nesting, across named values
   bool check_depth_reported_ = false;
@@ -179,8 +183,10 @@ std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); 
 // "Did you mean" for an enum value. Two-character names are left to the list of values in the
 // message: one changed character is half the word (轿车 is not 货车 but 小汽车).
 std::string EnumSuggestion(const std::string& name, const google::protobuf::EnumDescriptor* e) {
+  const std::vector<std::string> values = Schema::Get().EnumValueNames(e);
+  if (std::string synonym = SynonymFor(name, values); !synonym.empty()) return synonym;  // 轿车 -> 小汽车
   if (CodePointCount(name) <= 2) return "";
-  return ClosestMatch(name, Schema::Get().EnumValueNames(e));
+  return ClosestMatch(name, values);
 }
 
 // "300" -> "300元": when a number written as a literal meets money, the likely fix is a unit.
@@ -230,7 +236,7 @@ void Checker::DeclareName(const std::string& name, const Span& span, bool overri
       return;
     }
     old.live = false;
-  } else if (override_) {
+  } else if (override_ && !unparsed_names_.contains(name)) {
     sink_->Error("E0204", span, absl::StrCat("没有可覆盖的", Quote(name), "：导入的规则集中没有这个名称"),
                  absl::StrCat("nothing to override: no imported definition named '", name, "'"),
                  ClosestMatch(name, [&] {
@@ -380,7 +386,7 @@ void Checker::Declare(const ast::RuleFile& f) {
         continue;
       }
       old.live = false;
-    } else if (r.override_) {
+    } else if (r.override_ && !unparsed_rule_ids_.contains(r.id)) {
       std::vector<std::string> ids;
       for (auto& [n, i] : rule_ids_) ids.push_back(n);
       sink_->Error("E0204", r.id_span, absl::StrCat("没有可覆盖的规则", Quote(r.id)),
@@ -403,6 +409,7 @@ void Checker::Declare(const ast::RuleFile& f) {
   }
   for (const auto& d : f.disables) {
     auto it = rule_ids_.find(d.rule_id);
+    if (it == rule_ids_.end() && unparsed_rule_ids_.contains(d.rule_id)) continue;
     if (it == rule_ids_.end()) {
       std::vector<std::string> ids;
       for (auto& [n, i] : rule_ids_) ids.push_back(n);
@@ -437,7 +444,7 @@ Type Checker::ResolveTypeRef(const ast::TypeRef& t) {
                  absl::StrCat("unknown type '", t.name,
                               "'; types are bool, int, decimal, money, date, duration, text, list<...> "
                               "and the data-model types (e.g. VehicleKind, IncomeSource, Member)"),
-                 ClosestMatch(t.name, schema_.TypeNames()));
+                 SuggestName(t.name, schema_.TypeNames()));
     return Type();
   }
   return out;
@@ -701,6 +708,8 @@ void Checker::CheckTable(int index) {
   d.first_hit = t.hit == ast::HitPolicy::kFirst;
   d.basis = t.basis.text;
   d.otherwise_basis = t.otherwise_basis.text;
+  // Errors elsewhere in the rule set do not stop this table's analysis; its own do.
+  const int errors_before = sink_->error_count();
   Type declared;
   if (t.has_type) declared = ResolveTypeRef(t.type);
   for (const auto& in : t.inputs) d.inputs.push_back(CheckExpr(*in));
@@ -795,7 +804,9 @@ void Checker::CheckTable(int index) {
   }
   if (t.otherwise) d.otherwise = check_result(*t.otherwise);
   d.type = have_result ? result : Type();
-  if (cells_ok && !sink_->has_errors()) AnalyseTable(d, t);
+  bool inputs_ok = true;
+  for (const auto& in : d.inputs) inputs_ok = inputs_ok && !in->type.is_error();
+  if (cells_ok && inputs_ok && sink_->error_count() == errors_before) AnalyseTable(d, t);
 }
 
 // Static analysis of a decision table whose cells are constants: every combination of
@@ -804,8 +815,20 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
   const size_t n = d.inputs.size();
   std::vector<std::vector<Value>> samples(n);
   std::vector<std::vector<std::string>> sample_names(n);
+  // A column compared with percentages (收入标准比 < 30%) is a ratio: its examples are shown
+  // as percentages, and the points around its bounds are one percent apart.
+  std::vector<bool> percent(n, false);
+  for (size_t c = 0; c < n; ++c) {
+    if (d.inputs[c]->type.kind != TypeKind::kDecimal) continue;
+    for (const auto& row : d.rows) {
+      for (const TExpr* e : {row.cells[c].a.get(), row.cells[c].b.get()}) {
+        if (e != nullptr && (absl::EndsWith(e->source, "%") || absl::EndsWith(e->source, "％"))) percent[c] = true;
+      }
+    }
+  }
   for (size_t c = 0; c < n; ++c) {
     const Type& type = d.inputs[c]->type;
+    const Rational step = percent[c] ? Rational{1, 100} : Rational::Int(1);
     std::vector<Value> points;
     bool constant = true;
     for (const auto& row : d.rows) {
@@ -859,7 +882,7 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
         cand.push_back(Rational::Int(0));
       } else {
         Rational below;
-        if (Sub(rs.front(), Rational::Int(1), &below)) cand.push_back(below);
+        if (Sub(rs.front(), step, &below)) cand.push_back(below);
         for (size_t k = 0; k < rs.size(); ++k) {
           cand.push_back(rs[k]);
           if (k + 1 < rs.size()) {
@@ -878,7 +901,7 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
           }
         }
         Rational above;
-        if (Add(rs.back(), Rational::Int(1), &above)) cand.push_back(above);
+        if (Add(rs.back(), step, &above)) cand.push_back(above);
       }
       for (const Rational& r : cand) {
         if ((type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) && !r.is_integer()) continue;
@@ -945,7 +968,7 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
   std::vector<size_t> idx(n, 0);
   std::set<std::pair<int, int>> overlaps_reported;
   std::vector<bool> row_used(d.rows.size(), false);
-  int gaps_reported = 0;
+  bool gap_reported = false;  // one E0404 per table: the first gap found says what to fix
   for (size_t combo = 0; combo < combos; ++combo) {
     size_t rest = combo;
     for (size_t c = 0; c < n; ++c) {
@@ -966,6 +989,10 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
         std::string text;
         if (v.kind == TypeKind::kText && v.text == kOtherText) {
           text = english ? "any other value" : "其他值";
+        } else if (percent[c] && v.kind == TypeKind::kDecimal) {
+          Rational hundredfold;
+          text = Mul(v.r, Rational::Int(100), &hundredfold) ? absl::StrCat(FormatDecimal(hundredfold), "%")
+                                                            : FormatValue(v, Type::Of(v.kind), english);
         } else if (v.kind == TypeKind::kEnum) {
           // The sample carries only the number; the enum type is the input's.
           text = EnumValueName(in.enum_type, v.enum_number, english);
@@ -977,8 +1004,8 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
       }
       return absl::StrJoin(parts, english ? ", " : "，");
     };
-    if (hits.empty() && !d.otherwise && gaps_reported < 3) {
-      ++gaps_reported;
+    if (hits.empty() && !d.otherwise && !gap_reported) {
+      gap_reported = true;
       sink_->Error("E0404", t.name_span,
                    absl::StrCat("决策表", Quote(d.name), "有遗漏：当 ", describe(false), " 时没有任何一行适用；请补充行或加“否则”"),
                    absl::StrCat("table '", d.name, "' has a gap: no row applies when ", describe(true),
@@ -1313,6 +1340,8 @@ std::vector<std::string> Checker::VisibleNames() const {
     for (auto& f : schema_.FieldNames(bindings_.back().type.message)) out.push_back(f);
   }
   for (const auto& [n, i] : names_) out.push_back(n);
+  // Declared too, though their declaration has a syntax error (家庭收入 -> 家庭月收入).
+  for (const auto& n : unparsed_names_) out.push_back(n);
   for (auto& f : schema_.FieldNames(schema_.application())) out.push_back(f);
   for (const char* b : {"申请", "登记册", "评估日期", "符合条件", "application", "registry", "as_of", "eligible"}) {
     out.push_back(b);
@@ -1397,6 +1426,7 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
     t->args.push_back(Make(TKind::kRoot, Type::Message(schema_.application()), e));
     return t;
   }
+  if (unparsed_names_.contains(n)) return ErrorExpr(e);  // its declaration has a syntax error
   if (hint != nullptr) {
     // Where an enum value is expected (车辆.类型 = 轿车), an unknown name is most likely a
     // value that does not exist: say so and list the values that do.
@@ -1415,7 +1445,7 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
     }
   }
   sink_->Error("E0201", e.span, absl::StrCat("未知的名称", Quote(n)), absl::StrCat("unknown name '", n, "'"),
-               ClosestMatch(n, VisibleNames()));
+               SuggestName(n, VisibleNames()));
   return ErrorExpr(e);
 }
 
@@ -1457,7 +1487,7 @@ std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
       sink_->Error("E0208", e.var_span,
                    absl::StrCat("未知的登记册", Quote(e.text), "；可用的登记册：", absl::StrJoin(zh, "、")),
                    absl::StrCat("unknown registry '", e.text, "'; registries are ", absl::StrJoin(en, ", ")),
-                   ClosestMatch(e.text, schema_.RegistryNames()));
+                   SuggestName(e.text, schema_.RegistryNames()));
       return ErrorExpr(e);
     }
     Type t = Type::Of(TypeKind::kRegistry);
@@ -1486,7 +1516,7 @@ std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
   if (f == nullptr) {
     sink_->Error("E0202", e.var_span, absl::StrCat(msg_type->Name(), "没有字段", Quote(e.text)),
                  absl::StrCat(msg_type->Name(true), " has no field '", e.text, "'"),
-                 ClosestMatch(e.text, schema_.FieldNames(msg_type->message)));
+                 SuggestName(e.text, schema_.FieldNames(msg_type->message)));
     return ErrorExpr(e);
   }
   Type ft = schema_.FieldType(f);
@@ -1969,6 +1999,10 @@ std::unique_ptr<CheckedProgram> Checker::Run(const CheckInput& input) {
   program_->name = entry.name;
   program_->version = entry.version;
   program_->basis = entry.basis.text;
+  for (const ast::RuleFile* f : input.files) {
+    unparsed_names_.insert(f->unparsed_names.begin(), f->unparsed_names.end());
+    unparsed_rule_ids_.insert(f->unparsed_rule_ids.begin(), f->unparsed_rule_ids.end());
+  }
   for (const ast::RuleFile* f : input.files) Declare(*f);
   for (int i : CheckOrder()) CheckDecl(i);
   for (const auto& [name, expr] : input.parameter_overrides) ApplyOverride(name, *expr);

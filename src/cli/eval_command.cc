@@ -62,6 +62,7 @@
 #include "absl/synchronization/mutex.h"
 #include "checker/schema.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "cli/registry_flags.h"
 #include "common/date.h"
 #include "common/text.h"
@@ -123,39 +124,6 @@ bool HasNonAsciiKey(std::string_view s) {
 constexpr size_t kMaxRecordBytes = size_t{64} << 20;
 constexpr size_t kReadChunk = size_t{1} << 20;
 
-int EvalUsage() {
-  std::cerr
-      << "用法 / usage:\n"
-         "  heyan eval --rules PATH [--registry NAME=FILE ...] [--checked-on NAME=DATE[,REF] ...]\n"
-         "             --in APPLICATIONS|REQUESTS [--out DECISIONS]\n"
-         "             [--threads N] [--in-format json|binary] [--out-format json|binary]\n"
-         "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--batch-size N]\n"
-         "  --rules PATH          rule file, or a directory with exactly one entry rule set\n"
-         "  --registry NAME=FILE  verification data (核对数据), NAME English or Chinese, e.g.\n"
-         "                        财政供养人员=payroll.csv; .csv .jsonl .pb/.bin .txt (ID list).\n"
-         "                        A loaded registry counts as checked for everyone; one not\n"
-         "                        loaded is \"not checked\" (缺少材料 where the rules read it)\n"
-         "  --checked-on NAME=YYYY-MM-DD[,REF]  date and batch reference of that registry's data\n"
-         "                        (default: the file's modification date and its name)\n"
-         "  --in FILE             applications or verification requests (核验请求: an application\n"
-         "                        with its own 核对结果), protobuf JSON lines (default) or length-\n"
-         "                        delimited binary (.pb/.bin or --in-format binary); - is stdin\n"
-         "  --in-type TYPE        auto (default: a JSON line with a top-level \"application\" is a\n"
-         "                        request; binary input is applications), application or request\n"
-         "  --out FILE            decisions, in input order; - or absent is stdout\n"
-         "  --out-format FORMAT   jsonl (default), binary, csv or xlsx (one row per household for\n"
-         "                        people: 编号, 县区, 乡镇, 村居, 申请人, 结论, 保障金额（元）, 保障人数,\n"
-         "                        理由…; from the extension .csv/.xlsx when not given)\n"
-         "  --threads N           worker threads (default: number of cores)\n"
-         "  --as-of DATE          evaluation date for every application\n"
-         "  --trace               record every rule, value and parameter in the decisions\n"
-         "  --lean                outcomes, rule ids and amounts only (no titles or messages)\n"
-         "  --strict-ids          refuse registry IDs with a wrong check character (校验位)\n"
-         "  --lang=en             English summary and diagnostics\n"
-         "exit status: 0 all decided, 3 some records are errors, 2 nothing decided, 1 I/O failure\n";
-  return 2;
-}
-
 struct Flags {
   std::string rules;
   RegistryFlags registries;
@@ -197,8 +165,9 @@ Format FormatFor(const std::string& path, const std::optional<Format>& given) {
   return Format::kJson;
 }
 
-// Accepts "--name VALUE" and "--name=VALUE". Returns an error message, empty if fine.
-std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
+// Accepts "--name VALUE" and "--name=VALUE". Returns an error message in `lang`, empty if fine.
+std::string ParseFlags(const std::vector<std::string>& args, Flags* flags, Language lang) {
+  auto say = [&](const std::string& zh, const std::string& en) { return lang == Language::kEnglish ? en : zh; };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::optional<std::string> inline_value;
@@ -209,7 +178,7 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
         name.resize(eq);
       }
     } else {
-      return absl::StrCat("unexpected argument '", name, "'");
+      return say(absl::StrCat("多余的参数“", name, "”"), absl::StrCat("unexpected argument '", name, "'"));
     }
     auto value = [&](std::string* out) -> bool {
       if (inline_value.has_value()) {
@@ -223,36 +192,36 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     auto no_value = [&]() { return !inline_value.has_value(); };
     std::string v;
     if (name == "--rules") {
-      if (!value(&flags->rules)) return "--rules needs a path";
+      if (!value(&flags->rules)) return say("--rules 后面要写规则文件或目录", "--rules needs a path");
     } else if (name == "--registry") {
-      if (!value(&v)) return "--registry needs NAME=FILE";
+      if (!value(&v)) return say("--registry 后面要写 名称=文件", "--registry needs NAME=FILE");
       if (std::string e = flags->registries.AddRegistry(v); !e.empty()) return e;
     } else if (name == "--checked-on") {
-      if (!value(&v)) return "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]";
+      if (!value(&v)) return say("--checked-on 后面要写 名称=YYYY-MM-DD[,批次]", "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]");
       if (std::string e = flags->registries.AddCheckedOn(v); !e.empty()) return e;
     } else if (name == "--in") {
-      if (!value(&flags->in)) return "--in needs a file (- for stdin)";
+      if (!value(&flags->in)) return say("--in 后面要写申请文件（- 表示标准输入）", "--in needs a file (- for stdin)");
     } else if (name == "--out") {
-      if (!value(&flags->out)) return "--out needs a file (- for stdout)";
+      if (!value(&flags->out)) return say("--out 后面要写输出文件（- 表示标准输出）", "--out needs a file (- for stdout)");
     } else if (name == "--threads") {
       if (!value(&v) || !absl::SimpleAtoi(v, &flags->threads) || flags->threads < 1 ||
           flags->threads > 1024) {
-        return "--threads needs a number from 1 to 1024";
+        return say("--threads 要写 1 到 1024 之间的数", "--threads needs a number from 1 to 1024");
       }
     } else if (name == "--batch-size") {
       if (!value(&v) || !absl::SimpleAtoi(v, &flags->batch_size) || flags->batch_size < 1 ||
           flags->batch_size > 1000000) {
-        return "--batch-size needs a number from 1 to 1000000";
+        return say("--batch-size 要写 1 到 1000000 之间的数", "--batch-size needs a number from 1 to 1000000");
       }
     } else if (name == "--in-format") {
-      if (!value(&v)) return "--in-format is json, binary, text or csv";
+      if (!value(&v)) return say("--in-format 只能是 json、binary、text 或 csv", "--in-format is json, binary, text or csv");
       if (v == "text" || v == "textproto" || v == "csv") {
         flags->in_text = v == "csv" ? "csv" : "text";
       } else if (!ParseFormat(v, &flags->in_format)) {
-        return "--in-format is json, binary, text or csv";
+        return say("--in-format 只能是 json、binary、text 或 csv", "--in-format is json, binary, text or csv");
       }
     } else if (name == "--in-type") {
-      if (!value(&v)) return "--in-type is auto, application or request";
+      if (!value(&v)) return say("--in-type 只能是 auto、application 或 request", "--in-type is auto, application or request");
       if (v == "auto") {
         flags->in_type = InputType::kAuto;
       } else if (v == "application") {
@@ -260,21 +229,25 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       } else if (v == "request") {
         flags->in_type = InputType::kRequest;
       } else {
-        return "--in-type is auto, application or request";
+        return say("--in-type 只能是 auto、application 或 request", "--in-type is auto, application or request");
       }
     } else if (name == "--out-format") {
-      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return "--out-format is jsonl, binary, csv or xlsx";
+      if (!value(&v) || !ParseFormat(v, &flags->out_format)) {
+        return say("--out-format 只能是 jsonl、binary、csv 或 xlsx", "--out-format is jsonl, binary, csv or xlsx");
+      }
     } else if (name == "--format") {
       // Both directions at once (the spelling the top-level usage shows).
       if (!value(&v) || !ParseFormat(v, &flags->out_format) || *flags->out_format == Format::kCsv ||
           *flags->out_format == Format::kXlsx) {
-        return "--format is json or binary (for a table of decisions use --out-format csv or xlsx)";
+        return say("--format 只能是 json 或 binary（要输出表格请用 --out-format csv 或 xlsx）",
+                   "--format is json or binary (for a table of decisions use --out-format csv or xlsx)");
       }
       flags->in_format = flags->out_format;
     } else if (name == "--as-of") {
       int32_t days;
       if (!value(&flags->as_of) || !internal::ParseDate(flags->as_of, &days)) {
-        return absl::StrCat("--as-of needs a date YYYY-MM-DD, got '", flags->as_of, "'");
+        return say(absl::StrCat("--as-of 要写 YYYY-MM-DD 格式的日期，而不是“", flags->as_of, "”"),
+                   absl::StrCat("--as-of needs a date YYYY-MM-DD, got '", flags->as_of, "'"));
       }
     } else if (name == "--trace" && no_value()) {
       flags->trace = true;
@@ -283,14 +256,14 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     } else if (name == "--lean" && no_value()) {
       flags->lean = true;
     } else if (name == "--lang") {
-      if (!value(&v) || (v != "en" && v != "zh")) return "--lang is en or zh";
+      if (!value(&v) || (v != "en" && v != "zh")) return say("--lang 只能是 zh 或 en", "--lang is en or zh");
       flags->lang = v == "en" ? Language::kEnglish : Language::kChinese;
     } else {
-      return absl::StrCat("unknown option ", args[i]);
+      return say(absl::StrCat("未知的选项 ", args[i]), absl::StrCat("unknown option ", args[i]));
     }
   }
-  if (flags->rules.empty()) return "--rules is required";
-  if (flags->in.empty()) return "--in is required (- for stdin)";
+  if (flags->rules.empty()) return say("缺少 --rules（规则文件或目录）", "--rules is required");
+  if (flags->in.empty()) return say("缺少 --in（申请文件，- 表示标准输入）", "--in is required (- for stdin)");
   return "";
 }
 
@@ -1134,23 +1107,23 @@ std::string Summary(const Program& program, const Registries& registries, const 
     int64_t n;
   };
   const Row rows[] = {
-      {"符合 ELIGIBLE", "eligible", counts.outcomes[v1::ELIGIBLE]},
-      {"不符合 INELIGIBLE", "ineligible", counts.outcomes[v1::INELIGIBLE]},
-      {"需复核 NEEDS_REVIEW", "needs review", counts.outcomes[v1::NEEDS_REVIEW]},
-      {"缺少材料 MISSING_EVIDENCE", "missing evidence", counts.outcomes[v1::MISSING_EVIDENCE]},
-      {"错误 input errors", "input errors", counts.errors},
+      {"符合", "eligible", counts.outcomes[v1::ELIGIBLE]},
+      {"不符合", "ineligible", counts.outcomes[v1::INELIGIBLE]},
+      {"需复核", "needs review", counts.outcomes[v1::NEEDS_REVIEW]},
+      {"缺少材料", "missing evidence", counts.outcomes[v1::MISSING_EVIDENCE]},
+      {"输入错误", "input errors", counts.errors},
   };
   for (const Row& row : rows) {
     absl::StrAppend(&out, "  ", PadRight(en ? row.en : row.zh, 28),
                     absl::StrFormat("%10s", Thousands(row.n)), "  ", percent(row.n), "\n");
   }
   if (counts.outcomes[v1::OUTCOME_UNSPECIFIED] > 0) {
-    absl::StrAppend(&out, "  ", PadRight(en ? "no outcome" : "无结论 OUTCOME_UNSPECIFIED", 28),
+    absl::StrAppend(&out, "  ", PadRight(en ? "no outcome" : "无结论", 28),
                     absl::StrFormat("%10s", Thousands(counts.outcomes[v1::OUTCOME_UNSPECIFIED])),
                     "\n");
   }
   if (counts.with_faults > 0) {
-    absl::StrAppend(&out, "  ", PadRight(en ? "with rule faults" : "有规则故障 rule faults", 28),
+    absl::StrAppend(&out, "  ", PadRight(en ? "with rule faults" : "有规则故障", 28),
                     absl::StrFormat("%10s", Thousands(counts.with_faults)), "\n");
   }
   if (counts.reasons.empty()) return out;
@@ -1236,16 +1209,9 @@ absl::Status ConvertedInput(const std::string& path, const std::string& kind, bo
 }  // namespace
 
 int Eval(const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {
-      EvalUsage();
-      return 0;
-    }
-  }
   Flags flags;
-  if (std::string error = ParseFlags(args, &flags); !error.empty()) {
-    std::cerr << "heyan eval: " << error << "\n";
-    return EvalUsage();
+  if (std::string error = ParseFlags(args, &flags, LanguageOf(args)); !error.empty()) {
+    return UsageError("eval", error, LanguageOf(args));
   }
   const bool en = flags.lang == Language::kEnglish;
 

@@ -210,7 +210,8 @@ class HtmlWriter {
     KeyRow(S("申请编号", "Application"), e_.application_id);
     KeyRow(S("申请人", "Applicant"), e_.applicant_name);
     KeyRow(S("受理日期", "Received"), e_.application_date);
-    KeyRow(S("审核结论", "Outcome"), absl::StrCat(e_.outcome_text, en_ ? " (" : "（", e_.outcome, en_ ? ")" : "）"));
+    // Chinese output names the outcome in Chinese only; English adds the stable code.
+    KeyRow(S("审核结论", "Outcome"), en_ ? absl::StrCat(e_.outcome_text, " (", e_.outcome, ")") : e_.outcome_text);
     KeyRow(S("评估日期", "As of"), e_.as_of);
     KeyRow(S("认定月收入", "Counted monthly income"), e_.counted_income);
     KeyRow(S("人均月收入", "Per-capita monthly income"), e_.per_capita_income);

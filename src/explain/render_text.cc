@@ -74,7 +74,8 @@ class TextWriter {
     Field(Say(e_, "申请编号", "Application"), e_.application_id);
     Field(Say(e_, "申请人", "Applicant"), e_.applicant_name);
     Field(Say(e_, "受理日期", "Received"), e_.application_date);
-    Field(Say(e_, "审核结论", "Outcome"), en_ ? absl::StrCat(e_.outcome_text, " (", e_.outcome, ")") : absl::StrCat(e_.outcome_text, "（", e_.outcome, "）"));
+    // Chinese output names the outcome in Chinese only; English adds the stable code.
+    Field(Say(e_, "审核结论", "Outcome"), en_ ? absl::StrCat(e_.outcome_text, " (", e_.outcome, ")") : e_.outcome_text);
     Field(Say(e_, "评估日期", "As of"), e_.as_of);
     Field(Say(e_, "认定月收入", "Counted monthly income"), e_.counted_income);
     Field(Say(e_, "人均月收入", "Per-capita monthly income"), e_.per_capita_income);

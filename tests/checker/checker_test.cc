@@ -703,8 +703,9 @@ TEST(CheckerTest, TableGapIsE0404) {
   Compiled f = Compile(
       "计算 收入 = 合计(成员.收入: 金额)\n"
       "决策表 档次 命中 首个 条件 收入\n  行 < 100元 => \"A\"\n");
-  EXPECT_THAT(f.codes(), ::testing::Each("E0404")) << f.Dump();
-  EXPECT_THAT(f.codes(), SizeIs(2)) << "100元 and the values above it";
+  // 100元 and the values above it are both gaps: one E0404 for the table, the first gap.
+  ASSERT_THAT(f.codes(), ElementsAre("E0404")) << f.Dump();
+  EXPECT_THAT(f.result.diagnostics[0].message_zh, HasSubstr("收入 = 100.00元"));
 }
 
 TEST(CheckerTest, TableOverlapIsE0403) {
@@ -717,11 +718,28 @@ TEST(CheckerTest, TableOverlapIsE0403) {
   EXPECT_EQ(c.result.diagnostics[0].line, 5);
 }
 
-TEST(CheckerTest, TableGapsAndOverlapsAreCappedAtThree) {
+TEST(CheckerTest, TableGapIsReportedOncePerTable) {
+  // Gaps at 0, 2, 4, 6, 8 and above 9: one E0404, naming the first.
   Compiled c = Compile(
       "决策表 t 命中 唯一 条件 计数(成员)\n"
       "  行 = 1 => 1\n  行 = 3 => 1\n  行 = 5 => 1\n  行 = 7 => 1\n  行 = 9 => 1\n");
-  EXPECT_THAT(c.codes(), ElementsAre("E0404", "E0404", "E0404")) << c.Dump();
+  ASSERT_THAT(c.codes(), ElementsAre("E0404")) << c.Dump();
+  EXPECT_THAT(c.result.diagnostics[0].message_zh, HasSubstr("计数(成员) = 0 时"));
+  // Two tables with gaps: one E0404 each.
+  Compiled two = Compile(
+      "决策表 t 命中 唯一 条件 计数(成员)\n  行 = 1 => 1\n  行 = 3 => 1\n"
+      "决策表 u 命中 唯一 条件 计数(成员)\n  行 = 2 => 1\n  行 = 4 => 1\n");
+  EXPECT_THAT(two.codes(), ElementsAre("E0404", "E0404")) << two.Dump();
+}
+
+TEST(CheckerTest, TableGapOfRatioIsShownAsPercentage) {
+  // A decimal input compared with percentages is a ratio: the gap is named as 50%, not 0.5.
+  Compiled c = Compile(
+      "计算 比 = 计数(成员) / 4\n"
+      "决策表 t 命中 唯一 条件 比\n  行 < 30% => 1\n  行 [30%, 50%) => 2\n  行 > 60% => 3\n");
+  ASSERT_THAT(c.codes(), ElementsAre("E0404")) << c.Dump();
+  EXPECT_THAT(c.result.diagnostics[0].message_zh, HasSubstr("比 = 50% 时"));
+  EXPECT_THAT(c.result.diagnostics[0].message_en, HasSubstr("50%"));
 }
 
 TEST(CheckerTest, EnumAndBoolTableInputsAreEnumerated) {

@@ -162,7 +162,7 @@ def case_stdin_stdout(env):
     err = r.stderr.decode()
     check("eligible" in err and "input errors" in err and "records/s" in err, f"English summary missing:\n{err}")
     # Rule titles stay as the rule file writes them; the labels are English.
-    check("符合 ELIGIBLE" not in err and "原因" not in err, f"--lang=en summary still has Chinese labels:\n{err}")
+    check("输入错误" not in err and "原因" not in err, f"--lang=en summary still has Chinese labels:\n{err}")
 
 
 def case_missing_registry(env):
@@ -215,8 +215,17 @@ def case_examples(env):
     for o in ("ELIGIBLE", "INELIGIBLE", "NEEDS_REVIEW", "MISSING_EVIDENCE"):
         check(outcomes.get(o, 0) >= 20, f"only {outcomes.get(o, 0)} {o} decisions: {outcomes}")
     summary = r.stdout.decode()
-    for label in ("符合 ELIGIBLE", "不符合 INELIGIBLE", "需复核 NEEDS_REVIEW", "缺少材料 MISSING_EVIDENCE", "错误"):
-        check(label in summary, f"summary lacks {label}:\n{summary}")
+    rows = {}
+    for line in summary.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[1].replace(",", "").isdigit():
+            rows[words[0]] = line
+    for label in ("符合", "不符合", "需复核", "缺少材料", "输入错误"):
+        check(label in rows, f"summary lacks the row {label}:\n{summary}")
+        # Chinese output is Chinese only: no English outcome names beside the labels.
+        check(not any("a" <= c.lower() <= "z" for c in rows[label]), f"English in the row {label!r}: {rows[label]!r}")
+    for english in ("ELIGIBLE", "NEEDS_REVIEW", "MISSING_EVIDENCE", "input errors", "rule faults"):
+        check(english not in summary, f"the Chinese summary shows {english!r}:\n{summary}")
 
 
 def case_requests(env):

@@ -228,7 +228,7 @@ TEST(ExplainTest, StaffTextHasEverySection) {
     EXPECT_THAT(text, HasSubstr(heading));
   }
   // The decision.
-  EXPECT_THAT(text, HasSubstr("审核结论：符合条件（ELIGIBLE）"));
+  EXPECT_THAT(text, HasSubstr("审核结论：符合条件\n"));
   EXPECT_THAT(text, HasSubstr("评估日期：2023-06-01"));
   EXPECT_THAT(text, HasSubstr("规则集：郑州市区低保"));
   EXPECT_THAT(text, HasSubstr("月保障金：1100.00元"));
@@ -365,7 +365,7 @@ TEST(ExplainTest, ApplicantCitationsWithoutWebAddresses) {
 TEST(ExplainTest, MissingEvidenceSaysWhatToBring) {
   const Case& c = FindCase("missing_evidence");
   std::string staff = ExplainCase(c, Options(kStaff));
-  EXPECT_THAT(staff, HasSubstr("缺少材料（MISSING_EVIDENCE）"));
+  EXPECT_THAT(staff, HasSubstr("审核结论：缺少材料\n"));
   EXPECT_THAT(staff, HasSubstr("家庭成员陈建国（第2人）的出生日期"));
   std::string letter = ExplainCase(c, Options(kApplicant));
   EXPECT_THAT(letter, HasSubstr("需要补充的材料"));
@@ -379,6 +379,18 @@ TEST(ExplainTest, WithoutTraceSaysDetailsNeedOne) {
   EXPECT_THAT(text, HasSubstr("月保障金：1100.00元"));
   EXPECT_THAT(text, HasSubstr("EvalOptions.trace = true"));
   EXPECT_THAT(text, Not(HasSubstr("收入[1]")));
+}
+
+// Chinese explanations name the outcome in Chinese only (the English code is for --lang=en).
+TEST(ExplainTest, ChineseOutcomeWithoutEnglishCode) {
+  for (const char* name : {"eligible_urban", "missing_evidence"}) {
+    for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kHtml}) {
+      std::string staff = ExplainCase(FindCase(name), Options(kStaff, format));
+      for (const char* code : {"（ELIGIBLE）", "（INELIGIBLE）", "（NEEDS_REVIEW）", "（MISSING_EVIDENCE）"}) {
+        EXPECT_THAT(staff, Not(HasSubstr(code))) << name;
+      }
+    }
+  }
 }
 
 TEST(ExplainTest, EnglishWords) {
