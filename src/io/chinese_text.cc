@@ -204,6 +204,10 @@ class Translator {
         if (d == U'\u3000' || d == U'“' || d == U'”' || MapPunct(d)) break;
         q += dl;
       }
+      // A character that ends identifiers but starts nothing else (a stray ”) is a token of
+      // its own, which the parser then reports: the scan must always move on (the test-case
+      // fuzzer found `”` outside a string looping here forever).
+      if (q == p) q = p + len;
       t.kind = Token::kIdent;
       t.text = text_.substr(p, q - p);
       t.end = q;
