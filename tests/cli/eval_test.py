@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+from cli_cases import check, run_case
+
 REGISTRIES = ["public_payroll_staff", "staff_relatives", "vehicle_registrations", "disability_certificates",
               "machinery_subsidies", "social_insurance", "poverty_registry"]
 
@@ -41,11 +43,6 @@ class Env:
     def example_lines(self):
         with open(os.path.join(self.data, "applications.jsonl"), encoding="utf-8") as f:
             return [line.rstrip("\n") for line in f if line.strip()]
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 def read_lines(path):
@@ -361,19 +358,5 @@ print("xlsx ok")
     check(r.returncode == 0, f"openpyxl: {r.stdout.decode()} {r.stderr.decode()}")
 
 
-def main():
-    if len(sys.argv) != 5:
-        print(__doc__, file=sys.stderr)
-        return 2
-    case, heyan, source, work = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if fn is None:
-        print(f"unknown case {case}", file=sys.stderr)
-        return 2
-    fn(Env(heyan, source, os.path.join(work, case)))
-    print(f"{case}: ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case(globals(), __doc__, Env))

@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+from cli_cases import check, err, out, run_case
+
 COMMANDS = ["check", "eval", "explain", "test", "screen", "disclose", "diff", "serve", "version", "help"]
 TIMEOUT = 60
 
@@ -33,19 +35,6 @@ class Env:
 
     def path(self, name):
         return os.path.join(self.work, name)
-
-
-def check(ok, message):
-    if not ok:
-        raise AssertionError(message)
-
-
-def out(r):
-    return r.stdout.decode("utf-8")
-
-
-def err(r):
-    return r.stderr.decode("utf-8")
 
 
 def compare_golden(env, name, actual):
@@ -202,19 +191,5 @@ def case_usage_errors(env):
     check(r2.returncode == 0 and out(r2) == out(r), "heyan --version differs from heyan version")
 
 
-def main():
-    if len(sys.argv) != 5:
-        print(__doc__, file=sys.stderr)
-        return 2
-    case, heyan, source, work = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if fn is None:
-        print(f"unknown case {case}", file=sys.stderr)
-        return 2
-    fn(Env(heyan, source, os.path.join(work, case)))
-    print(f"{case}: ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case(globals(), __doc__, Env))

@@ -10,6 +10,8 @@ import re
 import subprocess
 import sys
 
+from cli_cases import check, err, out, run_case
+
 TIMEOUT = 120
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -29,19 +31,6 @@ class Env:
         with open(p, "w", encoding="utf-8") as f:
             f.write(text)
         return p
-
-
-def check(ok, message):
-    if not ok:
-        raise AssertionError(message)
-
-
-def out(r):
-    return r.stdout.decode("utf-8")
-
-
-def err(r):
-    return r.stderr.decode("utf-8")
 
 
 # A rule and a dated parameter value without 依据: refusal letters would cite nothing.
@@ -99,19 +88,5 @@ def case_test_summary(env):
     check(r.returncode == 1 and out(r).splitlines()[-1] == "通过 0 个，失败 1 个", f"failing run:\n{out(r)}")
 
 
-def main():
-    if len(sys.argv) != 5:
-        print(__doc__, file=sys.stderr)
-        return 2
-    case, heyan, source, work = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if fn is None:
-        print(f"unknown case {case}", file=sys.stderr)
-        return 2
-    fn(Env(heyan, source, os.path.join(work, case)))
-    print(f"{case}: ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case(globals(), __doc__, Env))
