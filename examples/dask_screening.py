@@ -27,6 +27,9 @@ cluster they are.
         --registry staff_relatives=data/staff_relatives.txt \\
         --ledger ledger.csv --workers 2
 
+For the caseload campaign itself (the five key groups, list comparisons in both directions
+and one .xlsx work ledger, ``heyan screen``), see ``dask_campaign.py`` beside this file.
+
 ``--scheduler tcp://host:8786`` uses an existing cluster instead of starting a local one;
 ``--no-dask`` runs the same partitions in this process (the reference the test compares
 with). See examples/README.md.

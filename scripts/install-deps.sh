@@ -11,15 +11,29 @@ PACKAGES=(
   uuid-dev
   # core libraries
   libabsl-dev libprotobuf-dev protobuf-compiler libssl-dev libsimdjson-dev
+  # spreadsheet output (heyan eval --out-format xlsx)
+  libxlsxwriter-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Python bindings and their tests (Debian's /usr/bin/python3)
   python3 python3-dev pybind11-dev python3-protobuf python3-pytest
-  python3-dask python3-distributed
+  python3-dask python3-distributed python3-pandas python3-openpyxl
   # HTML explanation rendering test
   chromium fonts-noto-cjk
   # memory checks of the C ABI test
   valgrind
+  # caseload campaign (heyan screen): the campaign state (SQLite)
+  libsqlite3-dev sqlite3
+  # reading a filled-in ledger back (heyan screen import-visits FILE.xlsx): unzip and XML
+  libminizip-dev libexpat1-dev
+  # `heyan serve`: gRPC service, audit log, Python client test
+  libgrpc++-dev protobuf-compiler-grpc python3-grpcio
+  # its TLS test makes certificates with the openssl command
+  openssl
+  # fuzz targets (-DHEYAN_FUZZ=ON): clang's libFuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
+  # the Java client example's offline build (examples/clients/java/build-debian.sh)
+  libgrpc-java libprotobuf-java protobuf-compiler-grpc-java-plugin libnetty-java libgoogle-gson-java libperfmark-java
 )
 
 missing=()

@@ -513,14 +513,20 @@ REGISTRY_COLUMNS = {
 }
 
 
+# Money columns: the generator keeps fen; the CSV states its unit in the header and gives yuan,
+# as a department's export (and docs/guide-zh.md) would: 月工资（元）.
+MONEY_COLUMNS = {"月工资", "价值", "购机价格", "补贴金额", "月金额", "人均年纯收入", "增收金额"}
+
+
 def write_csv(path, columns, records, rng):
     records = list(records)
     rng.shuffle(records)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([c + "（元）" if c in MONEY_COLUMNS else c for c in columns])
     for r in records:
-        writer.writerow([r.get(c, "") for c in columns])
+        writer.writerow([f"{r[c] // 100}.{r[c] % 100:02d}" if c in MONEY_COLUMNS and r.get(c, "") != "" else r.get(c, "")
+                         for c in columns])
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(buffer.getvalue())
 

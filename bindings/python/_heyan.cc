@@ -53,6 +53,7 @@
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/registry.pb.h"
 #include "io/application_reader.h"
+#include "io/household.h"
 
 namespace py = pybind11;
 
@@ -218,6 +219,13 @@ EvalOptions MakeEvalOptions(const std::string& as_of, bool trace, bool explain) 
   return options;
 }
 
+bool HasNonAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  return false;
+}
+
 // Parses a verification request, JSON or binary, with the value checks of the JSON reader.
 absl::Status ParseRequest(const WireInput& in, v1::VerificationRequest* out) {
   io::ReadError error;
@@ -258,11 +266,25 @@ absl::Status EvaluateOne(const Program& program, const Registries& registries,
     } else {
       *application = &scratch->application;
       s = ParseApplication(in, &scratch->reader, &scratch->application);
-      if (!s.ok()) {
+      if (s.ok()) {
+        s = program.Evaluate(scratch->application, registries, options, decision);
+      } else if (in.kind == WireInput::kJson && HasNonAscii(in.data)) {
+        // JSON with Chinese field names, Chinese values or units (a dict as policy staff
+        // write it): read through io/household.h, which also tells an application from a
+        // request (申请 + 核对结果).
+        io::Household household;
+        if (absl::Status h = io::ReadHousehold(in.data, /*english=*/false, &household); !h.ok()) {
+          scratch->application.Clear();
+          return absl::InvalidArgumentError(absl::StrCat("not a valid household: ", h.message()));
+        }
+        scratch->request = std::move(household.request);
+        *application = &scratch->request.application();
+        s = household.is_request ? program.Evaluate(scratch->request, registries, options, decision)
+                                 : program.Evaluate(scratch->request.application(), registries, options, decision);
+      } else {
         scratch->application.Clear();
         return s;
       }
-      s = program.Evaluate(scratch->application, registries, options, decision);
     }
     if (!s.ok()) return s;
     out->clear();

@@ -35,8 +35,9 @@
 // THE APPLICANT LETTER
 //   Addressed to the applicant (the member whose relation is 本人; else the first member;
 //   or the member ExplainOptions.addressee_id_number names): outcome, amount, the reasons in
-//   plain words with their citations, what evidence is missing, and how to object (复核/申诉
-//   during the 7-day public notice). It shows no other person's data. Whose data a reason,
+//   plain words with their citations, the monthly standard applied and the document that
+//   set it, what evidence is missing, and how to object (复核/申诉 during the public notice,
+//   ExplainOptions.publicity_days), signed by ExplainOptions.issuing_office. It shows no other person's data. Whose data a reason,
 //   an amount or a value shows is what the engine recorded in the Decision (`subjects`,
 //   see proto/heyan/v1/decision.proto), not whether a message happens to name someone: a
 //   reason that shows anyone else's data is told as "家庭成员中有一人…" plus "涉及其他家庭
@@ -62,7 +63,7 @@
 //  * InvalidArgument: the decision and the application do not belong together (both carry
 //    an id and they differ), options.program is not the program that made the decision
 //    (fingerprints differ), options.addressee_id_number is no member's ID number, or an
-//    option holds a value outside its enum.
+//    option holds a value outside its enum, or publicity_days is outside 1..90.
 //  * Everything else is explained, never an error: a decision with faults or missing
 //    evidence is explained as such. No exception leaves Explain.
 //
@@ -110,6 +111,22 @@ struct ExplainOptions {
   // data is shown to them, nobody else's). Empty: the applicant (relation 本人, else the
   // first member). Must be the ID number of a member of the application.
   std::string addressee_id_number;
+
+  // Staff reports: show where each rule and value is written (file:line) and the rule
+  // expressions of item-by-item filters and sums. Off by default: the report is read by
+  // case workers, for whom a file path or `收入.类别 属于 …` is noise; rule authors turn
+  // it on (heyan explain --with-sources).
+  bool show_rule_sources = false;
+
+  // Applicant letters: who issues the letter and how to reach them, and how long the
+  // result is publicly notified (the objection period). Empty office: the letter names
+  // "乡镇人民政府（街道办事处）" generically and leaves the seal line blank; empty phone:
+  // no contact line. The 7-day default is the posting period of the Zhengzhou procedure
+  // (拟保障对象在村（社区）公示7天: https://zy.jiceng.zhengzhou.gov.cn/005002003/7816181.jhtml);
+  // a county with a different period sets it. Must be 1..90.
+  std::string issuing_office;
+  std::string contact_phone;
+  int publicity_days = 7;
 };
 
 // Explains `decision`, which `program->Evaluate` made for `application`. The decision

@@ -258,6 +258,42 @@ HEYAN_C_API heyan_status heyan_program_evaluate_request(const heyan_program* pro
                                                         const char* as_of, unsigned flags,
                                                         heyan_bytes** decision, heyan_error** error);
 
+/* ---- text in, text out (JSON, Chinese field names, letters) ------------------------------ */
+
+/* Decides one household given as text, as people and systems write it: protobuf JSON or text
+ * format, English or Chinese field names, money and areas with units ("800元", "1.5亩"); an
+ * Application, a VerificationRequest (申请 + 核对结果) or a heyan test case
+ * (docs/testing-zh.md). `decision_json` receives the heyan.v1.Decision as protobuf JSON (proto
+ * field names, UTF-8). as_of, flags and reuse of *decision_json as for heyan_program_evaluate.
+ * Errors: ARGUMENT (NULL arguments, bad as_of, inconsistent records), DATA (the text is not a
+ * household; the message names the line or the field, e.g. "成员[1].收入[1].金额: …"). */
+HEYAN_C_API heyan_status heyan_program_evaluate_json(const heyan_program* program,
+                                                     const heyan_registries* registries,
+                                                     const char* household, size_t household_size,
+                                                     const char* as_of, unsigned flags,
+                                                     heyan_bytes** decision_json, heyan_error** error);
+
+typedef enum heyan_audience {
+  HEYAN_AUDIENCE_STAFF = 0,     /* 入户核查/审核说明: everything */
+  HEYAN_AUDIENCE_APPLICANT = 1  /* 审核结果告知书: hides other persons' data */
+} heyan_audience;
+
+typedef enum heyan_explain_format {
+  HEYAN_EXPLAIN_TEXT = 0,
+  HEYAN_EXPLAIN_JSON = 1,  /* schema "heyan.explanation/v1" */
+  HEYAN_EXPLAIN_HTML = 2   /* a self-contained printable page */
+} heyan_explain_format;
+
+/* Decides one household given as text (as for heyan_program_evaluate_json) and explains the
+ * decision, as `heyan explain` does (docs/explain-zh.md): `explanation` receives UTF-8 text,
+ * JSON or HTML. english: nonzero for English words. addressee: for applicant letters, the ID
+ * number of the member addressed (NULL or "": the applicant). Errors as for
+ * heyan_program_evaluate_json, and ARGUMENT for an unknown audience, format or addressee. */
+HEYAN_C_API heyan_status heyan_explain(const heyan_program* program, const heyan_registries* registries,
+                                       const char* household, size_t household_size, const char* as_of,
+                                       heyan_audience audience, heyan_explain_format format, int english,
+                                       const char* addressee, heyan_bytes** explanation, heyan_error** error);
+
 /* The engine version, e.g. "heyan 0.2.0" (part of every rules fingerprint). */
 HEYAN_C_API const char* heyan_version(void);
 

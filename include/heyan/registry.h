@@ -29,6 +29,7 @@
 #define HEYAN_REGISTRY_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -147,6 +148,11 @@ class Registries {
   // Appends the records of `id_number` to `out`, parsed into new messages owned by `out`.
   void Fetch(int registry, std::string_view id_number,
              std::vector<std::unique_ptr<google::protobuf::Message>>* out) const;
+  // Calls `visit` once for every distinct ID number in registry `registry` (IndexOf), in no
+  // particular order; nothing for an invalid index. For list comparisons that run the other
+  // way (who is in the registry but not on the roll); IDs are formatted on the fly, so the
+  // registry's memory does not grow.
+  void ForEachId(int registry, const std::function<void(std::string_view id_number)>& visit) const;
 
  private:
   struct Impl;

@@ -223,6 +223,12 @@ struct RuleFile {
   std::vector<TableDecl> tables;
   std::vector<DisableDecl> disables;
   int next_id = 1;
+  // Declarations left out because of syntax or literal errors (already reported): the file
+  // is incomplete, and the names and rule ids those declarations define are listed so that
+  // checking the rest does not report them as unknown.
+  bool incomplete = false;
+  std::vector<std::string> unparsed_names;
+  std::vector<std::string> unparsed_rule_ids;
 };
 
 }  // namespace heyan::ast

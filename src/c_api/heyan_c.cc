@@ -25,6 +25,9 @@
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/registry.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "heyan/explain.h"
+#include "io/household.h"
 #include "io/application_reader.h"
 #include "io/record_check.h"
 
@@ -433,13 +436,118 @@ heyan_status heyan_program_evaluate_request(const heyan_program* program, const 
       return Fail(error, HEYAN_ERROR_DATA,
                   absl::StrCat("not a valid serialized heyan.v1.VerificationRequest (", request_size, " bytes)"));
     }
-    std::string field, problem;
-    heyan::io::RecordCheckOptions check;
-    check.dates = true;
-    if (!heyan::io::CheckRecord(parsed, check, &field, &problem)) {
-      return Fail(error, HEYAN_ERROR_DATA, absl::StrCat(field, ": ", problem));
+    if (absl::Status s = heyan::io::CheckHousehold(parsed); !s.ok()) {
+      return Fail(error, HEYAN_ERROR_DATA, ToStd(s.message()));
     }
     return EvaluateParsed(program, registries, parsed, as_of, flags, decision, error);
+  });
+}
+
+}  // extern "C"
+
+namespace {
+
+// Reads a household text argument; the status is the C ABI's DATA error on failure.
+heyan_status ReadHouseholdArg(const char* text, size_t size, bool english, heyan::io::Household* out,
+                              heyan_error** error) {
+  absl::Status s = heyan::io::ReadHousehold(std::string_view(text, size), english, out);
+  if (!s.ok()) return Fail(error, HEYAN_ERROR_DATA, ToStd(s.message()));
+  return HEYAN_OK;
+}
+
+heyan_status Decide(const heyan_program* program, const heyan_registries* registries,
+                    const heyan::io::Household& household, const char* as_of, unsigned flags,
+                    heyan::v1::Decision* decision, heyan_error** error) {
+  static const heyan::Registries* const kEmpty = new heyan::Registries;
+  const heyan::Registries& loaded = registries != nullptr ? registries->registries : *kEmpty;
+  heyan::EvalOptions options;
+  if (as_of != nullptr) options.as_of = as_of;
+  options.trace = (flags & HEYAN_EVAL_TRACE) != 0;
+  options.explain = (flags & HEYAN_EVAL_NO_EXPLAIN) == 0;
+  absl::Status s = household.is_request
+                       ? program->program->Evaluate(household.request, loaded, options, decision)
+                       : program->program->Evaluate(household.request.application(), loaded, options, decision);
+  if (!s.ok()) {
+    return Fail(error, s.code() == absl::StatusCode::kInvalidArgument ? HEYAN_ERROR_ARGUMENT : HEYAN_ERROR_INTERNAL,
+                ToStd(s.message()));
+  }
+  return HEYAN_OK;
+}
+
+// Stores `text` in *out (a new heyan_bytes, or the caller's one reused).
+void StoreBytes(std::string text, heyan_bytes** out) {
+  if (*out == nullptr) *out = new heyan_bytes;
+  (*out)->data = std::move(text);
+}
+
+}  // namespace
+
+extern "C" {
+
+heyan_status heyan_program_evaluate_json(const heyan_program* program, const heyan_registries* registries,
+                                         const char* household, size_t household_size, const char* as_of,
+                                         unsigned flags, heyan_bytes** decision_json, heyan_error** error) {
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(program != nullptr, "program is NULL");
+    HEYAN_C_REQUIRE(decision_json != nullptr, "decision_json is NULL");
+    HEYAN_C_REQUIRE(household != nullptr || household_size == 0, "household is NULL");
+    heyan::io::Household parsed;
+    if (heyan_status st = ReadHouseholdArg(household, household_size, false, &parsed, error); st != HEYAN_OK) return st;
+    heyan::v1::Decision decision;
+    if (heyan_status st = Decide(program, registries, parsed, as_of, flags, &decision, error); st != HEYAN_OK) return st;
+    std::string json;
+    google::protobuf::util::JsonPrintOptions print;
+    print.preserve_proto_field_names = true;
+    if (!google::protobuf::util::MessageToJsonString(decision, &json, print).ok()) {
+      return Fail(error, HEYAN_ERROR_INTERNAL, "cannot write the Decision as JSON");
+    }
+    StoreBytes(std::move(json), decision_json);
+    return HEYAN_OK;
+  });
+}
+
+heyan_status heyan_explain(const heyan_program* program, const heyan_registries* registries, const char* household,
+                           size_t household_size, const char* as_of, heyan_audience audience,
+                           heyan_explain_format format, int english, const char* addressee,
+                           heyan_bytes** explanation, heyan_error** error) {
+  // Read the enums as ints: C callers may pass any value (see heyan_registries_load).
+  int audience_value, format_value;
+  std::memcpy(&audience_value, &audience, sizeof audience_value);
+  std::memcpy(&format_value, &format, sizeof format_value);
+  return Guard(error, [&]() -> heyan_status {
+    HEYAN_C_REQUIRE(program != nullptr, "program is NULL");
+    HEYAN_C_REQUIRE(explanation != nullptr, "explanation is NULL");
+    HEYAN_C_REQUIRE(household != nullptr || household_size == 0, "household is NULL");
+    HEYAN_C_REQUIRE(audience_value == HEYAN_AUDIENCE_STAFF || audience_value == HEYAN_AUDIENCE_APPLICANT,
+                    absl::StrCat("unknown audience ", audience_value));
+    HEYAN_C_REQUIRE(format_value >= HEYAN_EXPLAIN_TEXT && format_value <= HEYAN_EXPLAIN_HTML,
+                    absl::StrCat("unknown explanation format ", format_value));
+    heyan::io::Household parsed;
+    if (heyan_status st = ReadHouseholdArg(household, household_size, english != 0, &parsed, error); st != HEYAN_OK) {
+      return st;
+    }
+    heyan::v1::Decision decision;
+    if (heyan_status st = Decide(program, registries, parsed, as_of, HEYAN_EVAL_TRACE, &decision, error);
+        st != HEYAN_OK) {
+      return st;
+    }
+    heyan::ExplainOptions options;
+    options.program = program->program.get();
+    options.language = english != 0 ? heyan::Language::kEnglish : heyan::Language::kChinese;
+    options.audience = audience_value == HEYAN_AUDIENCE_APPLICANT ? heyan::ExplainOptions::Audience::kApplicant
+                                                                  : heyan::ExplainOptions::Audience::kStaff;
+    options.format = format_value == HEYAN_EXPLAIN_JSON   ? heyan::ExplainOptions::Format::kJson
+                     : format_value == HEYAN_EXPLAIN_HTML ? heyan::ExplainOptions::Format::kHtml
+                                                          : heyan::ExplainOptions::Format::kText;
+    if (addressee != nullptr) options.addressee_id_number = addressee;
+    absl::StatusOr<std::string> text = heyan::Explain(decision, parsed.request.application(), options);
+    if (!text.ok()) {
+      return Fail(error, text.status().code() == absl::StatusCode::kInvalidArgument ? HEYAN_ERROR_ARGUMENT
+                                                                                    : HEYAN_ERROR_INTERNAL,
+                  ToStd(text.status().message()));
+    }
+    StoreBytes(*std::move(text), explanation);
+    return HEYAN_OK;
   });
 }
 

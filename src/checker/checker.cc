@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
@@ -31,6 +32,7 @@ constexpr OutputKey kOutputKeys[] = {
     {"保障金额", "benefit", TypeKind::kMoney},
     {"保障档次", "tier", TypeKind::kText},
     {"保障成员", "covered_members", TypeKind::kList},
+    {"保障标准", "standard", TypeKind::kMoney},
 };
 
 struct BuiltinSpec {
@@ -90,6 +92,7 @@ class Checker {
     bool uses_eligible = false;
   };
   void Declare(const ast::RuleFile& f);
+  void CheckCitations(const ast::RuleFile& f);
   void DeclareName(const std::string& name, const Span& span, bool override_, DeclSource src,
                    ast::DeclKind kind, const ast::Citation* basis);
   void CheckDecl(int index);
@@ -166,6 +169,10 @@ class Checker {
   std::set<int>* current_deps_ = nullptr;
   bool* current_uses_eligible_ = nullptr;
   std::vector<int> checking_;  // declarations being checked, outermost first (for E0206)
+  // Names and rule ids defined by declarations the parser left out after a syntax error
+  // (already reported): using them is not a second error.
+  std::set<std::string> unparsed_names_;
+  std::set<std::string> unparsed_rule_ids_;
   int evaluation_limit_ = 64 * kEvaluationDepthPerNesting;
   int check_depth_ = 0;             // current CheckExpr nesting, across named values
   bool check_depth_reported_ = false;
@@ -176,8 +183,10 @@ std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); 
 // "Did you mean" for an enum value. Two-character names are left to the list of values in the
 // message: one changed character is half the word (轿车 is not 货车 but 小汽车).
 std::string EnumSuggestion(const std::string& name, const google::protobuf::EnumDescriptor* e) {
+  const std::vector<std::string> values = Schema::Get().EnumValueNames(e);
+  if (std::string synonym = SynonymFor(name, values); !synonym.empty()) return synonym;  // 轿车 -> 小汽车
   if (CodePointCount(name) <= 2) return "";
-  return ClosestMatch(name, Schema::Get().EnumValueNames(e));
+  return ClosestMatch(name, values);
 }
 
 // "300" -> "300元": when a number written as a literal meets money, the likely fix is a unit.
@@ -227,7 +236,7 @@ void Checker::DeclareName(const std::string& name, const Span& span, bool overri
       return;
     }
     old.live = false;
-  } else if (override_) {
+  } else if (override_ && !unparsed_names_.contains(name)) {
     sink_->Error("E0204", span, absl::StrCat("没有可覆盖的", Quote(name), "：导入的规则集中没有这个名称"),
                  absl::StrCat("nothing to override: no imported definition named '", name, "'"),
                  ClosestMatch(name, [&] {
@@ -251,7 +260,76 @@ void Checker::DeclareName(const std::string& name, const Span& span, bool overri
   names_[name] = static_cast<int>(program_->decls.size()) - 1;
 }
 
+namespace {
+
+// Why `text` is not a citation a refusal letter can quote, or "" when it is one. A citation
+// names a legal document (its title or number: 办法, 通知, 民发〔2021〕57号, 《…》) or a public page
+// (http…); notes about the rule author's own files (policy-facts §3, /work/…, *.md) are not.
+std::pair<std::string, std::string> CitationProblem(const std::string& text) {
+  for (const char* internal : {"policy-facts", ".md", "/work/", "§", "事实 "}) {
+    if (absl::StrContains(text, internal)) {
+      return {absl::StrCat("依据引用了内部资料（", internal, "），告知书无法引用；请写文件名称、文号和条款，或公开网页地址"),
+              absl::StrCat("the basis cites an internal note (", internal,
+                           "), which a letter cannot quote; cite the document (title, number, clause) or a public page")};
+    }
+  }
+  static constexpr const char* kDocumentMarks[] = {"http://", "https://", "〔", "《", "办法", "通知", "条例", "规定",
+                                                    "方案", "指南", "答问", "意见", "决定", "令", "公告", "细则",
+                                                    "解读", "流程", "文件", "法",
+                                                    // English rule files
+                                                    "Measures", "Notice", "Regulation", "Rules", "Decree", "Law", "Q&A",
+                                                    "No.", "Article", "Art."};
+  for (const char* mark : kDocumentMarks) {
+    if (absl::StrContains(text, mark)) return {};
+  }
+  return {"依据没有写出文件或公开网页（应写文件名称、文号和条款，如“民发〔2021〕57号 第二十三条”，或网页地址）",
+          "the basis names no document or public page (write the document's title, number and clause, e.g. "
+          "\"民发〔2021〕57号 第二十三条\", or a web address)"};
+}
+
+}  // namespace
+
+// W0214: every rule and every parameter value cites a document (refusal letters quote it);
+// a citation that is there must be a document or a public page. Only warnings: a rule set
+// under construction still compiles (heyan check --strict may treat them as errors).
+void Checker::CheckCitations(const ast::RuleFile& f) {
+  auto check = [&](const ast::Citation& c, const Span& where, const std::string& what_zh, const std::string& what_en) {
+    if (!c.present || c.text.empty()) {
+      sink_->Warning("W0214", where, absl::StrCat(what_zh, "没有写依据：告知书将无法说明依据哪个文件"),
+                     absl::StrCat(what_en, " has no basis: letters cannot say which document it rests on"));
+      return;
+    }
+    auto [zh, en] = CitationProblem(c.text);
+    if (!zh.empty()) sink_->Warning("W0214", c.span, zh, en);
+  };
+  for (const auto& r : f.rules) {
+    check(r.basis, r.id_span, absl::StrCat("规则", Quote(r.id)), absl::StrCat("rule '", r.id, "'"));
+    for (const auto& ex : r.exceptions) {
+      if (ex.basis.present) check(ex.basis, ex.span, "例外", "exception");
+    }
+  }
+  for (const auto& p : f.params) {
+    for (const auto& v : p.values) {
+      // An assumption (假设) says in its 理由 why no document is cited; only a citation it
+      // does give must be a document.
+      if (p.assumption && p.because.present && !v.basis.present) continue;
+      check(v.basis, v.dated ? v.from_span : p.name_span, absl::StrCat("参数", Quote(p.name), v.dated ? "的这个取值" : ""),
+            absl::StrCat("parameter '", p.name, "'", v.dated ? " (this dated value)" : ""));
+    }
+  }
+  for (const auto& v : f.values) {
+    if (v.basis.present) check(v.basis, v.name_span, "", "");
+  }
+  for (const auto& t : f.tables) {
+    if (t.basis.present) check(t.basis, t.name_span, "", "");
+    for (const auto& row : t.rows) {
+      if (row.basis.present) check(row.basis, row.span, "", "");
+    }
+  }
+}
+
 void Checker::Declare(const ast::RuleFile& f) {
+  CheckCitations(f);
   // Declarations in source order across kinds, so outputs keep their written order.
   struct Item {
     int begin;
@@ -308,7 +386,7 @@ void Checker::Declare(const ast::RuleFile& f) {
         continue;
       }
       old.live = false;
-    } else if (r.override_) {
+    } else if (r.override_ && !unparsed_rule_ids_.contains(r.id)) {
       std::vector<std::string> ids;
       for (auto& [n, i] : rule_ids_) ids.push_back(n);
       sink_->Error("E0204", r.id_span, absl::StrCat("没有可覆盖的规则", Quote(r.id)),
@@ -331,6 +409,7 @@ void Checker::Declare(const ast::RuleFile& f) {
   }
   for (const auto& d : f.disables) {
     auto it = rule_ids_.find(d.rule_id);
+    if (it == rule_ids_.end() && unparsed_rule_ids_.contains(d.rule_id)) continue;
     if (it == rule_ids_.end()) {
       std::vector<std::string> ids;
       for (auto& [n, i] : rule_ids_) ids.push_back(n);
@@ -365,7 +444,7 @@ Type Checker::ResolveTypeRef(const ast::TypeRef& t) {
                  absl::StrCat("unknown type '", t.name,
                               "'; types are bool, int, decimal, money, date, duration, text, list<...> "
                               "and the data-model types (e.g. VehicleKind, IncomeSource, Member)"),
-                 ClosestMatch(t.name, schema_.TypeNames()));
+                 SuggestName(t.name, schema_.TypeNames()));
     return Type();
   }
   return out;
@@ -597,9 +676,9 @@ void Checker::CheckValue(int index) {
         names.push_back(k.zh);
         names.push_back(k.en);
       }
-      sink_->Error("E0310", v.key_span, absl::StrCat("未知的输出项", Quote(v.key), "；可用：家庭收入、人均收入、保障金额、保障档次、保障成员"),
+      sink_->Error("E0310", v.key_span, absl::StrCat("未知的输出项", Quote(v.key), "；可用：家庭收入、人均收入、保障金额、保障档次、保障成员、保障标准"),
                    absl::StrCat("unknown output key '", v.key,
-                                "'; use counted_income, per_capita_income, benefit, tier or covered_members"),
+                                "'; use counted_income, per_capita_income, benefit, tier, covered_members or standard"),
                    ClosestMatch(v.key, names));
     } else {
       d.key = key->en;
@@ -629,6 +708,8 @@ void Checker::CheckTable(int index) {
   d.first_hit = t.hit == ast::HitPolicy::kFirst;
   d.basis = t.basis.text;
   d.otherwise_basis = t.otherwise_basis.text;
+  // Errors elsewhere in the rule set do not stop this table's analysis; its own do.
+  const int errors_before = sink_->error_count();
   Type declared;
   if (t.has_type) declared = ResolveTypeRef(t.type);
   for (const auto& in : t.inputs) d.inputs.push_back(CheckExpr(*in));
@@ -723,7 +804,9 @@ void Checker::CheckTable(int index) {
   }
   if (t.otherwise) d.otherwise = check_result(*t.otherwise);
   d.type = have_result ? result : Type();
-  if (cells_ok && !sink_->has_errors()) AnalyseTable(d, t);
+  bool inputs_ok = true;
+  for (const auto& in : d.inputs) inputs_ok = inputs_ok && !in->type.is_error();
+  if (cells_ok && inputs_ok && sink_->error_count() == errors_before) AnalyseTable(d, t);
 }
 
 // Static analysis of a decision table whose cells are constants: every combination of
@@ -732,8 +815,20 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
   const size_t n = d.inputs.size();
   std::vector<std::vector<Value>> samples(n);
   std::vector<std::vector<std::string>> sample_names(n);
+  // A column compared with percentages (收入标准比 < 30%) is a ratio: its examples are shown
+  // as percentages, and the points around its bounds are one percent apart.
+  std::vector<bool> percent(n, false);
+  for (size_t c = 0; c < n; ++c) {
+    if (d.inputs[c]->type.kind != TypeKind::kDecimal) continue;
+    for (const auto& row : d.rows) {
+      for (const TExpr* e : {row.cells[c].a.get(), row.cells[c].b.get()}) {
+        if (e != nullptr && (absl::EndsWith(e->source, "%") || absl::EndsWith(e->source, "％"))) percent[c] = true;
+      }
+    }
+  }
   for (size_t c = 0; c < n; ++c) {
     const Type& type = d.inputs[c]->type;
+    const Rational step = percent[c] ? Rational{1, 100} : Rational::Int(1);
     std::vector<Value> points;
     bool constant = true;
     for (const auto& row : d.rows) {
@@ -787,7 +882,7 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
         cand.push_back(Rational::Int(0));
       } else {
         Rational below;
-        if (Sub(rs.front(), Rational::Int(1), &below)) cand.push_back(below);
+        if (Sub(rs.front(), step, &below)) cand.push_back(below);
         for (size_t k = 0; k < rs.size(); ++k) {
           cand.push_back(rs[k]);
           if (k + 1 < rs.size()) {
@@ -806,7 +901,7 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
           }
         }
         Rational above;
-        if (Add(rs.back(), Rational::Int(1), &above)) cand.push_back(above);
+        if (Add(rs.back(), step, &above)) cand.push_back(above);
       }
       for (const Rational& r : cand) {
         if ((type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) && !r.is_integer()) continue;
@@ -873,7 +968,7 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
   std::vector<size_t> idx(n, 0);
   std::set<std::pair<int, int>> overlaps_reported;
   std::vector<bool> row_used(d.rows.size(), false);
-  int gaps_reported = 0;
+  bool gap_reported = false;  // one E0404 per table: the first gap found says what to fix
   for (size_t combo = 0; combo < combos; ++combo) {
     size_t rest = combo;
     for (size_t c = 0; c < n; ++c) {
@@ -894,6 +989,10 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
         std::string text;
         if (v.kind == TypeKind::kText && v.text == kOtherText) {
           text = english ? "any other value" : "其他值";
+        } else if (percent[c] && v.kind == TypeKind::kDecimal) {
+          Rational hundredfold;
+          text = Mul(v.r, Rational::Int(100), &hundredfold) ? absl::StrCat(FormatDecimal(hundredfold), "%")
+                                                            : FormatValue(v, Type::Of(v.kind), english);
         } else if (v.kind == TypeKind::kEnum) {
           // The sample carries only the number; the enum type is the input's.
           text = EnumValueName(in.enum_type, v.enum_number, english);
@@ -905,8 +1004,8 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
       }
       return absl::StrJoin(parts, english ? ", " : "，");
     };
-    if (hits.empty() && !d.otherwise && gaps_reported < 3) {
-      ++gaps_reported;
+    if (hits.empty() && !d.otherwise && !gap_reported) {
+      gap_reported = true;
       sink_->Error("E0404", t.name_span,
                    absl::StrCat("决策表", Quote(d.name), "有遗漏：当 ", describe(false), " 时没有任何一行适用；请补充行或加“否则”"),
                    absl::StrCat("table '", d.name, "' has a gap: no row applies when ", describe(true),
@@ -1241,6 +1340,8 @@ std::vector<std::string> Checker::VisibleNames() const {
     for (auto& f : schema_.FieldNames(bindings_.back().type.message)) out.push_back(f);
   }
   for (const auto& [n, i] : names_) out.push_back(n);
+  // Declared too, though their declaration has a syntax error (家庭收入 -> 家庭月收入).
+  for (const auto& n : unparsed_names_) out.push_back(n);
   for (auto& f : schema_.FieldNames(schema_.application())) out.push_back(f);
   for (const char* b : {"申请", "登记册", "评估日期", "符合条件", "application", "registry", "as_of", "eligible"}) {
     out.push_back(b);
@@ -1325,6 +1426,7 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
     t->args.push_back(Make(TKind::kRoot, Type::Message(schema_.application()), e));
     return t;
   }
+  if (unparsed_names_.contains(n)) return ErrorExpr(e);  // its declaration has a syntax error
   if (hint != nullptr) {
     // Where an enum value is expected (车辆.类型 = 轿车), an unknown name is most likely a
     // value that does not exist: say so and list the values that do.
@@ -1343,7 +1445,7 @@ std::unique_ptr<TExpr> Checker::CheckName(const ast::Expr& e, const Type* hint) 
     }
   }
   sink_->Error("E0201", e.span, absl::StrCat("未知的名称", Quote(n)), absl::StrCat("unknown name '", n, "'"),
-               ClosestMatch(n, VisibleNames()));
+               SuggestName(n, VisibleNames()));
   return ErrorExpr(e);
 }
 
@@ -1385,7 +1487,7 @@ std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
       sink_->Error("E0208", e.var_span,
                    absl::StrCat("未知的登记册", Quote(e.text), "；可用的登记册：", absl::StrJoin(zh, "、")),
                    absl::StrCat("unknown registry '", e.text, "'; registries are ", absl::StrJoin(en, ", ")),
-                   ClosestMatch(e.text, schema_.RegistryNames()));
+                   SuggestName(e.text, schema_.RegistryNames()));
       return ErrorExpr(e);
     }
     Type t = Type::Of(TypeKind::kRegistry);
@@ -1414,7 +1516,7 @@ std::unique_ptr<TExpr> Checker::CheckField(const ast::Expr& e) {
   if (f == nullptr) {
     sink_->Error("E0202", e.var_span, absl::StrCat(msg_type->Name(), "没有字段", Quote(e.text)),
                  absl::StrCat(msg_type->Name(true), " has no field '", e.text, "'"),
-                 ClosestMatch(e.text, schema_.FieldNames(msg_type->message)));
+                 SuggestName(e.text, schema_.FieldNames(msg_type->message)));
     return ErrorExpr(e);
   }
   Type ft = schema_.FieldType(f);
@@ -1897,6 +1999,10 @@ std::unique_ptr<CheckedProgram> Checker::Run(const CheckInput& input) {
   program_->name = entry.name;
   program_->version = entry.version;
   program_->basis = entry.basis.text;
+  for (const ast::RuleFile* f : input.files) {
+    unparsed_names_.insert(f->unparsed_names.begin(), f->unparsed_names.end());
+    unparsed_rule_ids_.insert(f->unparsed_rule_ids.begin(), f->unparsed_rule_ids.end());
+  }
   for (const ast::RuleFile* f : input.files) Declare(*f);
   for (int i : CheckOrder()) CheckDecl(i);
   for (const auto& [name, expr] : input.parameter_overrides) ApplyOverride(name, *expr);

@@ -117,7 +117,7 @@ struct CheckedDecl {
   // values and outputs
   std::unique_ptr<TExpr> expr;
   bool output = false;
-  std::string key;  // normalised: counted_income, per_capita_income, benefit, tier, covered_members
+  std::string key;  // normalised: counted_income, per_capita_income, benefit, tier, covered_members, standard
   // tables
   bool first_hit = false;
   std::vector<std::unique_ptr<TExpr>> inputs;

@@ -57,9 +57,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/table_writer.h"
 #include "absl/synchronization/mutex.h"
 #include "checker/schema.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "cli/registry_flags.h"
 #include "common/date.h"
 #include "common/text.h"
@@ -69,7 +72,10 @@
 #include "heyan/registry.h"
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "io/application_reader.h"
+#include "io/household.h"
+#include "simdjson.h"
 #include "io/input_file.h"
 
 namespace heyan::cli {
@@ -77,48 +83,46 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Format { kJson, kBinary };
+// Decisions as JSON lines or length-delimited binary, or one row per household for people
+// (kCsv, kXlsx: cli/table_writer.h).
+enum class Format { kJson, kBinary, kCsv, kXlsx };
 
 // What one input record is: a heyan.v1.Application (batch use: registries loaded for
 // everyone), or a heyan.v1.VerificationRequest (one household with its own 核对结果).
 // kAuto decides per JSON line: a top-level "application" key makes it a request.
 enum class InputType { kAuto, kApplication, kRequest };
 
+bool HasNonAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  return false;
+}
+
+// Whether a JSON line has a key with a non-ASCII character (a Chinese field name): a string
+// followed by ':' outside strings.
+bool HasNonAsciiKey(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '"') continue;
+    bool non_ascii = false;
+    size_t j = i + 1;
+    for (; j < s.size() && s[j] != '"'; ++j) {
+      if (s[j] == '\\') ++j;
+      else if (static_cast<unsigned char>(s[j]) >= 0x80) non_ascii = true;
+    }
+    size_t k = j + 1;
+    while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
+    if (non_ascii && k < s.size() && s[k] == ':') return true;
+    i = j;
+  }
+  return false;
+}
+
 
 // A JSON line or a binary record larger than this is an error record of its own (and, for
 // binary input, where reading stops: nothing after a bad length prefix can be trusted).
 constexpr size_t kMaxRecordBytes = size_t{64} << 20;
 constexpr size_t kReadChunk = size_t{1} << 20;
-
-int EvalUsage() {
-  std::cerr
-      << "用法 / usage:\n"
-         "  heyan eval --rules PATH [--registry NAME=FILE ...] [--checked-on NAME=DATE[,REF] ...]\n"
-         "             --in APPLICATIONS|REQUESTS [--out DECISIONS]\n"
-         "             [--threads N] [--in-format json|binary] [--out-format json|binary]\n"
-         "             [--as-of YYYY-MM-DD] [--trace] [--lean] [--lang=en] [--batch-size N]\n"
-         "  --rules PATH          rule file, or a directory with exactly one entry rule set\n"
-         "  --registry NAME=FILE  verification data (核对数据), NAME English or Chinese, e.g.\n"
-         "                        财政供养人员=payroll.csv; .csv .jsonl .pb/.bin .txt (ID list).\n"
-         "                        A loaded registry counts as checked for everyone; one not\n"
-         "                        loaded is \"not checked\" (缺少材料 where the rules read it)\n"
-         "  --checked-on NAME=YYYY-MM-DD[,REF]  date and batch reference of that registry's data\n"
-         "                        (default: the file's modification date and its name)\n"
-         "  --in FILE             applications or verification requests (核验请求: an application\n"
-         "                        with its own 核对结果), protobuf JSON lines (default) or length-\n"
-         "                        delimited binary (.pb/.bin or --in-format binary); - is stdin\n"
-         "  --in-type TYPE        auto (default: a JSON line with a top-level \"application\" is a\n"
-         "                        request; binary input is applications), application or request\n"
-         "  --out FILE            decisions, in input order; - or absent is stdout\n"
-         "  --threads N           worker threads (default: number of cores)\n"
-         "  --as-of DATE          evaluation date for every application\n"
-         "  --trace               record every rule, value and parameter in the decisions\n"
-         "  --lean                outcomes, rule ids and amounts only (no titles or messages)\n"
-         "  --strict-ids          refuse registry IDs with a wrong check character (校验位)\n"
-         "  --lang=en             English summary and diagnostics\n"
-         "exit status: 0 all decided, 3 some records are errors, 2 nothing decided, 1 I/O failure\n";
-  return 2;
-}
 
 struct Flags {
   std::string rules;
@@ -127,6 +131,7 @@ struct Flags {
   std::string out = "-";
   int threads = 0;
   std::optional<Format> in_format;
+  std::string in_text;  // "text" (one household in text format) or "csv" (rows per member)
   InputType in_type = InputType::kAuto;
   std::optional<Format> out_format;
   std::string as_of;
@@ -142,6 +147,10 @@ bool ParseFormat(const std::string& text, std::optional<Format>* out) {
     *out = Format::kJson;
   } else if (text == "binary" || text == "pb") {
     *out = Format::kBinary;
+  } else if (text == "csv") {
+    *out = Format::kCsv;
+  } else if (text == "xlsx") {
+    *out = Format::kXlsx;
   } else {
     return false;
   }
@@ -151,11 +160,14 @@ bool ParseFormat(const std::string& text, std::optional<Format>* out) {
 Format FormatFor(const std::string& path, const std::optional<Format>& given) {
   if (given.has_value()) return *given;
   if (absl::EndsWith(path, ".pb") || absl::EndsWith(path, ".bin")) return Format::kBinary;
+  if (absl::EndsWith(path, ".csv")) return Format::kCsv;
+  if (absl::EndsWith(path, ".xlsx")) return Format::kXlsx;
   return Format::kJson;
 }
 
-// Accepts "--name VALUE" and "--name=VALUE". Returns an error message, empty if fine.
-std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
+// Accepts "--name VALUE" and "--name=VALUE". Returns an error message in `lang`, empty if fine.
+std::string ParseFlags(const std::vector<std::string>& args, Flags* flags, Language lang) {
+  auto say = [&](const std::string& zh, const std::string& en) { return lang == Language::kEnglish ? en : zh; };
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::optional<std::string> inline_value;
@@ -166,7 +178,7 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
         name.resize(eq);
       }
     } else {
-      return absl::StrCat("unexpected argument '", name, "'");
+      return say(absl::StrCat("多余的参数“", name, "”"), absl::StrCat("unexpected argument '", name, "'"));
     }
     auto value = [&](std::string* out) -> bool {
       if (inline_value.has_value()) {
@@ -180,31 +192,36 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     auto no_value = [&]() { return !inline_value.has_value(); };
     std::string v;
     if (name == "--rules") {
-      if (!value(&flags->rules)) return "--rules needs a path";
+      if (!value(&flags->rules)) return say("--rules 后面要写规则文件或目录", "--rules needs a path");
     } else if (name == "--registry") {
-      if (!value(&v)) return "--registry needs NAME=FILE";
+      if (!value(&v)) return say("--registry 后面要写 名称=文件", "--registry needs NAME=FILE");
       if (std::string e = flags->registries.AddRegistry(v); !e.empty()) return e;
     } else if (name == "--checked-on") {
-      if (!value(&v)) return "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]";
+      if (!value(&v)) return say("--checked-on 后面要写 名称=YYYY-MM-DD[,批次]", "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]");
       if (std::string e = flags->registries.AddCheckedOn(v); !e.empty()) return e;
     } else if (name == "--in") {
-      if (!value(&flags->in)) return "--in needs a file (- for stdin)";
+      if (!value(&flags->in)) return say("--in 后面要写申请文件（- 表示标准输入）", "--in needs a file (- for stdin)");
     } else if (name == "--out") {
-      if (!value(&flags->out)) return "--out needs a file (- for stdout)";
+      if (!value(&flags->out)) return say("--out 后面要写输出文件（- 表示标准输出）", "--out needs a file (- for stdout)");
     } else if (name == "--threads") {
       if (!value(&v) || !absl::SimpleAtoi(v, &flags->threads) || flags->threads < 1 ||
           flags->threads > 1024) {
-        return "--threads needs a number from 1 to 1024";
+        return say("--threads 要写 1 到 1024 之间的数", "--threads needs a number from 1 to 1024");
       }
     } else if (name == "--batch-size") {
       if (!value(&v) || !absl::SimpleAtoi(v, &flags->batch_size) || flags->batch_size < 1 ||
           flags->batch_size > 1000000) {
-        return "--batch-size needs a number from 1 to 1000000";
+        return say("--batch-size 要写 1 到 1000000 之间的数", "--batch-size needs a number from 1 to 1000000");
       }
     } else if (name == "--in-format") {
-      if (!value(&v) || !ParseFormat(v, &flags->in_format)) return "--in-format is json or binary";
+      if (!value(&v)) return say("--in-format 只能是 json、binary、text 或 csv", "--in-format is json, binary, text or csv");
+      if (v == "text" || v == "textproto" || v == "csv") {
+        flags->in_text = v == "csv" ? "csv" : "text";
+      } else if (!ParseFormat(v, &flags->in_format)) {
+        return say("--in-format 只能是 json、binary、text 或 csv", "--in-format is json, binary, text or csv");
+      }
     } else if (name == "--in-type") {
-      if (!value(&v)) return "--in-type is auto, application or request";
+      if (!value(&v)) return say("--in-type 只能是 auto、application 或 request", "--in-type is auto, application or request");
       if (v == "auto") {
         flags->in_type = InputType::kAuto;
       } else if (v == "application") {
@@ -212,18 +229,25 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       } else if (v == "request") {
         flags->in_type = InputType::kRequest;
       } else {
-        return "--in-type is auto, application or request";
+        return say("--in-type 只能是 auto、application 或 request", "--in-type is auto, application or request");
       }
     } else if (name == "--out-format") {
-      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return "--out-format is json or binary";
+      if (!value(&v) || !ParseFormat(v, &flags->out_format)) {
+        return say("--out-format 只能是 jsonl、binary、csv 或 xlsx", "--out-format is jsonl, binary, csv or xlsx");
+      }
     } else if (name == "--format") {
       // Both directions at once (the spelling the top-level usage shows).
-      if (!value(&v) || !ParseFormat(v, &flags->out_format)) return "--format is json or binary";
+      if (!value(&v) || !ParseFormat(v, &flags->out_format) || *flags->out_format == Format::kCsv ||
+          *flags->out_format == Format::kXlsx) {
+        return say("--format 只能是 json 或 binary（要输出表格请用 --out-format csv 或 xlsx）",
+                   "--format is json or binary (for a table of decisions use --out-format csv or xlsx)");
+      }
       flags->in_format = flags->out_format;
     } else if (name == "--as-of") {
       int32_t days;
       if (!value(&flags->as_of) || !internal::ParseDate(flags->as_of, &days)) {
-        return absl::StrCat("--as-of needs a date YYYY-MM-DD, got '", flags->as_of, "'");
+        return say(absl::StrCat("--as-of 要写 YYYY-MM-DD 格式的日期，而不是“", flags->as_of, "”"),
+                   absl::StrCat("--as-of needs a date YYYY-MM-DD, got '", flags->as_of, "'"));
       }
     } else if (name == "--trace" && no_value()) {
       flags->trace = true;
@@ -232,14 +256,14 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     } else if (name == "--lean" && no_value()) {
       flags->lean = true;
     } else if (name == "--lang") {
-      if (!value(&v) || (v != "en" && v != "zh")) return "--lang is en or zh";
+      if (!value(&v) || (v != "en" && v != "zh")) return say("--lang 只能是 zh 或 en", "--lang is en or zh");
       flags->lang = v == "en" ? Language::kEnglish : Language::kChinese;
     } else {
-      return absl::StrCat("unknown option ", args[i]);
+      return say(absl::StrCat("未知的选项 ", args[i]), absl::StrCat("unknown option ", args[i]));
     }
   }
-  if (flags->rules.empty()) return "--rules is required";
-  if (flags->in.empty()) return "--in is required (- for stdin)";
+  if (flags->rules.empty()) return say("缺少 --rules（规则文件或目录）", "--rules is required");
+  if (flags->in.empty()) return say("缺少 --in（申请文件，- 表示标准输入）", "--in is required (- for stdin)");
   return "";
 }
 
@@ -302,8 +326,19 @@ void AppendVarint(uint64_t v, std::string* out) {
 // A file descriptor with a read buffer. Counts the bytes consumed, for progress.
 class Input {
  public:
+  static constexpr int kMemory = -2;
   ~Input() {
     if (fd_ > 0) ::close(fd_);
+  }
+
+  // Reads from `content` instead of a file (input converted beforehand: a text-format
+  // household, a CSV export). `path` names it in messages.
+  void OpenMemory(const std::string& path, std::string content) {
+    fd_ = kMemory;
+    path_ = path;
+    buffer_.assign(content.begin(), content.end());
+    end_ = buffer_.size();
+    size_ = static_cast<int64_t>(buffer_.size());
   }
 
   bool Open(const std::string& path, std::string* error) {
@@ -326,6 +361,7 @@ class Input {
   // Reads more input into the buffer. False at the end of the input or on a read error
   // (then error() is set).
   bool Fill() {
+    if (fd_ == kMemory) return false;  // all of it is in the buffer already
     if (pos_ == end_) {
       pos_ = end_ = 0;
     } else if (pos_ > 0) {
@@ -552,10 +588,88 @@ class BinaryReader {
 
 // ---- output ---------------------------------------------------------------------------------
 
+// ---- decisions as a table ------------------------------------------------------------------
+
+std::vector<std::string> TableHeader(bool en) {
+  if (en) {
+    return {"Case number", "County", "Township", "Village", "Applicant", "Outcome", "Monthly benefit (yuan)",
+            "Persons covered", "Tier", "Reasons", "Missing evidence", "Error (line: problem)"};
+  }
+  return {"编号", "县区", "乡镇", "村居", "申请人", "结论", "保障金额（元）", "保障人数", "保障档次", "理由",
+          "缺少材料", "错误（行号：原因）"};
+}
+std::vector<double> TableWidths() { return {16, 10, 12, 12, 10, 10, 14, 10, 10, 60, 40, 40}; }
+
+const char* OutcomeWord(v1::Outcome o, bool en) {
+  switch (o) {
+    case v1::ELIGIBLE: return en ? "eligible" : "符合";
+    case v1::INELIGIBLE: return en ? "ineligible" : "不符合";
+    case v1::NEEDS_REVIEW: return en ? "needs review" : "需复核";
+    case v1::MISSING_EVIDENCE: return en ? "missing evidence" : "缺少材料";
+    default: return "";
+  }
+}
+
+std::string Yuan(int64_t fen) {
+  const uint64_t a = fen < 0 ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  return absl::StrFormat("%s%d.%02d", fen < 0 ? "-" : "", a / 100, a % 100);
+}
+
+// One household's row: where it is, who applies, what was decided, and why.
+std::vector<TableCell> DecisionRow(const v1::Application& a, const v1::Decision& d, bool en) {
+  std::string applicant;
+  for (const v1::Member& m : a.members()) {
+    if (m.relation() == v1::SELF) applicant = m.name();
+  }
+  if (applicant.empty() && a.members_size() > 0) applicant = a.members(0).name();
+  std::vector<std::string> reasons, missing;
+  for (const v1::Reason& r : d.reasons()) reasons.push_back(r.title().empty() ? r.rule_id() : absl::StrCat(r.rule_id(), " ", r.title()));
+  for (const v1::MissingEvidence& m : d.missing_evidence()) missing.push_back(m.field());
+  const char* sep = en ? "; " : "；";
+  return {{a.id()},
+          {a.county()},
+          {a.township()},
+          {a.village()},
+          {applicant},
+          {OutcomeWord(d.outcome(), en)},
+          {Yuan(d.benefit_fen()), true},
+          {absl::StrCat(d.covered_members_size()), true},
+          {d.tier()},
+          {absl::StrJoin(reasons, sep)},
+          {absl::StrJoin(missing, sep)},
+          {}};
+}
+
+// The case number of a record that could not be read, if it can be found: "id" (or "编号")
+// as a JSON string; empty otherwise.
+std::string CaseNumberIn(std::string_view bytes) {
+  for (std::string_view key : {std::string_view("\"id\""), std::string_view("\"编号\"")}) {
+    size_t at = bytes.find(key);
+    if (at == std::string_view::npos) continue;
+    at = bytes.find('"', bytes.find(':', at + key.size()));
+    if (at == std::string_view::npos) continue;
+    const size_t end = bytes.find('"', at + 1);
+    if (end != std::string_view::npos && end - at < 100) return std::string(bytes.substr(at + 1, end - at - 1));
+  }
+  return "";
+}
+
 class Output {
  public:
   ~Output() {
     if (fd_ > 2) ::close(fd_);
+  }
+  // Decisions as a table for people (rows packed by the workers, cli/table_writer.h).
+  bool OpenTable(const std::string& path, TableWriter::Kind kind, bool english, std::string* error) {
+    path_ = path;
+    absl::StatusOr<std::unique_ptr<TableWriter>> t =
+        TableWriter::Open(path, kind, TableHeader(english), english ? "decisions" : "核验结果", TableWidths());
+    if (!t.ok()) {
+      *error = std::string(t.status().message());
+      return false;
+    }
+    table_ = *std::move(t);
+    return true;
   }
   bool Open(const std::string& path, std::string* error) {
     path_ = path;
@@ -571,6 +685,11 @@ class Output {
     return true;
   }
   bool Write(std::string_view data, std::string* error) {
+    if (table_ != nullptr) {
+      absl::Status s = WritePackedRows(data, table_.get());
+      if (!s.ok()) *error = std::string(s.message());
+      return s.ok();
+    }
     while (!data.empty()) {
       const ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0) {
@@ -583,6 +702,12 @@ class Output {
     return true;
   }
   bool Close(std::string* error) {
+    if (table_ != nullptr) {
+      absl::Status s = table_->Close();
+      table_.reset();
+      if (!s.ok()) *error = std::string(s.message());
+      return s.ok();
+    }
     if (fd_ > 2 && ::close(fd_) != 0) {
       fd_ = -1;
       *error = absl::StrCat(path_, ": ", std::strerror(errno));
@@ -595,6 +720,7 @@ class Output {
  private:
   int fd_ = -1;
   std::string path_;
+  std::unique_ptr<TableWriter> table_;
 };
 
 // ---- counting -------------------------------------------------------------------------------
@@ -656,6 +782,7 @@ struct Job {
   Format in_format = Format::kJson;
   Format out_format = Format::kJson;
   InputType in_type = InputType::kAuto;
+  bool english = false;  // messages of error records
 };
 
 // One worker's reusable state.
@@ -682,7 +809,16 @@ class Worker {
       const size_t capacity = batch.data.size() - record.offset;
       if (request ? !reader_.ParseJson(bytes, capacity, &request_, &error)
                   : !reader_.ParseJson(bytes, capacity, &application_, &error)) {
-        return Error(record.number, error.field, error.message, &batch.output);
+        // A line with Chinese field names or values with units (as a spreadsheet or a policy
+        // officer writes them) is read through io/household.h; its message is the one to show.
+        if (!HasNonAscii(bytes)) return Error(record.number, error.field, error.message, &batch.output, bytes);
+        io::Household household;
+        if (absl::Status s = io::ReadHousehold(bytes, job_.english, &household); !s.ok()) {
+          // With English keys the protobuf reader's message (field path, expected type) says more.
+          return HasNonAsciiKey(bytes) ? Error(record.number, "", std::string(s.message()), &batch.output, bytes)
+                                       : Error(record.number, error.field, error.message, &batch.output, bytes);
+        }
+        return Decide(record, household.is_request, &household.request, &batch);
       }
     } else if (request ? !request_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
                        : !application_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -693,14 +829,27 @@ class Worker {
       // The JSON reader's value checks, for binary input too.
       return Error(record.number, request ? "application." + error.field : error.field, error.message, &batch.output);
     }
+    Decide(record, request, request ? &request_ : nullptr, &batch);
+  }
+
+  // Decides the parsed record (`request`, or application_ when is_request is false) and
+  // writes its decision.
+  void Decide(const Record& record, bool is_request, const v1::VerificationRequest* request, Batch* batch_ptr) {
+    Batch& batch = *batch_ptr;
     const absl::Status status =
-        request ? job_.program->Evaluate(request_, *job_.registries, job_.options, &decision_)
-                : job_.program->Evaluate(application_, *job_.registries, job_.options, &decision_);
+        is_request ? job_.program->Evaluate(*request, *job_.registries, job_.options, &decision_)
+                   : job_.program->Evaluate(request != nullptr ? request->application() : application_,
+                                            *job_.registries, job_.options, &decision_);
     if (!status.ok()) {
-      return Error(record.number, "", std::string(status.message()), &batch.output);
+      const v1::Application& a = !is_request && request == nullptr ? application_ : request->application();
+      return Error(record.number, "", std::string(status.message()), &batch.output,
+                   a.id().empty() ? "" : absl::StrCat("{\"id\":\"", a.id(), "\"}"));
     }
     counts_.Add(decision_);
-    if (job_.out_format == Format::kJson) {
+    if (job_.out_format == Format::kCsv || job_.out_format == Format::kXlsx) {
+      const v1::Application& a = !is_request && request == nullptr ? application_ : request->application();
+      AppendPackedRow(DecisionRow(a, decision_, job_.english), &batch.output);
+    } else if (job_.out_format == Format::kJson) {
       writer_.Append(decision_, &batch.output);
       batch.output.push_back('\n');
     } else {
@@ -710,10 +859,19 @@ class Worker {
   }
 
   void Error(int64_t number, const std::string& field, const std::string& message,
-             std::string* out) {
+             std::string* out, std::string_view bytes = {}) {
     ++counts_.errors;
     const char* unit = job_.in_format == Format::kJson ? "line" : "record";
-    if (job_.out_format == Format::kJson) {
+    if (job_.out_format == Format::kCsv || job_.out_format == Format::kXlsx) {
+      // An error row keeps its place and names the case and the line, so the sheet can be
+      // corrected and run again.
+      std::vector<TableCell> row(TableHeader(job_.english).size());
+      row[0].text = CaseNumberIn(bytes);
+      row.back().text = job_.english ? absl::StrCat(unit, " ", number, ": ", field, field.empty() ? "" : ": ", message)
+                                     : absl::StrCat("第 ", number, job_.in_format == Format::kJson ? " 行：" : " 条：",
+                                                    field, field.empty() ? "" : "：", message);
+      AppendPackedRow(row, out);
+    } else if (job_.out_format == Format::kJson) {
       absl::StrAppend(out, "{\"error\":{\"", unit, "\":", number,
                       ",\"field\":", internal::JsonQuote(ValidUtf8(field)),
                       ",\"message\":", internal::JsonQuote(ValidUtf8(message)), "}}\n");
@@ -949,23 +1107,23 @@ std::string Summary(const Program& program, const Registries& registries, const 
     int64_t n;
   };
   const Row rows[] = {
-      {"符合 ELIGIBLE", "eligible", counts.outcomes[v1::ELIGIBLE]},
-      {"不符合 INELIGIBLE", "ineligible", counts.outcomes[v1::INELIGIBLE]},
-      {"需复核 NEEDS_REVIEW", "needs review", counts.outcomes[v1::NEEDS_REVIEW]},
-      {"缺少材料 MISSING_EVIDENCE", "missing evidence", counts.outcomes[v1::MISSING_EVIDENCE]},
-      {"错误 input errors", "input errors", counts.errors},
+      {"符合", "eligible", counts.outcomes[v1::ELIGIBLE]},
+      {"不符合", "ineligible", counts.outcomes[v1::INELIGIBLE]},
+      {"需复核", "needs review", counts.outcomes[v1::NEEDS_REVIEW]},
+      {"缺少材料", "missing evidence", counts.outcomes[v1::MISSING_EVIDENCE]},
+      {"输入错误", "input errors", counts.errors},
   };
   for (const Row& row : rows) {
     absl::StrAppend(&out, "  ", PadRight(en ? row.en : row.zh, 28),
                     absl::StrFormat("%10s", Thousands(row.n)), "  ", percent(row.n), "\n");
   }
   if (counts.outcomes[v1::OUTCOME_UNSPECIFIED] > 0) {
-    absl::StrAppend(&out, "  ", PadRight(en ? "no outcome" : "无结论 OUTCOME_UNSPECIFIED", 28),
+    absl::StrAppend(&out, "  ", PadRight(en ? "no outcome" : "无结论", 28),
                     absl::StrFormat("%10s", Thousands(counts.outcomes[v1::OUTCOME_UNSPECIFIED])),
                     "\n");
   }
   if (counts.with_faults > 0) {
-    absl::StrAppend(&out, "  ", PadRight(en ? "with rule faults" : "有规则故障 rule faults", 28),
+    absl::StrAppend(&out, "  ", PadRight(en ? "with rule faults" : "有规则故障", 28),
                     absl::StrFormat("%10s", Thousands(counts.with_faults)), "\n");
   }
   if (counts.reasons.empty()) return out;
@@ -1002,19 +1160,58 @@ std::string Summary(const Program& program, const Registries& registries, const 
   return out;
 }
 
+// JSON lines for input that is not JSON lines: one household in text format (an application, a
+// verification request or a heyan test case), or a CSV export with one row per member.
+absl::Status ConvertedInput(const std::string& path, const std::string& kind, bool en, std::string* out) {
+  std::vector<std::string> lines;
+  if (kind == "csv") {
+    if (absl::Status s = io::ReadHouseholdsCsv(path, en, &lines); !s.ok()) return s;
+  } else if (kind == "json") {
+    // A .json file: one JSON document, an object (one household, possibly over many lines)
+    // or an array of them; anything else is read as JSON lines.
+    absl::StatusOr<std::string> text = io::ReadWholeFile(path, io::kApplicationFile, size_t{1} << 30, en);
+    if (!text.ok()) return text.status();
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::padded_string padded(*text);
+    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
+      *out = *std::move(text);
+      return absl::OkStatus();
+    }
+    simdjson::dom::array array;
+    if (doc.get_array().get(array) == simdjson::SUCCESS) {
+      for (simdjson::dom::element e : array) lines.push_back(simdjson::minify(e));
+    } else {
+      lines.push_back(simdjson::minify(doc));
+    }
+  } else {
+    absl::StatusOr<std::string> text = io::ReadWholeFile(path == "-" ? "/dev/stdin" : path, io::kApplicationFile,
+                                                         size_t{64} << 20, en);
+    if (!text.ok()) return text.status();
+    io::Household household;
+    if (absl::Status s = io::ReadHousehold(*text, en, &household); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message()));
+    }
+    std::string json;
+    google::protobuf::util::JsonPrintOptions print;
+    print.preserve_proto_field_names = true;
+    if (household.is_request) {
+      (void)google::protobuf::util::MessageToJsonString(household.request, &json, print);
+    } else {
+      (void)google::protobuf::util::MessageToJsonString(household.request.application(), &json, print);
+    }
+    lines.push_back(std::move(json));
+  }
+  for (const std::string& line : lines) absl::StrAppend(out, line, "\n");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int Eval(const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {
-      EvalUsage();
-      return 0;
-    }
-  }
   Flags flags;
-  if (std::string error = ParseFlags(args, &flags); !error.empty()) {
-    std::cerr << "heyan eval: " << error << "\n";
-    return EvalUsage();
+  if (std::string error = ParseFlags(args, &flags, LanguageOf(args)); !error.empty()) {
+    return UsageError("eval", error, LanguageOf(args));
   }
   const bool en = flags.lang == Language::kEnglish;
 
@@ -1083,6 +1280,7 @@ int Eval(const std::vector<std::string>& args) {
   job.options.explain = !flags.lean;
   job.in_format = FormatFor(flags.in, flags.in_format);
   job.in_type = flags.in_type;
+  job.english = en;
   job.out_format = FormatFor(flags.out, flags.out_format);
 
   // Writing the decisions over the applications would destroy the input before it is read.
@@ -1096,7 +1294,31 @@ int Eval(const std::vector<std::string>& args) {
   Input input;
   Output output;
   std::string error;
-  if (!input.Open(flags.in, &error) || !output.Open(flags.out, &error)) {
+  // A household in text format (as `heyan test` cases are written) or a spreadsheet export:
+  // converted to JSON lines first (io/household.h), then decided like any other input.
+  const std::string in_text = !flags.in_text.empty()                                        ? flags.in_text
+                              : absl::EndsWith(flags.in, ".csv")                            ? "csv"
+                              : absl::EndsWith(flags.in, ".json")                           ? "json"
+                              : absl::EndsWith(flags.in, ".textproto") || absl::EndsWith(flags.in, ".txtpb") ||
+                                        absl::EndsWith(flags.in, ".pbtxt")
+                                  ? "text"
+                                  : "";
+  if (!in_text.empty()) {
+    std::string lines;
+    if (absl::Status s = ConvertedInput(flags.in, in_text, en, &lines); !s.ok()) {
+      std::cerr << "heyan eval: " << s.message() << "\n";
+      return 2;
+    }
+    input.OpenMemory(flags.in, std::move(lines));
+    job.in_format = Format::kJson;
+  } else if (!input.Open(flags.in, &error)) {
+    std::cerr << "heyan eval: " << error << "\n";
+    return 2;
+  }
+  const bool table = job.out_format == Format::kCsv || job.out_format == Format::kXlsx;
+  if (table ? !output.OpenTable(flags.out, job.out_format == Format::kCsv ? TableWriter::Kind::kCsv : TableWriter::Kind::kXlsx,
+                                en, &error)
+            : !output.Open(flags.out, &error)) {
     std::cerr << "heyan eval: " << error << "\n";
     return 2;
   }

@@ -2,7 +2,8 @@
 //
 //   heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION [--as-of YYYY-MM-DD]
 //                 [--lang=en] [--audience=staff|applicant] [--format=text|json|html] [--out FILE]
-//                 [--strict-ids] [--addressee ID]
+//                 [--strict-ids] [--addressee ID] [--with-sources]
+//                 [--office NAME] [--phone NUMBER] [--publicity-days N]
 //
 // APPLICATION holds one heyan.v1.Application: protobuf JSON (one object, may be pretty-printed)
 // or, for *.textproto / *.txtpb / *.pbtxt, protobuf text format.
@@ -16,8 +17,10 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "cli/registry_flags.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/text_format.h"
@@ -27,17 +30,16 @@
 #include "heyan/program.h"
 #include "heyan/registry.h"
 #include "io/application_reader.h"
+#include "io/household.h"
 #include "io/input_file.h"
 
 namespace heyan::cli {
 namespace {
 
-int ExplainUsage(const std::string& problem) {
-  std::cerr << "heyan explain: " << problem << "\n"
-            << "用法 / usage: heyan explain --rules PATH [--registry NAME=FILE ...] APPLICATION\n"
-               "                    [--as-of YYYY-MM-DD] [--lang=zh|en] [--audience=staff|applicant]\n"
-               "                    [--format=text|json|html] [--out FILE] [--strict-ids] [--addressee ID]\n";
-  return 2;
+// A usage error: the problem in the language asked for, then the usage lines.
+Language g_usage_lang = Language::kChinese;
+int ExplainUsage(const char* zh, const std::string& en) {
+  return UsageError("explain", g_usage_lang == Language::kEnglish ? en : std::string(zh), g_usage_lang);
 }
 
 // One application is small; a file larger than this is not one.
@@ -47,23 +49,6 @@ bool IsTextFormat(const std::string& path) {
   return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") || absl::EndsWith(path, ".pbtxt");
 }
 
-// A VerificationRequest has a top-level "application" (or "records") where an Application has
-// none: JSON keys, or text-format field names at the start of a line.
-bool LooksLikeRequest(const std::string& text, bool text_format) {
-  if (!text_format) {
-    google::protobuf::Struct object;
-    if (!google::protobuf::util::JsonStringToMessage(text, &object).ok()) return false;
-    return object.fields().contains("application") || object.fields().contains("records");
-  }
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    return absl::StartsWith(line.substr(start), "application") || absl::StartsWith(line.substr(start), "records");
-  }
-  return false;
-}
-
 }  // namespace
 
 int Explain(const std::vector<std::string>& args) {
@@ -71,6 +56,7 @@ int Explain(const std::vector<std::string>& args) {
   RegistryFlags registries;
   bool strict_ids = false;
   ExplainOptions options;
+  g_usage_lang = LanguageOf(args);
   // Accepts both "--opt=value" and "--opt value".
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -94,49 +80,68 @@ int Explain(const std::vector<std::string>& args) {
       return true;
     };
     if (name == "--rules") {
-      if (!take(&rules)) return ExplainUsage("--rules needs a path");
+      if (!take(&rules)) return ExplainUsage("--rules 后面要写规则文件或目录", "--rules needs a path");
     } else if (name == "--registry") {
       std::string r;
-      if (!take(&r)) return ExplainUsage("--registry needs NAME=FILE");
-      if (std::string e = registries.AddRegistry(r); !e.empty()) return ExplainUsage(e.c_str());
+      if (!take(&r)) return ExplainUsage("--registry 后面要写 名称=文件", "--registry needs NAME=FILE");
+      if (std::string e = registries.AddRegistry(r); !e.empty()) return ExplainUsage(e.c_str(), e);
     } else if (name == "--checked-on") {
       std::string r;
-      if (!take(&r)) return ExplainUsage("--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]");
-      if (std::string e = registries.AddCheckedOn(r); !e.empty()) return ExplainUsage(e.c_str());
+      if (!take(&r)) return ExplainUsage("--checked-on 后面要写 名称=YYYY-MM-DD[,批次]", "--checked-on needs NAME=YYYY-MM-DD[,REFERENCE]");
+      if (std::string e = registries.AddCheckedOn(r); !e.empty()) return ExplainUsage(e.c_str(), e);
     } else if (name == "--as-of") {
-      if (!take(&as_of)) return ExplainUsage("--as-of needs a date");
+      if (!take(&as_of)) return ExplainUsage("--as-of 后面要写日期（YYYY-MM-DD）", "--as-of needs a date");
     } else if (name == "--strict-ids" && !has_value) {
       strict_ids = true;
     } else if (name == "--out") {
-      if (!take(&out_path)) return ExplainUsage("--out needs a file");
+      if (!take(&out_path)) return ExplainUsage("--out 后面要写文件名", "--out needs a file");
     } else if (name == "--lang") {
       std::string v;
-      if (!take(&v) || (v != "zh" && v != "en")) return ExplainUsage("--lang is zh or en");
+      if (!take(&v) || (v != "zh" && v != "en")) return ExplainUsage("--lang 只能是 zh 或 en", "--lang is zh or en");
       options.language = v == "en" ? Language::kEnglish : Language::kChinese;
     } else if (name == "--audience") {
       std::string v;
-      if (!take(&v) || (v != "staff" && v != "applicant")) return ExplainUsage("--audience is staff or applicant");
+      if (!take(&v) || (v != "staff" && v != "applicant")) return ExplainUsage("--audience 只能是 staff（工作人员）或 applicant（申请人）", "--audience is staff or applicant");
       options.audience = v == "applicant" ? ExplainOptions::Audience::kApplicant : ExplainOptions::Audience::kStaff;
     } else if (name == "--addressee") {
       if (!take(&options.addressee_id_number) || options.addressee_id_number.empty()) {
-        return ExplainUsage("--addressee needs the ID number of the member the letter is for");
+        return ExplainUsage("--addressee 后面要写告知书收件成员的身份证号", "--addressee needs the ID number of the member the letter is for");
       }
+    } else if (name == "--with-sources" && !has_value) {
+      options.show_rule_sources = true;
+    } else if (name == "--office") {
+      if (!take(&options.issuing_office) || options.issuing_office.empty()) {
+        return ExplainUsage("--office 后面要写经办单位名称，例如 --office 郑州市金水区经八路街道办事处",
+                            "--office needs the issuing office's name");
+      }
+    } else if (name == "--phone") {
+      if (!take(&options.contact_phone) || options.contact_phone.empty()) {
+        return ExplainUsage("--phone 后面要写联系电话，例如 --phone 0371-65550000", "--phone needs a telephone number");
+      }
+    } else if (name == "--publicity-days") {
+      std::string v;
+      int days = 0;
+      if (!take(&v) || !absl::SimpleAtoi(v, &days) || days < 1 || days > 90) {
+        return ExplainUsage("--publicity-days 是公示天数，1 到 90 之间的整数（默认 7）",
+                            "--publicity-days is the number of days of public notice, 1 to 90 (default 7)");
+      }
+      options.publicity_days = days;
     } else if (name == "--format") {
       std::string v;
-      if (!take(&v) || (v != "text" && v != "json" && v != "html")) return ExplainUsage("--format is text, json or html");
+      if (!take(&v) || (v != "text" && v != "json" && v != "html")) return ExplainUsage("--format 只能是 text、json 或 html", "--format is text, json or html");
       options.format = v == "json" ? ExplainOptions::Format::kJson
                        : v == "html" ? ExplainOptions::Format::kHtml
                                      : ExplainOptions::Format::kText;
     } else if (absl::StartsWith(a, "--")) {
-      return ExplainUsage(absl::StrCat("unknown option ", a));
+      return ExplainUsage(absl::StrCat("未知的选项 ", a).c_str(), absl::StrCat("unknown option ", a));
     } else if (application_path.empty()) {
       application_path = a;
     } else {
-      return ExplainUsage("give one application file");
+      return ExplainUsage("只能给一个申请文件", "give one application file");
     }
   }
-  if (rules.empty()) return ExplainUsage("--rules is required");
-  if (application_path.empty()) return ExplainUsage("an application file is required");
+  if (rules.empty()) return ExplainUsage("缺少 --rules（规则文件或目录）", "--rules is required");
+  if (application_path.empty()) return ExplainUsage("缺少申请文件", "an application file is required");
   const bool en = options.language == Language::kEnglish;
   // The output path before any work: a directory or a missing directory is a usage error.
   if (!out_path.empty()) {
@@ -196,40 +201,16 @@ int Explain(const std::vector<std::string>& args) {
               << (en ? ": the application file is empty\n" : ": 申请文件是空的\n");
     return 2;
   }
-  // One household: an Application, or a VerificationRequest (application + 核对结果).
-  v1::VerificationRequest request;
-  const bool is_request = LooksLikeRequest(*text, IsTextFormat(application_path));
-  v1::Application& application = *request.mutable_application();
-  io::ReadError error;
-  if (is_request) {
-    const bool parsed = IsTextFormat(application_path)
-                            ? google::protobuf::TextFormat::ParseFromString(*text, &request)
-                            : google::protobuf::util::JsonStringToMessage(*text, &request).ok();
-    if (!parsed) {
-      std::cerr << "heyan explain: " << application_path
-                << (en ? ": not a heyan.v1.VerificationRequest\n" : "：不是 heyan.v1.VerificationRequest（核验请求）\n");
-      return 2;
-    }
-    if (!io::CheckApplication(application, &error)) {
-      std::cerr << "heyan explain: " << application_path << ": application." << error.field << ": " << error.message << "\n";
-      return 2;
-    }
-  } else if (IsTextFormat(application_path)) {
-    if (!google::protobuf::TextFormat::ParseFromString(*text, &application)) {
-      std::cerr << "heyan explain: " << application_path
-                << (en ? ": not a heyan.v1.Application in text format\n" : "：不是文本格式的 heyan.v1.Application\n");
-      return 2;
-    }
-    if (!io::CheckApplication(application, &error)) {
-      std::cerr << "heyan explain: " << application_path << ": " << error.field << ": " << error.message << "\n";
-      return 2;
-    }
-  } else if (!io::ParseJsonWithProtobuf(*text, &application, &error)) {
-    // protobuf's JSON reading plus the checks `heyan eval` makes (negative amounts, ...).
-    std::cerr << "heyan explain: " << application_path << ": " << error.field
-              << (error.field.empty() ? "" : ": ") << error.message << "\n";
+  // One household: an Application, a VerificationRequest (申请 + 核对结果) or a heyan test
+  // case, in JSON or text format, with English or Chinese names (io/household.h).
+  io::Household household;
+  if (absl::Status s = io::ReadHousehold(*text, en, &household); !s.ok()) {
+    std::cerr << "heyan explain: " << application_path << ": " << s.message() << "\n";
     return 2;
   }
+  const bool is_request = household.is_request;
+  const v1::VerificationRequest& request = household.request;
+  const v1::Application& application = request.application();
 
   if (!options.addressee_id_number.empty() &&
       std::none_of(application.members().begin(), application.members().end(),

@@ -17,16 +17,15 @@
 #include "absl/status/status.h"
 #include "google/protobuf/text_format.h"
 #include "heyan/registry.h"
+#include "io/chinese_text.h"
 #include "heyan/v1/registry.pb.h"
 #include "heyan/v1/testcase.pb.h"
 
 namespace heyan::cli {
 
 // A problem in a case file: its line (1-based) and what is wrong.
-struct LineError {
-  int line;
-  std::string message;
-};
+using LineError = io::LineError;
+using io::ParseMoneyText;
 
 // Reads the case file at `path` into `test`. Problems (unreadable file, unknown field or
 // value, money without a unit, text-format errors, no 规则) go to `errors`, in Chinese or,
@@ -41,10 +40,6 @@ void ReadTestCase(const std::string& path, bool english, v1::TestCase* test,
 // states its checks itself (they are evaluated as a VerificationRequest), so its `登记册`
 // must be empty. Returns the first record that cannot be added as the error.
 absl::Status AddCaseRegistries(const v1::TestCase& test, const std::string& file, Registries* registries);
-
-// "800元", "800.5元", "800.00元", "80000分", "-5元" (also "yuan", "fen") -> fen. False if the
-// text is not an amount of money (at most two decimals for yuan, whole fen).
-bool ParseMoneyText(std::string_view s, int64_t* fen);
 
 }  // namespace heyan::cli
 

@@ -14,7 +14,8 @@
 // evaluated with a trace; a failing case prints its checks side by side (expected vs
 // actual) and the decision it got. `--coverage` lists every rule, rule exception, dated
 // parameter value and decision-table row that no case exercised. The last line is always
-// "N passed, N failed"; the exit status is 1 when a case fails or cannot be read.
+// "通过 N 个，失败 N 个" ("N passed, N failed" with --lang=en); the exit status is 1 when a
+// case fails or cannot be read.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -34,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "cli/test_case.h"
 #include "common/text.h"
 #include "google/protobuf/descriptor.h"
@@ -630,10 +632,22 @@ void PrintDecision(const v1::Decision& d, std::ostream& out) {
   if (!amounts.empty()) out << "      " << L("输出：", "outputs: ") << absl::StrJoin(amounts, L("；", "; ")) << "\n";
 }
 
+// A trace step's kind ("rule", "parameter", ...: stable tags for tools) as a reader's word.
+std::string TraceKindText(const std::string& kind) {
+  if (g_en) return kind;
+  static const std::pair<const char*, const char*> kKinds[] = {
+      {"rule", "规则"},   {"parameter", "参数"}, {"value", "计算"},   {"output", "输出"},
+      {"table", "决策表"}, {"item", "逐项"},     {"filter", "筛选"}, {"rule_items", "逐项规则"}};
+  for (const auto& [en, zh] : kKinds) {
+    if (kind == en) return zh;
+  }
+  return kind;
+}
+
 void PrintTrace(const v1::Decision& d, std::ostream& out) {
   out << "    " << L("核验过程：", "trace:") << "\n";
   for (const v1::TraceStep& s : d.trace()) {
-    out << "      [" << s.kind() << "] " << s.name() << " = " << s.result();
+    out << "      [" << TraceKindText(s.kind()) << "] " << s.name() << " = " << s.result();
     std::vector<std::string> inputs;
     for (const v1::NamedValue& v : s.inputs()) inputs.push_back(absl::StrCat(v.name(), "=", v.value()));
     if (!inputs.empty()) out << L("  （", "  (") << absl::StrJoin(inputs, L("；", "; ")) << L("）", ")");
@@ -693,7 +707,7 @@ std::vector<std::string> FindCases(const std::string& path, std::string* problem
 int Test(const std::vector<std::string>& args) {
   bool coverage = false, verbose = false, show_trace = false;
   std::vector<std::string> paths;
-  g_en = false;
+  g_en = LanguageOf(args) == Language::kEnglish;
   for (const std::string& a : args) {
     if (a == "--coverage") {
       coverage = true;
@@ -706,16 +720,13 @@ int Test(const std::vector<std::string>& args) {
     } else if (a == "--lang=zh") {
       g_en = false;
     } else if (absl::StartsWith(a, "-")) {
-      std::cerr << "heyan test: unknown option " << a << "\n"
-                << "usage: heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n";
-      return 2;
+      return UsageError("test", absl::StrCat(L("未知的选项 ", "unknown option "), a), LanguageOf(args));
     } else {
       paths.push_back(a);
     }
   }
   if (paths.empty()) {
-    std::cerr << "usage: heyan test DIR|FILE... [--coverage] [--verbose] [--trace] [--lang=en]\n";
-    return 2;
+    return UsageError("test", Text{"请给出测试案例文件或目录", "give a test case file or directory"}, LanguageOf(args));
   }
   std::ostream& out = std::cout;
   int passed = 0, failed = 0, failed_empty = 0;
@@ -845,7 +856,11 @@ int Test(const std::vector<std::string>& args) {
     out << L("没有找到任何测试案例。\n", "no test cases found.\n");
     ++failed_empty;
   }
-  out << passed << " passed, " << failed << " failed\n";
+  if (g_en) {
+    out << passed << " passed, " << failed << " failed\n";
+  } else {
+    out << "通过 " << passed << " 个，失败 " << failed << " 个\n";
+  }
   return failed > 0 || failed_empty > 0 ? 1 : 0;
 }
 

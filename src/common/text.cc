@@ -51,12 +51,23 @@ int EditDistance(const std::u32string& a, const std::u32string& b) {
 }
 }  // namespace
 
+bool HasCjk(std::string_view s) {
+  for (char32_t c : DecodeUtf8(s)) {
+    if ((c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF)) return true;
+  }
+  return false;
+}
+
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   std::u32string w = DecodeUtf8(word);
+  const bool chinese = HasCjk(word);
   int best = 1 << 30;
   std::string best_name;
   for (const std::string& c : candidates) {
     if (c == word) continue;
+    // A Chinese word is never "corrected" to an English one, nor the other way round: short
+    // words are a character or two apart from anything (元 from a, as from 是).
+    if (HasCjk(c) != chinese) continue;
     int d = EditDistance(w, DecodeUtf8(c));
     if (d < best || (d == best && c < best_name)) {
       best = d;
@@ -65,6 +76,31 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
   }
   int limit = std::max<int>(1, static_cast<int>(w.size()) / 3);
   return best <= limit ? best_name : "";
+}
+
+// Words policy staff commonly write for a name the data model spells differently. Kept
+// small and certain: each right-hand side is a real name (a field, an enum value or an output
+// key), suggested only where it is one of the candidates.
+constexpr std::pair<const char*, const char*> kSynonyms[] = {
+    {"轿车", "小汽车"},       {"小轿车", "小汽车"},       {"私家车", "小汽车"},     {"汽车", "小汽车"},
+    {"摩托", "摩托车"},       {"三轮车", "农用三轮车"},   {"优抚金", "优待抚恤金"}, {"抚恤金", "优待抚恤金"},
+    {"低保金", "保障金额"},   {"保障金", "保障金额"},     {"身份证", "身份证号"},   {"身份证号码", "身份证号"},
+    {"证件号码", "身份证号"}, {"名字", "姓名"},           {"生日", "出生日期"},     {"户口类型", "户籍类型"},
+    {"户口性质", "户籍类型"}, {"残疾级别", "残疾等级"},   {"家庭成员", "成员"},     {"房产", "住房"},
+    {"房屋", "住房"},         {"农机", "农机具"},         {"高龄补贴", "高龄津贴"}, {"拆迁款", "拆迁补偿"},
+    {"工资", "工资薪金"},     {"养老保险金", "养老金"},
+};
+
+std::string SynonymFor(std::string_view word, const std::vector<std::string>& candidates) {
+  for (const auto& [written, meant] : kSynonyms) {
+    if (word == written && std::find(candidates.begin(), candidates.end(), meant) != candidates.end()) return meant;
+  }
+  return "";
+}
+
+std::string SuggestName(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string synonym = SynonymFor(word, candidates);
+  return synonym.empty() ? ClosestMatch(word, candidates) : synonym;
 }
 
 std::string JsonQuote(std::string_view s) {

@@ -12,9 +12,17 @@ namespace heyan::internal {
 int CodePointCount(std::string_view s);
 // Decodes UTF-8 into code points (invalid bytes become U+FFFD).
 std::u32string DecodeUtf8(std::string_view s);
+// True if `s` holds a CJK ideograph (a Chinese name or keyword).
+bool HasCjk(std::string_view s);
 // The candidate closest to `word` by edit distance over code points, if close enough
-// (distance <= max(1, length/3)); empty otherwise.
+// (distance <= max(1, length/3)); empty otherwise. Only candidates in the word's script are
+// considered: a Chinese word gets a Chinese suggestion, an English word an English one.
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+// The name a common synonym stands for (轿车 -> 小汽车, 优抚金 -> 优待抚恤金, 身份证 -> 身份证号),
+// when that name is among `candidates`; empty otherwise.
+std::string SynonymFor(std::string_view word, const std::vector<std::string>& candidates);
+// "Did you mean" for a name: a synonym among the candidates first, else ClosestMatch.
+std::string SuggestName(std::string_view word, const std::vector<std::string>& candidates);
 // JSON string literal with escapes.
 std::string JsonQuote(std::string_view s);
 

@@ -214,12 +214,14 @@ class Loader {
       cycle.push_back(key);
       sink_->Error("E0006", *imported_at, absl::StrCat("导入形成循环：", absl::StrJoin(cycle, " → ")),
                    absl::StrCat("import cycle: ", absl::StrJoin(cycle, " -> ")));
+      failed_ = true;
       return;
     }
     if (loaded_.contains(key)) return;
     if (static_cast<int>(loaded_.size()) >= options_.max_files) {
       sink_->Error("E0005", *imported_at, absl::StrCat("一个规则集最多 ", options_.max_files, " 个文件"),
                    absl::StrCat("a rule set may have at most ", options_.max_files, " files"));
+      failed_ = true;
       return;
     }
     if (imported_at != nullptr) {
@@ -228,6 +230,7 @@ class Loader {
       if (!zh.empty()) {
         sink_->Error("E0007", *imported_at, absl::StrCat("不能导入“", path, "”：", zh),
                      absl::StrCat("cannot import '", path, "': ", en));
+        failed_ = true;
         return;
       }
     }
@@ -243,6 +246,7 @@ class Loader {
       } else {
         sink_->FileError("E0003", path, zh, en);
       }
+      failed_ = true;
       return;
     }
     if (read == ReadResult::kFailed) {
@@ -256,6 +260,7 @@ class Loader {
         sink_->FileError("E0001", path, absl::StrCat("无法读取规则文件“", path, "”：", Reason(why, path)),
                          absl::StrCat("cannot read rule file '", path, "': ", ReasonEn(why, path)));
       }
+      failed_ = true;
       return;
     }
     loaded_.insert(key);
@@ -263,7 +268,7 @@ class Loader {
     internal::ParseLimits limits{options_.max_source_bytes, options_.max_nesting_depth};
     std::unique_ptr<ast::RuleFile> ast = internal::ParseRuleFile(*sources_, file, limits, sink_);
     if (ast == nullptr) {
-      parse_failed_ = true;
+      failed_ = true;
       return;
     }
     stack_.push_back(key);
@@ -277,7 +282,10 @@ class Loader {
   }
 
   std::vector<std::unique_ptr<ast::RuleFile>>& files() { return files_; }
-  bool parse_failed() const { return parse_failed_; }
+  // A file could not be loaded or parsed at all (reported): checking the rest would only
+  // produce errors about what is missing. Files parsed with recovered syntax errors
+  // (RuleFile::incomplete) do not count: the checker still checks their whole declarations.
+  bool failed() const { return failed_; }
 
  private:
   const CompileOptions& options_;
@@ -287,7 +295,7 @@ class Loader {
   std::set<std::string> loaded_;
   std::vector<std::string> stack_;
   std::vector<std::unique_ptr<ast::RuleFile>> files_;
-  bool parse_failed_ = false;
+  bool failed_ = false;
 };
 
 std::string RenderDated(const internal::CheckedDecl& d) {
@@ -315,20 +323,26 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
   CompileResult result;
   std::unique_ptr<internal::CheckedProgram> checked;
   std::vector<std::unique_ptr<ast::Expr>> override_exprs;
-  if (!sink.has_errors() && !loader.parse_failed()) {
+  if (!loader.failed()) {
     internal::CheckInput input;
     input.max_nesting_depth = options.max_nesting_depth;
     for (const auto& f : loader.files()) input.files.push_back(f.get());
     int next_id = 1;
+    bool overrides_ok = true;
     for (const auto& [name, text] : options.parameter_overrides) {
       int file = sources.Add(absl::StrCat("<参数 ", name, ">"), text);
       internal::ParseLimits limits{options.max_source_bytes, options.max_nesting_depth};
       auto expr = internal::ParseStandaloneExpression(sources, file, limits, &next_id, &sink);
-      if (expr == nullptr) continue;
+      if (expr == nullptr) {
+        overrides_ok = false;
+        continue;
+      }
       input.parameter_overrides.emplace_back(name, expr.get());
       override_exprs.push_back(std::move(expr));
     }
-    if (!sink.has_errors()) checked = internal::Check(input, sources, &sink);
+    // Syntax errors recovered in some declarations do not stop checking the others: one run
+    // reports syntax, name, type and table problems together.
+    if (overrides_ok) checked = internal::Check(input, sources, &sink);
   }
   std::vector<Diagnostic> diagnostics = sink.Take();
   if (checked == nullptr || HasErrors(diagnostics)) {

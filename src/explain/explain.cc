@@ -140,8 +140,17 @@ std::string WithoutUrls(const std::string& text) {
       before.pop_back();
       end += 1;
     }
+    // "标准310元/人/月：http://…" reads "标准310元/人/月", not with a colon leading nowhere.
+    while (!before.empty() && (before.back() == ' ' || before.back() == ':')) before.pop_back();
+    if (before.size() >= 3 && before.compare(before.size() - 3, 3, "：") == 0) before.resize(before.size() - 3);
     out += before;
     i = end;
+  }
+  // Brackets that held only addresses: "（http://a；http://b）" leaves "（；）".
+  for (const char* empty : {"（；）", "（，）", "（）", "()", "(; )", "(, )"}) {
+    for (size_t at = out.find(empty); at != std::string::npos; at = out.find(empty)) {
+      out.erase(at, std::char_traits<char>::length(empty));
+    }
   }
   return out;
 }
@@ -329,6 +338,17 @@ struct Steps {
 
 // Whether code point `cp` can be part of a rule-language name: letters, digits, '_' and
 // CJK characters, but not punctuation (full-width included) or operators (× ÷ ≤ → …).
+bool IsNameCodePoint(char32_t cp);
+
+// Whether `text` is a name or a field path (家庭月收入, 成员[2].出生日期), not an
+// expression's source text (合计(收入.金额), 人数 × 2).
+bool IsPlainName(const std::string& text) {
+  const std::u32string t = internal::DecodeUtf8(text);
+  return !t.empty() && std::all_of(t.begin(), t.end(), [](char32_t cp) {
+    return IsNameCodePoint(cp) || cp == '.' || cp == '[' || cp == ']';
+  });
+}
+
 bool IsNameCodePoint(char32_t cp) {
   if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
   if (cp == 0xD7 || cp == 0xF7) return false;                // × ÷
@@ -487,15 +507,23 @@ class Builder {
     Faults();
     Checks();
     Trace();
+    if (!o_.show_rule_sources) WithoutRuleSources();
     if (!applicant_) {
       Notes();
     } else {
-      // The letter cites what the amounts rest on, and nothing else of the trace.
+      StandardApplied();
+      // The letter cites what its figures rest on: the standard (above), the household
+      // income, the benefit and the tier, each once; the intermediate values' citations
+      // are in the staff report. (A letter citing every step ran to two pages.)
       std::set<std::string> cited;
-      for (const auto* steps : {&e_.income, &e_.benefit_steps}) {
-        for (const ComputedStep& s : *steps) {
-          const std::string citation = WithoutUrls(s.citation);
-          if (!citation.empty() && cited.insert(citation).second) e_.bases.push_back({s.name, citation});
+      for (const std::string* name : {&counted_name_, &per_capita_name_, &benefit_name_, &tier_name_}) {
+        if (name->empty()) continue;
+        for (const auto* steps : {&e_.income, &e_.benefit_steps, &e_.other_values}) {
+          for (const ComputedStep& s : *steps) {
+            if (s.name != *name) continue;
+            const std::string citation = WithoutUrls(s.citation);
+            if (!citation.empty() && cited.insert(citation).second) e_.bases.push_back({s.name, citation});
+          }
         }
       }
       e_.other_rules.clear();
@@ -837,6 +865,9 @@ class Builder {
           s.assumption = it->second->assumption;
           s.assumption_reason = it->second->assumption_reason;
         }
+        // The engine records the basis of what it used: for a dated parameter, the 依据 of
+        // the value in force on the evaluation date.
+        if (!t.citation().empty()) s.citation = t.citation();
         steps.by_name[s.name] = static_cast<int>(steps.all.size());
         steps.all.push_back(std::move(s));
       }
@@ -910,6 +941,83 @@ class Builder {
     }
   }
 
+  // Case workers read the report, not the rule file: where a rule is written and the
+  // expressions inside it are for rule authors (ExplainOptions.show_rule_sources).
+  void WithoutRuleSources() {
+    for (ExplainedReason& r : e_.reasons) r.location.clear();
+    for (CheckedRule& c : e_.other_rules) c.location.clear();
+    for (auto* steps : {&e_.income, &e_.benefit_steps, &e_.other_values, &e_.parameters}) {
+      for (ComputedStep& s : *steps) {
+        s.location.clear();
+        for (ItemGroup& g : s.groups) g.rule.clear();
+        // An input the engine names by its source text (合计(…), 计数(…)) is an expression,
+        // not a value a reader can look up; named values stay.
+        std::erase_if(s.inputs, [](const NameValue& v) { return !IsPlainName(v.name); });
+      }
+    }
+  }
+
+  // The monthly standard the decision applied (the output marked 记为 保障标准) and the
+  // documents that set it: the 依据 of the dated parameters it was computed from, found by
+  // following the trace's inputs from the standard down. Without parameters on the way (a
+  // standard written as a plain value), the citations met on the way.
+  void StandardApplied() {
+    std::string standard_name;
+    for (const v1::Amount& am : d_.amounts()) {
+      if (am.key() == "standard") {
+        standard_name = am.name();
+        e_.standard = Money(am.fen(), en_);
+      }
+    }
+    if (standard_name.empty()) return;
+    std::map<std::string, const ComputedStep*> by_name;
+    for (const auto* steps : {&e_.income, &e_.benefit_steps, &e_.other_values, &e_.parameters}) {
+      for (const ComputedStep& s : *steps) by_name.emplace(s.name, &s);
+    }
+    // Follow the standard's value down the trace: through inputs that have the same value
+    // (适用月标准 = 农村月低保标准 = 省定农村低保标准 = 440元), and where none has it, into the
+    // parameters it was derived from (5280元 a year ÷ 12; 700元 × 70%). The documents are
+    // the 依据 of those parameters' values in force; without parameters on the way (a
+    // standard written as a plain value), the citations of the steps followed.
+    std::vector<std::string> from_parameters, on_the_way;
+    std::set<std::string> seen;
+    std::vector<std::string> todo = {standard_name};
+    auto cite = [](std::vector<std::string>* list, const std::string& citation) {
+      if (!citation.empty() && std::find(list->begin(), list->end(), citation) == list->end()) list->push_back(citation);
+    };
+    while (!todo.empty()) {
+      const std::string name = todo.back();
+      todo.pop_back();
+      auto it = by_name.find(name);
+      if (it == by_name.end() || !seen.insert(name).second) continue;
+      const ComputedStep& s = *it->second;
+      if (s.kind == "parameter") {
+        cite(&from_parameters, WithoutUrls(s.citation));
+        continue;
+      }
+      cite(&on_the_way, WithoutUrls(s.citation));
+      std::vector<std::string> next;
+      for (const NameValue& in : s.inputs) {
+        if (absl::StartsWith(in.value, e_.standard)) next.push_back(in.name);
+      }
+      if (next.empty()) {
+        // A derivation (÷ 12, × 70%): how it is derived is part of the basis.
+        cite(&from_parameters, WithoutUrls(s.citation));
+        for (const NameValue& in : s.inputs) {
+          auto p = by_name.find(in.name);
+          if (p != by_name.end() && p->second->kind == "parameter") next.push_back(in.name);
+        }
+      }
+      for (auto n = next.rbegin(); n != next.rend(); ++n) todo.push_back(*n);
+    }
+    e_.standard_basis = absl::StrJoin(from_parameters.empty() ? on_the_way : from_parameters, en_ ? "; " : "；");
+    if (!e_.standard_basis.empty()) {
+      e_.bases.push_back({en_ ? absl::StrCat("Minimum living standard (", e_.standard, " per person a month)")
+                              : absl::StrCat("低保标准（每人每月 ", e_.standard, "）"),
+                          e_.standard_basis});
+    }
+  }
+
   void Letter() {
     const std::string name = e_.applicant_name;
     e_.letter.push_back(en_ ? (name.empty() ? std::string("Dear applicant,") : absl::StrCat("Dear applicant ", name, ","))
@@ -926,7 +1034,8 @@ class Builder {
                             : absl::StrCat("您的最低生活保障申请", id, "已按 ", e_.as_of.empty() ? "审核日" : e_.as_of,
                                            " 有效的政策和标准进行了审核。审核结果为：", e_.outcome_text, "。"));
     int covered = 0;
-    for (const ExplainedMember& m : e_.members) covered += m.covered ? 1 : 0;
+    // A refused household has nobody covered, whatever the rules computed on the way.
+    for (const ExplainedMember& m : e_.members) covered += m.covered && d_.outcome() != v1::INELIGIBLE ? 1 : 0;
     std::string figures;
     if (!e_.counted_income.empty()) {
       absl::StrAppend(&figures, en_ ? absl::StrCat("the household's monthly income is counted as ", e_.counted_income)
@@ -941,6 +1050,11 @@ class Builder {
       absl::StrAppend(&figures, figures.empty() ? "" : (en_ ? ", " : "，"),
                       en_ ? absl::StrCat("the monthly income per person is ", e_.per_capita_income)
                           : absl::StrCat("人均月收入 ", e_.per_capita_income));
+    }
+    if (!e_.standard.empty()) {
+      absl::StrAppend(&figures, figures.empty() ? "" : (en_ ? ", " : "，"),
+                      en_ ? absl::StrCat("against the minimum living standard of ", e_.standard, " per person a month")
+                          : absl::StrCat("适用的低保标准为每人每月 ", e_.standard));
     }
     switch (d_.outcome()) {
       case v1::ELIGIBLE: {
@@ -959,8 +1073,10 @@ class Builder {
         break;
       }
       case v1::INELIGIBLE:
-        e_.letter.push_back(en_ ? "The reasons and the provisions they rest on are listed below."
-                                : "主要原因和依据见下文。");
+        e_.letter.push_back(en_ ? absl::StrCat(figures.empty() ? "" : absl::StrCat("After review, ", figures, ". "),
+                                               "The reasons and the provisions they rest on are listed below.")
+                                : absl::StrCat(figures.empty() ? "" : absl::StrCat("经核算，", figures, "。"),
+                                               "主要原因和依据见下文。"));
         break;
       case v1::NEEDS_REVIEW:
         e_.letter.push_back(en_ ? "Some points of your application need further verification. The staff will contact you or "
@@ -974,15 +1090,21 @@ class Builder {
         break;
       default: break;
     }
+    e_.issuing_office = o_.issuing_office;
+    e_.contact_phone = o_.contact_phone;
+    const std::string office =
+        o_.issuing_office.empty() ? (en_ ? "the township government (street office)" : "乡镇人民政府（街道办事处）") : o_.issuing_office;
     e_.objection =
-        en_ ? "If you disagree with this result, you may ask for a review (复核) or file an objection (申诉) with the township "
-              "government (street office) or the county civil affairs department during the 7-day public notice of the "
-              "result, stating your reasons and providing supporting documents. The case will then be investigated again "
-              "and, where needed, assessed by a democratic appraisal. If an application is refused, the township "
-              "government (street office) notifies the refusal and its reasons in writing."
-            : "如您对审核结果有异议，可以在结果公示期（7天）内，向乡镇人民政府（街道办事处）或县级民政部门提出复核申请或申诉，"
-              "说明理由并提供相关材料。收到异议后将重新调查核实，必要时组织民主评议。申请不予批准的，乡镇人民政府（街道办事处）"
-              "将书面告知并说明理由。";
+        en_ ? absl::StrCat("If you disagree with this result, you may ask for a review (复核) or file an objection (申诉) with ",
+                           office, " or the county civil affairs department during the ", o_.publicity_days,
+                           "-day public notice of the result, stating your reasons and providing supporting documents. The "
+                           "case will then be investigated again and, where needed, assessed by a democratic appraisal. If an "
+                           "application is refused, ", office, " notifies the refusal and its reasons in writing.",
+                           o_.contact_phone.empty() ? "" : absl::StrCat(" Telephone: ", o_.contact_phone, "."))
+            : absl::StrCat("如您对审核结果有异议，可以在结果公示期（", o_.publicity_days, "天）内，向", office,
+                           "或县级民政部门提出复核申请或申诉，说明理由并提供相关材料。收到异议后将重新调查核实，必要时组织民主评议。"
+                           "申请不予批准的，", office, "将书面告知并说明理由。",
+                           o_.contact_phone.empty() ? "" : absl::StrCat("联系电话：", o_.contact_phone, "。"));
   }
 
   const v1::Decision& d_;
@@ -1017,6 +1139,9 @@ absl::StatusOr<std::string> Explain(const v1::Decision& decision, const v1::Appl
       std::none_of(application.members().begin(), application.members().end(),
                    [&](const v1::Member& m) { return m.id_number() == options.addressee_id_number; })) {
     return absl::InvalidArgumentError("ExplainOptions.addressee_id_number is not the ID number of a member of the application");
+  }
+  if (options.publicity_days < 1 || options.publicity_days > 90) {
+    return absl::InvalidArgumentError(absl::StrCat("ExplainOptions.publicity_days must be 1..90, not ", options.publicity_days));
   }
   if (options.program != nullptr && !decision.rules_fingerprint().empty() &&
       options.program->fingerprint() != decision.rules_fingerprint()) {

@@ -146,6 +146,12 @@ struct Explanation {
   std::vector<NameValue> bases;
   std::vector<std::string> letter;
   std::string objection;
+  // Applicant letter: the monthly standard applied (output 记为 保障标准) and the documents
+  // that set it; who issues the letter and how to reach them (ExplainOptions).
+  std::string standard;
+  std::string standard_basis;
+  std::string issuing_office;
+  std::string contact_phone;
 };
 
 }  // namespace heyan::explain_internal

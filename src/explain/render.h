@@ -13,6 +13,10 @@
 
 namespace heyan::explain_internal {
 
+// The applicant letter's request to bring the missing documents to the issuing office
+// (ExplainOptions.issuing_office, else the township government generically).
+std::string BringDocuments(const Explanation& e);
+
 std::string RenderText(const Explanation& e);
 std::string RenderJson(const Explanation& e);
 std::string RenderHtml(const Explanation& e);

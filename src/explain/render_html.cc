@@ -73,11 +73,29 @@ p.salutation { margin-top: 5mm; font-weight: 600; }
 .sign div { border-top: 0.8px solid #333; padding-top: 1.5mm; font-size: 9.5pt; min-height: 16mm; }
 .sign.letter { grid-template-columns: 1fr 1fr; }
 footer { margin-top: 6mm; font-size: 8pt; color: #777; word-break: break-all; }
+/* The applicant letter is one sheet for a typical household: a letter, not a report. */
+.letter-page { font-size: 10pt; line-height: 1.45; }
+.letter-page header { padding-bottom: 2mm; margin-bottom: 2.5mm; }
+.letter-page h1 { font-size: 17pt; margin: 1mm 0 .5mm; }
+.letter-page .outcome { padding: 2mm 4mm; margin: 2mm 0 1mm; }
+.letter-page .outcome .value { font-size: 14pt; }
+.letter-page h2 { font-size: 11pt; margin: 3.5mm 0 1.5mm; }
+.letter-page p { margin: 1.3mm 0; }
+.letter-page p.salutation { margin-top: 3mm; }
+.letter-page table { font-size: 9pt; }
+.letter-page th, .letter-page td { padding: 1mm 1.8mm; }
+.letter-page .issuer { display: flex; justify-content: flex-end; margin-top: 4mm; font-size: 10pt; break-inside: avoid; }
+.letter-page .issuer .seal { min-width: 62mm; text-align: center; padding-top: 7mm; }
+.letter-page footer { margin-top: 3mm; }
 @media print {
   html { background: #fff; }
   .page { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
 }
 )css";
+
+// Letters print with narrower margins than reports (an @page rule cannot be scoped to a
+// class, so the letter's page gets its own).
+constexpr char kLetterPage[] = "@page { margin: 11mm 13mm 11mm 13mm; }\n";
 
 class HtmlWriter {
  public:
@@ -86,7 +104,9 @@ class HtmlWriter {
   std::string Page() {
     absl::StrAppend(&out_, "<!DOCTYPE html>\n<html lang=\"", en_ ? "en" : "zh-CN", "\">\n<head>\n<meta charset=\"utf-8\">\n",
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", H(e_.title),
-                    "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n<main class=\"page\">\n");
+                    "</title>\n<style>", kStyle, e_.audience == "applicant" ? kLetterPage : "",
+                    "</style>\n</head>\n<body>\n<main class=\"page",
+                    e_.audience == "applicant" ? " letter-page" : "", "\">\n");
     Header();
     if (e_.audience == "applicant") {
       Applicant();
@@ -190,7 +210,8 @@ class HtmlWriter {
     KeyRow(S("申请编号", "Application"), e_.application_id);
     KeyRow(S("申请人", "Applicant"), e_.applicant_name);
     KeyRow(S("受理日期", "Received"), e_.application_date);
-    KeyRow(S("审核结论", "Outcome"), absl::StrCat(e_.outcome_text, en_ ? " (" : "（", e_.outcome, en_ ? ")" : "）"));
+    // Chinese output names the outcome in Chinese only; English adds the stable code.
+    KeyRow(S("审核结论", "Outcome"), en_ ? absl::StrCat(e_.outcome_text, " (", e_.outcome, ")") : e_.outcome_text);
     KeyRow(S("评估日期", "As of"), e_.as_of);
     KeyRow(S("认定月收入", "Counted monthly income"), e_.counted_income);
     KeyRow(S("人均月收入", "Per-capita monthly income"), e_.per_capita_income);
@@ -323,30 +344,28 @@ class HtmlWriter {
                      "</p>\n"));
   }
 
+  // The letter: the body paragraphs already state the outcome, the amounts and the
+  // standard; below them only what the applicant needs to act on, so that a typical
+  // household's letter is one A4 sheet (tests/explain: Chromium's PDF has one page).
   void Applicant() {
     for (size_t k = 0; k < e_.letter.size(); ++k) {
       Add(absl::StrCat(k == 0 ? "<p class=\"salutation\">" : "<p>", H(e_.letter[k]), "</p>\n"));
     }
-    H2(S("一、审核结果", "1. Result"));
-    TableStart({S("项目", "Item"), S("内容", "Content")});
-    KeyRow(S("审核结果", "Result"), e_.outcome_text);
-    if (e_.outcome == "ELIGIBLE") {
-      KeyRow(S("每月保障金", "Monthly allowance"), e_.benefit);
-      KeyRow(S("保障档次", "Tier"), e_.tier);
-    } else if (e_.outcome != "INELIGIBLE") {
-      KeyRow(S("测算保障金（核实后确定）", "Estimated allowance (final after verification)"), e_.benefit);
-    }
-    KeyRow(S("家庭月收入（认定）", "Counted monthly household income"), e_.counted_income);
-    KeyRow(S("人均月收入", "Monthly income per person"), e_.per_capita_income);
     std::vector<std::string> covered;
     for (const ExplainedMember& m : e_.members) {
       if (m.covered) covered.push_back(m.applicant ? absl::StrCat(m.name, S("（本人）", " (you)")) : m.name);
     }
-    KeyRow(S("保障人员", "Persons covered"), absl::StrJoin(covered, en_ ? ", " : "、"));
-    KeyRow(S("评估日期", "As of"), e_.as_of);
-    TableEnd();
+    if (!covered.empty() && e_.outcome != "INELIGIBLE") {
+      Add(absl::StrCat("<p>", S("保障人员：", "Persons covered: "), H(absl::StrJoin(covered, en_ ? ", " : "、")), "</p>\n"));
+    }
 
-    H2(S("二、理由和依据", "2. Reasons and the provisions they rest on"));
+    static const char* const kZh[] = {"", "一", "二", "三", "四", "五", "六", "七"};
+    int section = 1;
+    auto heading = [&](const char* zh, const char* en) {
+      H2(en_ ? absl::StrCat(section, ". ", en) : absl::StrCat(kZh[section], "、", zh));
+      ++section;
+    };
+    heading("理由和依据", "Reasons and the provisions they rest on");
     TableStart({S("事项", "Matter"), S("情况说明", "Explanation"), S("依据", "Basis")});
     if (e_.reasons.empty()) {
       Add(absl::StrCat("<tr><td colspan=\"3\">", S("经审核，未发现不符合条件或需要核实的情况。",
@@ -358,13 +377,6 @@ class HtmlWriter {
                        H(r.citation), "</td></tr>\n"));
     }
     TableEnd();
-
-    static const char* const kZh[] = {"", "一", "二", "三", "四", "五", "六", "七"};
-    int section = 3;
-    auto heading = [&](const char* zh, const char* en) {
-      H2(en_ ? absl::StrCat(section, ". ", en) : absl::StrCat(kZh[section], "、", zh));
-      ++section;
-    };
     if (!e_.bases.empty()) {
       heading("计算依据", "What the amounts rest on");
       TableStart({S("计算项", "Value"), S("依据", "Basis")});
@@ -378,10 +390,7 @@ class HtmlWriter {
         Add(absl::StrCat("<tr><td>", H(m.description), "</td><td>", H(m.message == m.description ? "" : m.message), "</td></tr>\n"));
       }
       TableEnd();
-      Add(absl::StrCat("<p>", S("请携带能证明上述情况的材料（如居民身份证、户口簿、收入证明等）到乡镇人民政府（街道办事处）补充。",
-                                "Please bring documents that show the above (such as ID cards, the household register or proof "
-                                "of income) to the township government (street office)."),
-                       "</p>\n"));
+      Add(absl::StrCat("<p>", H(BringDocuments(e_)), "</p>\n"));
     }
     if (!e_.faults.empty()) {
       heading("人工核定事项", "Items completed by hand");
@@ -389,14 +398,22 @@ class HtmlWriter {
     }
     heading("如有异议", "If you disagree");
     Add(absl::StrCat("<p>", H(e_.objection), "</p>\n"));
-    Add(absl::StrCat("<div class=\"sign letter\"><div>", S("经办单位（盖章）", "Issuing office (seal)"), "</div><div>",
-                     S("日期：　　　　年　　月　　日", "Date:"), "</div></div>\n"));
+    // Seal and date sit together at the foot of the letter, the office named when known.
+    Add(absl::StrCat("<div class=\"issuer\"><div class=\"seal\" id=\"issuer\">",
+                     e_.issuing_office.empty() ? S("经办单位（盖章）", "Issuing office (seal)") : H(e_.issuing_office),
+                     e_.issuing_office.empty() ? "" : S("（盖章）", " (seal)"), "<br>",
+                     S("　　　　年　　月　　日", "Date: ____________"), "</div></div>\n"));
     Footer();
   }
 
   void Footer() {
+    // The letter gives the fingerprint's first 12 digits (as the text letter does): enough to
+    // find the rules in the case file, and the whole 64 would push the footer onto a page
+    // of its own.
+    const std::string fingerprint =
+        e_.audience == "applicant" ? e_.rules_fingerprint.substr(0, 12) : e_.rules_fingerprint;
     Add(absl::StrCat("<footer>", en_ ? "Prepared by " : "由 ", H(e_.engine_version), en_ ? " with rule set " : " 按规则集 ",
-                     H(e_.ruleset), en_ ? " (fingerprint " : "（规则指纹 ", H(e_.rules_fingerprint), en_ ? ")." : "）生成。",
+                     H(e_.ruleset), en_ ? " (fingerprint " : "（规则指纹 ", H(fingerprint), en_ ? ")." : "）生成。",
                      e_.audience == "applicant" ? S("最终结果以民政部门审核确认为准。", " The civil affairs department's approval is final.") : "",
                      "</footer>\n"));
   }

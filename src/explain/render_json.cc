@@ -260,6 +260,12 @@ std::string RenderJson(const Explanation& e) {
   for (const std::string& s : e.letter) w.String(s);
   w.EndArray();
   w.KV("objection", e.objection);
+  w.KV("standard", e.standard);
+  w.KV("standard_basis", e.standard_basis);
+  w.KV("issuing_office", e.issuing_office);
+  w.KV("contact_phone", e.contact_phone);
+  // What to do about the missing documents, as the text and HTML letters say it.
+  w.KV("bring_documents", e.audience == "applicant" && !e.missing_evidence.empty() ? BringDocuments(e) : "");
   w.EndObject();
   return w.Take();
 }

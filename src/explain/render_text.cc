@@ -43,9 +43,11 @@ class TextWriter {
     }
     for (const ItemGroup& g : s.groups) {
       if (g.kind == "filter") {
-        Line(absl::StrCat(in, Say(e_, "逐项筛选（条件：", "Item by item (condition: "), g.rule, Say(e_, "）：", "):")));
+        Line(g.rule.empty() ? absl::StrCat(in, Say(e_, "逐项筛选：", "Item by item:"))
+                            : absl::StrCat(in, Say(e_, "逐项筛选（条件：", "Item by item (condition: "), g.rule, Say(e_, "）：", "):")));
       } else {
-        Line(absl::StrCat(in, Say(e_, "逐项计算（每项取值：", "Item by item (value of each: "), g.rule, Say(e_, "）：", "):")));
+        Line(g.rule.empty() ? absl::StrCat(in, Say(e_, "逐项计算：", "Item by item:"))
+                            : absl::StrCat(in, Say(e_, "逐项计算（每项取值：", "Item by item (value of each: "), g.rule, Say(e_, "）：", "):")));
       }
       for (const ItemLine& l : g.items) {
         std::string line = absl::StrCat(in, "  ", l.item);
@@ -72,7 +74,8 @@ class TextWriter {
     Field(Say(e_, "申请编号", "Application"), e_.application_id);
     Field(Say(e_, "申请人", "Applicant"), e_.applicant_name);
     Field(Say(e_, "受理日期", "Received"), e_.application_date);
-    Field(Say(e_, "审核结论", "Outcome"), en_ ? absl::StrCat(e_.outcome_text, " (", e_.outcome, ")") : absl::StrCat(e_.outcome_text, "（", e_.outcome, "）"));
+    // Chinese output names the outcome in Chinese only; English adds the stable code.
+    Field(Say(e_, "审核结论", "Outcome"), en_ ? absl::StrCat(e_.outcome_text, " (", e_.outcome, ")") : e_.outcome_text);
     Field(Say(e_, "评估日期", "As of"), e_.as_of);
     Field(Say(e_, "认定月收入", "Counted monthly income"), e_.counted_income);
     Field(Say(e_, "人均月收入", "Per-capita monthly income"), e_.per_capita_income);
@@ -214,7 +217,7 @@ class TextWriter {
     for (const ExplainedMember& m : e_.members) {
       if (m.covered) covered.push_back(m.applicant ? absl::StrCat(m.name, Say(e_, "（本人）", " (you)")) : m.name);
     }
-    if (!covered.empty()) Field(Say(e_, "保障人员", "Persons covered"), absl::StrJoin(covered, en_ ? ", " : "、"));
+    if (!covered.empty() && e_.outcome != "INELIGIBLE") Field(Say(e_, "保障人员", "Persons covered"), absl::StrJoin(covered, en_ ? ", " : "、"));
 
     Heading(Say(e_, "理由和依据", "Reasons and the provisions they rest on"));
     if (e_.reasons.empty()) {
@@ -239,9 +242,7 @@ class TextWriter {
         Line(absl::StrCat("  ", ++n, ". ", m.description));
         if (!m.message.empty() && m.message != m.description) Line(absl::StrCat("     ", m.message));
       }
-      Line(absl::StrCat("  ", Say(e_, "请携带能证明上述情况的材料（如居民身份证、户口簿、收入证明等）到乡镇人民政府（街道办事处）补充。",
-                                  "Please bring documents that show the above (such as ID cards, the household register or "
-                                  "proof of income) to the township government (street office).")));
+      Line(absl::StrCat("  ", BringDocuments(e_)));
     }
     if (!e_.faults.empty()) {
       Heading(Say(e_, "人工核定事项", "Items completed by hand"));
@@ -258,8 +259,11 @@ class TextWriter {
              : absl::StrCat("本告知书根据您提交的申请材料和核对信息，按规则集“", e_.ruleset, "”（规则指纹 ",
                             e_.rules_fingerprint.substr(0, 12), "）生成，最终结果以民政部门审核确认为准。"));
     Line();
-    Line(Say(e_, "经办单位（盖章）：                    日期：    年  月  日",
-             "Issuing office (seal): ____________________    Date: ____________"));
+    Line(e_.issuing_office.empty()
+             ? Say(e_, "经办单位（盖章）：                    日期：    年  月  日",
+                   "Issuing office (seal): ____________________    Date: ____________")
+             : absl::StrCat(Say(e_, "经办单位（盖章）：", "Issuing office (seal): "), e_.issuing_office,
+                            Say(e_, "        日期：    年  月  日", "    Date: ____________")));
     return out_;
   }
 
@@ -271,6 +275,16 @@ class TextWriter {
 };
 
 }  // namespace
+
+std::string BringDocuments(const Explanation& e) {
+  if (e.language == "en") {
+    return absl::StrCat("Please bring documents that show the above (such as ID cards, the household register or proof of "
+                        "income) to ", e.issuing_office.empty() ? "the township government (street office)" : e.issuing_office,
+                        ".");
+  }
+  return absl::StrCat("请携带能证明上述情况的材料（如居民身份证、户口簿、收入证明等）到",
+                      e.issuing_office.empty() ? "乡镇人民政府（街道办事处）" : e.issuing_office, "补充。");
+}
 
 std::string RenderText(const Explanation& e) {
   TextWriter w(e);

@@ -431,4 +431,35 @@ bool LineReader::Next(std::string_view* line) {
   return true;
 }
 
+bool SplitCsvLine(std::string_view line, std::vector<std::string>* cells) {
+  cells->clear();
+  std::string cell;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          cell.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cell.push_back(c);
+      }
+    } else if (c == '"' && cell.empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      cells->push_back(std::move(cell));
+      cell.clear();
+    } else {
+      cell.push_back(c);
+    }
+  }
+  if (quoted) return false;
+  cells->push_back(std::move(cell));
+  return true;
+}
+
 }  // namespace heyan::io

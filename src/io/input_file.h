@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -110,6 +111,10 @@ PathKind KindOfPath(const std::string& path);
 // Errors (status(), each "PATH:LINE: problem"): text that is not UTF-8 (a GBK/GB18030 file,
 // the default of spreadsheets on Chinese Windows, says so), a NUL byte, a broken UTF-16
 // surrogate pair, a line longer than max_line_bytes.
+// Splits one CSV line (RFC 4180 quoting, no embedded newlines) into `cells`. False on a
+// quote that is not closed.
+bool SplitCsvLine(std::string_view line, std::vector<std::string>* cells);
+
 class LineReader {
  public:
   static constexpr size_t kDefaultMaxLineBytes = size_t{16} << 20;

@@ -4,7 +4,11 @@
 #include "parser/parser.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <exception>
+#include <map>
+#include <set>
 #include <stack>
 #include <string>
 #include <vector>
@@ -135,14 +139,36 @@ const std::vector<std::string>& KeywordSpellings() {
   return *all;
 }
 
+// "480 元": a number, white space, then a unit the lexer glues only to a number (480元).
+// Returns the unit the name starts with, or "".
+std::string SpacedUnit(const std::vector<antlr4::Token*>& tokens, antlr4::Token* offending) {
+  if (offending == nullptr || offending->getType() != HeyanLexer::IDENT) return "";
+  const size_t i = offending->getTokenIndex();
+  if (i < 2 || i >= tokens.size() || tokens[i - 1]->getType() != HeyanLexer::WS) return "";
+  const size_t before = tokens[i - 2]->getType();
+  if (before != HeyanLexer::INT && before != HeyanLexer::DECIMAL) return "";
+  const std::string text = offending->getText();
+  for (const char* unit : {"个月", "元", "分", "年", "天", "日"}) {
+    if (text.rfind(unit, 0) == 0) return unit;
+  }
+  if (text == "yuan" || text == "fen") return text;
+  return "";
+}
+
+// Syntax errors are collected while parsing and reported afterwards (Flush), so that errors
+// that only follow from a lexical error already reported (an unknown character, an
+// unterminated string) can be left out: one problem, one message.
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
  public:
-  SyntaxErrorListener(DiagnosticSink* sink, int file, int offset, const char* code)
-      : sink_(sink), file_(file), offset_(offset), code_(code) {}
+  SyntaxErrorListener(DiagnosticSink* sink, const std::vector<antlr4::Token*>& tokens, int file, int offset,
+                      const char* code)
+      : sink_(sink), tokens_(tokens), file_(file), offset_(offset), code_(code) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string&, std::exception_ptr) override {
     ++errors_;
+    Pending p;
+    p.token = offending != nullptr ? offending->getTokenIndex() : tokens_.size();
     Span span{file_, offset_, offset_ + 1};
     std::string found_zh = "文件结尾", found_en = "end of file";
     std::string suggestion;
@@ -156,6 +182,19 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       } else {
         span.end = span.begin + 1;
       }
+    }
+    p.span = span;
+    if (std::string unit = SpacedUnit(tokens_, offending); !unit.empty()) {
+      // Not a misspelt keyword: the unit belongs to the number before it.
+      const std::string number = tokens_[offending->getTokenIndex() - 2]->getText();
+      const bool money = unit == "元" || unit == "分" || unit == "yuan" || unit == "fen";
+      p.zh = absl::StrCat(money ? "金额" : "期间", "写作 ", number, unit, "（数字和“", unit, "”之间不能有空格）");
+      p.en = absl::StrCat("write ", money ? "amounts" : "durations", " as ", number, unit,
+                          " (no space between the number and '", unit, "')");
+      p.suggestion = absl::StrCat(number, unit);
+      pending_.push_back(std::move(p));
+      if (errors_ >= kMaxSyntaxErrors) throw TooManyErrors();
+      return;
     }
     std::vector<std::string> expected_zh, expected_en;
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
@@ -198,18 +237,51 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       absl::StrAppend(&zh, "，这里应是一个值、名称或算式");
       absl::StrAppend(&en, "; expected a value, a name or an expression");
     }
-    sink_->Error(code_, span, std::move(zh), std::move(en), std::move(suggestion));
+    p.zh = std::move(zh);
+    p.en = std::move(en);
+    p.suggestion = std::move(suggestion);
+    pending_.push_back(std::move(p));
     if (errors_ >= kMaxSyntaxErrors) throw TooManyErrors();
   }
 
+  // Reports the collected errors, except those that follow a lexical error (token index in
+  // `lexical`, sorted) with no declaration starting in between (`decl_starts`, sorted): the
+  // parser then only trips over what is left of a line the lexer already complained about.
+  void Flush(const std::vector<size_t>& lexical, const std::vector<size_t>& decl_starts) {
+    for (Pending& p : pending_) {
+      auto l = std::upper_bound(lexical.begin(), lexical.end(), p.token);
+      bool follows = false;
+      if (l != lexical.begin()) {
+        const size_t lex = *std::prev(l);
+        auto d = std::upper_bound(decl_starts.begin(), decl_starts.end(), lex);
+        follows = d == decl_starts.end() || *d >= p.token;
+      }
+      if (!follows) sink_->Error(code_, p.span, std::move(p.zh), std::move(p.en), std::move(p.suggestion));
+    }
+    pending_.clear();
+  }
+
   int errors() const { return errors_; }
+  // Token indices of the syntax errors so far (the end of input is tokens.size()).
+  std::vector<size_t> ErrorTokens() const {
+    std::vector<size_t> out;
+    for (const Pending& p : pending_) out.push_back(p.token);
+    return out;
+  }
 
  private:
+  struct Pending {
+    size_t token = 0;  // index of the offending token
+    Span span;
+    std::string zh, en, suggestion;
+  };
   DiagnosticSink* sink_;
+  const std::vector<antlr4::Token*>& tokens_;
   int file_;
   int offset_;
   const char* code_;
   int errors_ = 0;
+  std::vector<Pending> pending_;
 };
 
 // Reports the first invalid UTF-8 sequence; true if the text is valid.
@@ -233,43 +305,174 @@ bool CheckUtf8(const SourceFile& f, int file, DiagnosticSink* sink) {
   return true;
 }
 
-// Rejects unknown characters and too-deep bracket nesting before parsing, so the recursive
-// parser never sees pathological input.
-bool PrescanTokens(const std::vector<antlr4::Token*>& tokens, int file, int offset,
-                   const ParseLimits& limits, DiagnosticSink* sink) {
-  bool ok = true;
+// Characters the lexer accepts outside quotes (anything else becomes UNKNOWN_CHAR).
+bool Lexable(char32_t c) {
+  if (c < 0x80) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           std::u32string_view(U"_ \t\r=<>!+-*/()[],:.%#").find(c) != std::u32string_view::npos;
+  }
+  return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         std::u32string_view(U"（）【】，、：％→≤≥≠×÷“”\u3000\uFEFF").find(c) != std::u32string_view::npos;
+}
+
+// A line has an odd number of '"': the lexer pairs them from the left, so an opening quote
+// left unclosed early in the line (规则 R01 "收入超标 依据 "郑民文〔2018〕66号") makes the rest
+// pair up wrongly and the leftover quote, and the document's 〔〕 now outside quotes, are
+// reported far from the mistake. `quotes` are the code-point positions of the line's quotes
+// (outside comments), in order. Returns the one most likely left unclosed: for each choice the
+// other quotes pair up around it, and a choice costs for each paired text that starts or ends
+// with a space or holds a keyword between spaces ("收入超标 依据 "), and for each character
+// left outside quotes that the lexer rejects. Ties go to the last quote, where the lexer stops.
+size_t UnclosedQuote(const std::u32string& text, const std::vector<size_t>& quotes, size_t line_end) {
+  if (quotes.size() % 2 == 0) return quotes.back();
+  static const auto* keywords = [] {
+    auto* set = new std::set<std::u32string>;
+    for (const std::string& k : KeywordSpellings()) {
+      if (static_cast<unsigned char>(k[0]) >= 0x80) set->insert(DecodeUtf8(k));
+    }
+    return set;
+  }();
+  auto quoted_cost = [&](size_t open, size_t close) {
+    if (close <= open + 1) return 0;
+    int cost = 0;
+    const std::u32string inner = text.substr(open + 1, close - open - 1);
+    if (inner.front() == U' ' || inner.front() == U'\t') ++cost;
+    if (inner.back() == U' ' || inner.back() == U'\t') ++cost;
+    size_t i = 0;
+    while (i < inner.size()) {
+      size_t j = inner.find_first_of(U" \t", i);
+      if (j == std::u32string::npos) j = inner.size();
+      if (j > i && (i > 0 || j < inner.size()) && keywords->count(inner.substr(i, j - i))) cost += 2;
+      i = j + 1;
+    }
+    return cost;
+  };
+  auto code_cost = [&](size_t begin, size_t end) {
+    int cost = 0;
+    for (size_t i = begin; i < end && i < text.size(); ++i) {
+      if (!Lexable(text[i])) cost += 2;
+    }
+    return cost;
+  };
+  size_t best = quotes.back();
+  int best_cost = INT32_MAX;
+  for (size_t k = 0; k < quotes.size(); k += 2) {
+    int cost = 0;
+    for (size_t a = 0; a + 1 < k; a += 2) {
+      cost += quoted_cost(quotes[a], quotes[a + 1]);
+      cost += code_cost(quotes[a + 1] + 1, quotes[a + 2]);  // up to the next pair or the open quote
+    }
+    for (size_t a = k + 1; a + 1 < quotes.size(); a += 2) {
+      cost += quoted_cost(quotes[a], quotes[a + 1]);
+      cost += code_cost(quotes[a + 1] + 1, a + 2 < quotes.size() ? quotes[a + 2] : line_end);
+    }
+    if (cost <= best_cost) {
+      best_cost = cost;
+      best = quotes[k];
+    }
+  }
+  return best;
+}
+
+// Reports unknown characters and unterminated strings, and rejects too-deep bracket nesting
+// before parsing, so the recursive parser never sees pathological input. Unknown characters
+// are moved off the parser's channel and their token indices appended to `lexical`: the parse
+// goes on without them (their declaration is left out of checking, see BuildFile). Returns
+// false only when the input must not be parsed at all (E0004).
+bool PrescanTokens(const std::vector<antlr4::Token*>& tokens, const std::u32string& text, int file, int offset,
+                   const ParseLimits& limits, DiagnosticSink* sink, std::vector<size_t>* lexical) {
   int depth = 0;
+  // Lines with an unterminated '"': the line -> the position of the quote blamed (see
+  // UnclosedQuote) and the index of the token that starts there. Decided before anything on
+  // the line is reported, because what follows that quote is the unclosed text, not code.
+  struct Unclosed {
+    size_t at;
+    size_t token;
+    bool reported = false;
+  };
+  std::map<size_t, Unclosed> unclosed;
   for (antlr4::Token* t : tokens) {
+    if (t->getType() != HeyanLexer::UNKNOWN_CHAR || unclosed.count(t->getLine())) continue;
+    if (t->getText() == "“") {
+      unclosed[t->getLine()] = {t->getStartIndex(), t->getTokenIndex()};
+      continue;
+    }
+    if (t->getText() != "\"") continue;
+    const size_t line = t->getLine();
+    size_t line_end = t->getStartIndex();
+    while (line_end < text.size() && text[line_end] != U'\n') ++line_end;
+    std::vector<size_t> quotes;
+    std::map<size_t, size_t> token_at;  // quote position -> index of the token starting there
+    for (antlr4::Token* q : tokens) {
+      if (q->getLine() != line) continue;
+      if (q->getType() == HeyanLexer::STRING && q->getText()[0] == '"') {
+        quotes.push_back(q->getStartIndex());
+        quotes.push_back(q->getStopIndex());
+        token_at[q->getStartIndex()] = q->getTokenIndex();
+        token_at[q->getStopIndex()] = q->getTokenIndex();
+      } else if (q->getType() == HeyanLexer::UNKNOWN_CHAR && q->getText() == "\"") {
+        quotes.push_back(q->getStartIndex());
+        token_at[q->getStartIndex()] = q->getTokenIndex();
+      } else if (q->getType() == HeyanLexer::COMMENT) {
+        line_end = std::min<size_t>(line_end, q->getStartIndex());
+      }
+    }
+    std::sort(quotes.begin(), quotes.end());
+    const size_t blamed = UnclosedQuote(text, quotes, line_end);
+    unclosed[line] = {blamed, token_at[blamed]};
+  }
+  for (auto& [line, u] : unclosed) lexical->push_back(u.token);
+  for (size_t index = 0; index < tokens.size(); ++index) {
+    antlr4::Token* t = tokens[index];
     Span span{file, offset + static_cast<int>(t->getStartIndex()),
               offset + static_cast<int>(t->getStopIndex()) + 1};
     switch (t->getType()) {
       case HeyanLexer::UNKNOWN_CHAR: {
-        std::string text = t->getText();
-        if (text == "\"" || text == "“") {
-          sink->Error("E0103", span, "引号没有结束：文字要在同一行内用配对的引号括起来",
-                      "unterminated string: a quoted text must end on the same line");
-        } else {
-          // Full-width forms typed with a Chinese input method: name the character to use.
-          static const std::pair<const char*, const char*> kHalfWidth[] = {
-              {"＝", "="}, {"＜", "<"}, {"＞", ">"}, {"＋", "+"}, {"－", "-"}, {"＊", "*"}, {"／", "/"},
-              {"．", "."}, {"｛", "{"}, {"｝", "}"}, {"！", "!"}, {"＃", "#"}, {"＂", "\""}};
-          std::string replacement;
-          for (const auto& [full, half] : kHalfWidth) {
-            if (text == full) replacement = half;
+        lexical->push_back(index);
+        if (auto* common = dynamic_cast<antlr4::CommonToken*>(t)) common->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+        auto open = unclosed.find(t->getLine());
+        if (open != unclosed.end() && t->getStartIndex() >= open->second.at) {
+          // The quote left open (reported once) and what follows it on the line.
+          if (!open->second.reported) {
+            open->second.reported = true;
+            span.begin = offset + static_cast<int>(open->second.at);
+            span.end = span.begin + 1;
+            sink->Error("E0103", span, "引号没有结束：文字要在同一行内用配对的引号括起来",
+                        "unterminated string: a quoted text must end on the same line");
           }
-          if (!replacement.empty()) {
-            sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”：请改用半角的“", replacement, "”"),
-                        absl::StrCat("character '", text, "' is not allowed here; use the ASCII '", replacement, "'"),
-                        replacement);
-          } else if (text == "；" || text == ";") {
-            sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”：规则语言不用分号，删去即可"),
-                        absl::StrCat("character '", text, "' is not allowed: rule files use no semicolons"));
-          } else {
-            sink->Error("E0102", span, absl::StrCat("不允许的字符“", text, "”"),
-                        absl::StrCat("character '", text, "' is not allowed here"));
-          }
+          break;
         }
-        ok = false;
+        const std::string chars = t->getText();
+        // Full-width forms typed with a Chinese input method: name the character to use.
+        static const std::pair<const char*, const char*> kHalfWidth[] = {
+            {"＝", "="}, {"＜", "<"}, {"＞", ">"}, {"＋", "+"}, {"－", "-"}, {"＊", "*"}, {"／", "/"},
+            {"．", "."}, {"｛", "{"}, {"｝", "}"}, {"！", "!"}, {"＃", "#"}, {"＂", "\""}};
+        std::string replacement;
+        for (const auto& [full, half] : kHalfWidth) {
+          if (chars == full) replacement = half;
+        }
+        // "30 %": the sign belongs to the number (30%).
+        const bool spaced_percent = (chars == "%" || chars == "％") && index >= 2 &&
+                                    tokens[index - 1]->getType() == HeyanLexer::WS &&
+                                    (tokens[index - 2]->getType() == HeyanLexer::INT ||
+                                     tokens[index - 2]->getType() == HeyanLexer::DECIMAL);
+        if (spaced_percent) {
+          const std::string number = tokens[index - 2]->getText();
+          sink->Error("E0102", span, absl::StrCat("百分数写作 ", number, chars, "（数字和“", chars, "”之间不能有空格）"),
+                      absl::StrCat("write percentages as ", number, chars, " (no space between the number and '",
+                                   chars, "')"),
+                      absl::StrCat(number, chars));
+        } else if (!replacement.empty()) {
+          sink->Error("E0102", span, absl::StrCat("不允许的字符“", chars, "”：请改用半角的“", replacement, "”"),
+                      absl::StrCat("character '", chars, "' is not allowed here; use the ASCII '", replacement, "'"),
+                      replacement);
+        } else if (chars == "；" || chars == ";") {
+          sink->Error("E0102", span, absl::StrCat("不允许的字符“", chars, "”：规则语言不用分号，删去即可"),
+                      absl::StrCat("character '", chars, "' is not allowed: rule files use no semicolons"));
+        } else {
+          sink->Error("E0102", span, absl::StrCat("不允许的字符“", chars, "”"),
+                      absl::StrCat("character '", chars, "' is not allowed here"));
+        }
         break;
       }
       case HeyanLexer::LPAREN:
@@ -290,7 +493,68 @@ bool PrescanTokens(const std::vector<antlr4::Token*>& tokens, int file, int offs
         break;
     }
   }
-  return ok;
+  std::sort(lexical->begin(), lexical->end());
+  lexical->erase(std::unique(lexical->begin(), lexical->end()), lexical->end());
+  return true;
+}
+
+// ANTLR's recovery, except that it never skips the keyword that starts a declaration: an
+// error inside one declaration then ends that declaration, and the next one is parsed (and
+// checked) as written instead of being swallowed by the recovery.
+class DeclarationRecovery : public antlr4::DefaultErrorStrategy {
+ protected:
+  static bool StartsDeclaration(size_t type) {
+    switch (type) {
+      case HeyanLexer::PARAM: case HeyanLexer::ASSUME: case HeyanLexer::OVERRIDE: case HeyanLexer::LET:
+      case HeyanLexer::OUTPUT: case HeyanLexer::RULE: case HeyanLexer::TABLE: case HeyanLexer::DISABLE:
+        return true;
+      default:
+        return false;
+    }
+  }
+  antlr4::misc::IntervalSet getErrorRecoverySet(antlr4::Parser* recognizer) override {
+    antlr4::misc::IntervalSet set = antlr4::DefaultErrorStrategy::getErrorRecoverySet(recognizer);
+    for (size_t t : {HeyanLexer::PARAM, HeyanLexer::ASSUME, HeyanLexer::OVERRIDE, HeyanLexer::LET, HeyanLexer::OUTPUT,
+                     HeyanLexer::RULE, HeyanLexer::TABLE, HeyanLexer::DISABLE}) {
+      set.add(static_cast<ssize_t>(t));
+    }
+    return set;
+  }
+  // "计算 a = 1 +" then "计算 b = …": deleting 计算 as an extra token would glue the next
+  // declaration onto this one (a = 1 + b = …).
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* recognizer) override {
+    if (StartsDeclaration(recognizer->getInputStream()->LA(1))) return nullptr;
+    return antlr4::DefaultErrorStrategy::singleTokenDeletion(recognizer);
+  }
+};
+
+// True if the parse tree under `ctx` shows a syntax error: an error node (a token skipped or
+// made up by recovery) or a rule that ended in an exception.
+bool HasErrorMarks(antlr4::tree::ParseTree* root) {
+  std::vector<antlr4::tree::ParseTree*> stack = {root};
+  while (!stack.empty()) {
+    antlr4::tree::ParseTree* node = stack.back();
+    stack.pop_back();
+    if (node == nullptr) continue;
+    if (dynamic_cast<antlr4::tree::ErrorNode*>(node) != nullptr) return true;
+    if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node); ctx != nullptr && ctx->exception != nullptr) {
+      return true;
+    }
+    for (antlr4::tree::ParseTree* child : node->children) stack.push_back(child);
+  }
+  return false;
+}
+
+// "2025-1-1" -> "2025-01-01": a dash date with a one-digit month or day, written out the way
+// the language wants it; "" for anything else.
+std::string TwoDigitDate(const std::string& text) {
+  const size_t first = text.find('-'), second = text.find('-', first + 1);
+  if (first != 4 || second == std::string::npos) return "";
+  const std::string month = text.substr(first + 1, second - first - 1), day = text.substr(second + 1);
+  if (month.size() == 2 && day.size() == 2) return "";
+  if (month.empty() || day.empty() || month.size() > 2 || day.size() > 2) return "";
+  return absl::StrCat(text.substr(0, 4), "-", month.size() == 1 ? "0" : "", month, "-", day.size() == 1 ? "0" : "",
+                      day);
 }
 
 // Builds the native AST from a parse tree.
@@ -300,7 +564,11 @@ class AstBuilder {
              DiagnosticSink* sink)
       : sources_(sources), file_(file), offset_(offset), next_id_(next_id), limits_(limits), sink_(sink) {}
 
-  std::unique_ptr<ast::RuleFile> BuildFile(HeyanParser::RuleFileContext* ctx) {
+  // Builds the file from its whole declarations: `broken[k]` (see FindBrokenDeclarations)
+  // leaves declaration k out, and so does an error found while building it (a bad literal, a
+  // bad placeholder). The names of left-out declarations are kept (RuleFile::unparsed_names,
+  // unparsed_rule_ids) so that the checker does not call them unknown.
+  std::unique_ptr<ast::RuleFile> BuildFile(HeyanParser::RuleFileContext* ctx, const std::vector<bool>& broken) {
     auto rf = std::make_unique<ast::RuleFile>();
     rf->file = file_;
     auto* h = ctx->header();
@@ -311,12 +579,41 @@ class AstBuilder {
     for (auto* imp : ctx->importDecl()) {
       rf->imports.push_back(ast::Import{StringText(imp->path), TokenSpan(imp->path)});
     }
-    for (auto* d : ctx->decl()) {
-      if (d->paramDecl()) rf->params.push_back(BuildParam(d->paramDecl()));
-      if (d->letDecl()) rf->values.push_back(BuildLet(d->letDecl()));
-      if (d->outputDecl()) rf->values.push_back(BuildOutput(d->outputDecl()));
-      if (d->ruleDecl()) rf->rules.push_back(BuildRule(d->ruleDecl()));
-      if (d->tableDecl()) rf->tables.push_back(BuildTable(d->tableDecl()));
+    const std::vector<HeyanParser::DeclContext*> decls = ctx->decl();
+    for (size_t k = 0; k < decls.size(); ++k) {
+      auto* d = decls[k];
+      if (k < broken.size() && broken[k]) {
+        KeepName(d, rf.get());
+        continue;
+      }
+      const int errors_before = sink_->error_count();
+      bool built = true;
+      auto keep = [&](auto& list) {
+        if (sink_->error_count() > errors_before) {
+          list.pop_back();
+          built = false;
+        }
+      };
+      if (d->paramDecl()) {
+        rf->params.push_back(BuildParam(d->paramDecl()));
+        keep(rf->params);
+      }
+      if (d->letDecl()) {
+        rf->values.push_back(BuildLet(d->letDecl()));
+        keep(rf->values);
+      }
+      if (d->outputDecl()) {
+        rf->values.push_back(BuildOutput(d->outputDecl()));
+        keep(rf->values);
+      }
+      if (d->ruleDecl()) {
+        rf->rules.push_back(BuildRule(d->ruleDecl()));
+        keep(rf->rules);
+      }
+      if (d->tableDecl()) {
+        rf->tables.push_back(BuildTable(d->tableDecl()));
+        keep(rf->tables);
+      }
       if (d->disableDecl()) {
         ast::DisableDecl dd;
         dd.rule_id = d->disableDecl()->ruleId()->getText();
@@ -324,8 +621,27 @@ class AstBuilder {
         dd.basis = Basis(d->disableDecl()->basis());
         rf->disables.push_back(std::move(dd));
       }
+      if (!built) KeepName(d, rf.get());
     }
     return rf;
+  }
+
+  // The name a left-out declaration defines, when the parser got that far.
+  static void KeepName(HeyanParser::DeclContext* d, ast::RuleFile* rf) {
+    rf->incomplete = true;
+    auto name = [&](antlr4::Token* t) {
+      if (t != nullptr && t->getTokenIndex() != INVALID_INDEX && t->getType() == HeyanLexer::IDENT) {
+        rf->unparsed_names.push_back(t->getText());
+      }
+    };
+    if (d->paramDecl()) name(d->paramDecl()->name);
+    if (d->letDecl()) name(d->letDecl()->name);
+    if (d->outputDecl()) name(d->outputDecl()->name);
+    if (d->tableDecl()) name(d->tableDecl()->name);
+    if (d->ruleDecl() && d->ruleDecl()->ruleId() != nullptr && d->ruleDecl()->ruleId()->getStart() != nullptr &&
+        d->ruleDecl()->ruleId()->getStart()->getTokenIndex() != INVALID_INDEX) {
+      rf->unparsed_rule_ids.push_back(d->ruleDecl()->ruleId()->getText());
+    }
   }
 
   // Builds one whole expression (a declaration's value, a condition, a table cell, a
@@ -595,6 +911,22 @@ class AstBuilder {
     return e;
   }
 
+  // A date literal; false (and E0104 reported) if it is not a valid YYYY-MM-DD or 2017年7月1日.
+  bool DateLiteral(const Span& span, const std::string& text, int32_t* days) {
+    if (std::string fixed = TwoDigitDate(text); !fixed.empty()) {
+      sink_->Error("E0104", span,
+                   absl::StrCat("日期“", text, "”的月和日要写两位数（YYYY-MM-DD）：写成 ", fixed),
+                   absl::StrCat("date '", text, "' needs two-digit months and days (YYYY-MM-DD): write ", fixed),
+                   fixed);
+      return false;
+    }
+    if (!ParseDate(text, days)) {
+      LiteralError(span, text, "日期", "date");
+      return false;
+    }
+    return true;
+  }
+
   void LiteralError(const Span& span, const std::string& text, const char* what_zh, const char* what_en) {
     if (std::string(what_en) == "date") {
       sink_->Error("E0104", span, absl::StrCat("无效的日期“", text, "”：没有这一天（月份为 1 到 12，日不超过当月天数）"),
@@ -649,7 +981,7 @@ class AstBuilder {
       }
       case HeyanLexer::DATE:
         lit.kind = ast::LiteralKind::kDate;
-        if (!ParseDate(text, &lit.date)) LiteralError(e->span, text, "日期", "date");
+        DateLiteral(e->span, text, &lit.date);
         break;
       case HeyanLexer::DURATION: {
         lit.kind = ast::LiteralKind::kDuration;
@@ -722,9 +1054,7 @@ class AstBuilder {
         ast::DatedValue v;
         v.dated = true;
         v.from_span = TokenSpan(pv->DATE()->getSymbol());
-        if (!ParseDate(pv->DATE()->getText(), &v.from)) {
-          LiteralError(v.from_span, pv->DATE()->getText(), "日期", "date");
-        }
+        DateLiteral(v.from_span, pv->DATE()->getText(), &v.from);
         v.value = Expr(pv->expr());
         v.basis = Basis(pv->basis());
         p.values.push_back(std::move(v));
@@ -976,6 +1306,50 @@ class DepthGuard : public antlr4::tree::ParseTreeListener {
   std::vector<bool> entries_;  // per open entry: a real rule entry (true) or a chain link
 };
 
+// Recovery after syntax or lexical errors in a rule file: reports the syntax errors
+// (listener.Flush) and decides which declarations are still whole. A declaration is broken
+// when its parse tree shows an error, when a syntax error lies after its first token and up to
+// the next declaration's first token (an error there is most often this declaration ending too
+// early), or when a lexical error lies from its first token to the next declaration. Broken
+// declarations are left out of checking (BuildFile), so the others are still checked in the
+// same run. Returns false when the header or the imports are broken: then nothing is checked.
+bool FindBrokenDeclarations(HeyanParser::RuleFileContext* tree, SyntaxErrorListener& listener,
+                            const std::vector<size_t>& lexical, std::vector<bool>* broken) {
+  std::vector<HeyanParser::DeclContext*> decls = tree->decl();
+  std::vector<size_t> starts;
+  for (auto* d : decls) starts.push_back(d->getStart()->getTokenIndex());
+  const std::vector<size_t> syntax = listener.ErrorTokens();
+  listener.Flush(lexical, starts);
+  broken->assign(decls.size(), false);
+  if (syntax.empty() && lexical.empty()) return true;
+  if (tree->header() == nullptr || HasErrorMarks(tree->header())) return false;
+  for (auto* imp : tree->importDecl()) {
+    if (HasErrorMarks(imp)) return false;
+  }
+  // Anything up to the first declaration's first token belongs to the header and imports.
+  const size_t first = decls.empty() ? SIZE_MAX : starts[0];
+  for (size_t e : syntax) {
+    if (e <= first) return false;
+  }
+  for (size_t e : lexical) {
+    if (e < first) return false;
+  }
+  for (size_t k = 0; k < decls.size(); ++k) {
+    const size_t begin = starts[k];
+    const size_t next = k + 1 < decls.size() ? starts[k + 1] : SIZE_MAX;
+    bool bad = HasErrorMarks(decls[k]);
+    for (size_t e : syntax) bad = bad || (e > begin && e <= next);
+    for (size_t e : lexical) bad = bad || (e >= begin && e < next);
+    (*broken)[k] = bad;
+  }
+  return true;
+}
+
+// Lexes and parses `text` (which starts at code-point `offset` of file `file`) with the given
+// entry rule: entry(parser, listener, lexical) where `lexical` holds the token indices of the
+// lexical errors already reported. The entry may report the syntax errors itself
+// (listener.Flush with its declaration starts); what is left is reported here. Returns what
+// the entry returns; false when the text could not be parsed at all.
 template <typename Entry>
 bool ParseText(const std::string& text, int file, int offset, const ParseLimits& limits,
                DiagnosticSink* sink, const char* syntax_code, Entry entry) {
@@ -984,18 +1358,26 @@ bool ParseText(const std::string& text, int file, int offset, const ParseLimits&
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  if (!PrescanTokens(tokens.getTokens(), file, offset, limits, sink)) return false;
+  const std::vector<antlr4::Token*> all_tokens = tokens.getTokens();  // a copy: getTokens() returns by value
+  std::vector<size_t> lexical;
+  if (!PrescanTokens(all_tokens, DecodeUtf8(text), file, offset, limits, sink, &lexical)) return false;
+  tokens.seek(0);  // the first token may have left the parser's channel
   HeyanParser parser(&tokens);
   parser.removeErrorListeners();
-  SyntaxErrorListener listener(sink, file, offset, syntax_code);
+  SyntaxErrorListener listener(sink, all_tokens, file, offset, syntax_code);
   parser.addErrorListener(&listener);
+  parser.setErrorHandler(std::make_shared<DeclarationRecovery>());
   DepthGuard guard(&parser, file, offset, MaxParseDepth(limits), sink);
   parser.addParseListener(&guard);
   try {
-    return entry(parser, listener);
+    const bool ok = entry(parser, listener, lexical);
+    listener.Flush(lexical, {});
+    return ok;
   } catch (const TooManyErrors&) {
+    listener.Flush(lexical, {});
     return false;
   } catch (const TooDeep&) {
+    listener.Flush(lexical, {});
     return false;
   }
 }
@@ -1045,9 +1427,9 @@ ast::Message AstBuilder::BuildMessage(antlr4::Token* token) {
       }
       std::unique_ptr<ast::Expr> expr;
       bool ok = ParseText(inner, file_, start, limits_, sink_, "E0105",
-                          [&](HeyanParser& parser, SyntaxErrorListener& listener) {
+                          [&](HeyanParser& parser, SyntaxErrorListener& listener, const std::vector<size_t>& lexical) {
                             auto* tree = parser.interpolation();
-                            if (listener.errors() > 0) return false;
+                            if (listener.errors() > 0 || !lexical.empty()) return false;
                             AstBuilder sub(sources_, file_, start, next_id_, limits_, sink_);
                             expr = sub.Expr(tree->expr());
                             return true;
@@ -1076,11 +1458,12 @@ std::unique_ptr<ast::RuleFile> ParseRuleFile(const SourceSet& sources, int file,
   try {
     int next_id = 1;
     bool ok = ParseText(f.text(), file, 0, limits, sink, "E0101",
-                        [&](HeyanParser& parser, SyntaxErrorListener& listener) {
+                        [&](HeyanParser& parser, SyntaxErrorListener& listener, const std::vector<size_t>& lexical) {
                           auto* tree = parser.ruleFile();
-                          if (listener.errors() > 0) return false;
+                          std::vector<bool> broken;
+                          if (!FindBrokenDeclarations(tree, listener, lexical, &broken)) return false;
                           AstBuilder builder(sources, file, 0, &next_id, limits, sink);
-                          result = builder.BuildFile(tree);
+                          result = builder.BuildFile(tree, broken);
                           result->next_id = next_id;
                           return true;
                         });
@@ -1105,9 +1488,9 @@ std::unique_ptr<ast::Expr> ParseStandaloneExpression(const SourceSet& sources, i
   std::unique_ptr<ast::Expr> result;
   try {
     bool ok = ParseText(f.text(), file, 0, limits, sink, "E0101",
-                        [&](HeyanParser& parser, SyntaxErrorListener& listener) {
+                        [&](HeyanParser& parser, SyntaxErrorListener& listener, const std::vector<size_t>& lexical) {
                           auto* tree = parser.interpolation();
-                          if (listener.errors() > 0) return false;
+                          if (listener.errors() > 0 || !lexical.empty()) return false;
                           AstBuilder builder(sources, file, 0, next_id, limits, sink);
                           result = builder.Expr(tree->expr());
                           return true;

@@ -19,8 +19,11 @@ struct ParseLimits {
   int max_nesting_depth = 64;
 };
 
-// Parses file `file` of `sources`. Returns null when the file has syntax errors (they are in
-// `sink`); a non-null result may still carry literal errors (E0104) reported to `sink`.
+// Parses file `file` of `sources`. Errors go to `sink`. After syntax or literal errors the
+// result holds the declarations that are still whole and has `incomplete` set (the names the
+// others define are in unparsed_names / unparsed_rule_ids), so that one run can also check
+// the rest. Returns null when nothing can be checked: the header or an import is broken, the
+// file is not UTF-8 or too large, nesting is too deep, or there are too many syntax errors.
 std::unique_ptr<ast::RuleFile> ParseRuleFile(const SourceSet& sources, int file,
                                              const ParseLimits& limits, DiagnosticSink* sink);
 

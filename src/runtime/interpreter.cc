@@ -179,7 +179,17 @@ bool CoveringCheck(Frame& f, const RegistryPlan& p, std::string_view id, int* ch
   if (c == RegistryView::kUnchecked) {
     const Schema& schema = Schema::Get();
     const std::string name = schema.FieldName(schema.RegistryField(p.registry), f.english);
-    return f.Missing(absl::StrCat("登记册.", name, "[", std::string(id), "]"), absl::StrCat(name, " 未核对"));
+    // Whose check is missing, named by where the person is in the application (成员[2],
+    // 赡养扶养[1]) rather than by ID number: explanations describe the person for staff and
+    // keep other persons' numbers out of an applicant's letter.
+    std::string who = FieldPath(f, *p.key_expr);
+    const size_t dot = who.rfind('.');
+    if (dot != std::string::npos && who.find('[') < dot) {
+      who.resize(dot);
+    } else {
+      who = std::string(id);
+    }
+    return f.Missing(absl::StrCat("登记册.", name, "[", who, "]"), absl::StrCat(name, " 未核对"));
   }
   f.check_uses.push_back(CheckUse{static_cast<int16_t>(p.registry), static_cast<int16_t>(c), id});
   *check = c;
@@ -938,12 +948,66 @@ bool Run(Frame& f, const Function& fn) {
   }
 }
 
+namespace {
+
+// Where `target` sits inside `m`, as "成员[2].收入[1]" (Chinese field names, 1-based indices);
+// false when it is not inside. Walks the message tree with an explicit stack; only used when
+// something is missing, so the cost (a few dozen messages per household) is off the hot path.
+bool PathInside(const google::protobuf::Message& root, const google::protobuf::Message* target, bool english,
+                std::string* out) {
+  using google::protobuf::FieldDescriptor;
+  using google::protobuf::Message;
+  struct Step {
+    const Message* message;
+    std::string path;
+  };
+  const Schema& schema = Schema::Get();
+  std::vector<Step> stack{{&root, ""}};
+  while (!stack.empty()) {
+    Step step = std::move(stack.back());
+    stack.pop_back();
+    const Message& m = *step.message;
+    const google::protobuf::Reflection* r = m.GetReflection();
+    std::vector<const FieldDescriptor*> fields;
+    r->ListFields(m, &fields);
+    for (const FieldDescriptor* field : fields) {
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+      const std::string name = schema.FieldName(field, english);
+      const std::string prefix = step.path.empty() ? name : absl::StrCat(step.path, ".", name);
+      if (!field->is_repeated()) {
+        const Message* child = &r->GetMessage(m, field);
+        if (child == target) return (*out = prefix), true;
+        stack.push_back({child, prefix});
+        continue;
+      }
+      for (int k = 0; k < r->FieldSize(m, field); ++k) {
+        const Message* child = &r->GetRepeatedMessage(m, field, k);
+        std::string path = absl::StrCat(prefix, "[", k + 1, "]");
+        if (child == target) return (*out = std::move(path)), true;
+        stack.push_back({child, std::move(path)});
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string FieldPath(const Frame& f, const TExpr& e) {
   if (e.kind != TKind::kField || e.args.empty()) return e.source;
   const TExpr& base = *e.args[0];
   std::string name = Schema::Get().FieldName(e.field, f.english);
   if (base.kind == TKind::kSlot) {
-    return absl::StrCat(base.source, "[", f.regs[base.slot].index + 1, "].", name);
+    // An item of the application is named by where it is in the application
+    // (成员[1].收入[2].金额), whatever filtered list the rule was walking; other items (registry
+    // records) by the list they came from.
+    const Value& item = f.regs[base.slot];
+    std::string where;
+    if (item.kind == TypeKind::kMessage && f.application != nullptr &&
+        PathInside(*f.application, item.message, f.english, &where)) {
+      return absl::StrCat(where, ".", name);
+    }
+    return absl::StrCat(base.source, "[", item.index + 1, "].", name);
   }
   if (base.kind == TKind::kRoot) return name;
   if (base.kind == TKind::kField) return absl::StrCat(FieldPath(f, base), ".", name);

@@ -297,6 +297,7 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
     output_keys_[d] = key == "counted_income"      ? OutputKey::kCountedIncome
                       : key == "per_capita_income" ? OutputKey::kPerCapitaIncome
                       : key == "benefit"           ? OutputKey::kBenefit
+                      : key == "standard"          ? OutputKey::kStandard
                       : key == "tier"              ? OutputKey::kTier
                       : key == "covered_members"   ? OutputKey::kCoveredMembers
                                                    : OutputKey::kNone;
@@ -732,6 +733,7 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       case OutputKey::kCountedIncome: decision->set_counted_income_fen(v.r.num); break;
       case OutputKey::kPerCapitaIncome: decision->set_per_capita_income_fen(v.r.num); break;
       case OutputKey::kBenefit: decision->set_benefit_fen(v.r.num); break;
+      case OutputKey::kStandard: decision->set_standard_fen(v.r.num); break;
       case OutputKey::kTier: Put(decision->mutable_tier(), FormatValue(v, decl.type, f.english)); break;
       case OutputKey::kCoveredMembers: {
         if (v.list == nullptr) break;
@@ -849,6 +851,7 @@ void ProgramImpl::ResetDecision(v1::Decision* decision) {
   decision->set_counted_income_fen(0);
   decision->set_per_capita_income_fen(0);
   decision->set_benefit_fen(0);
+  decision->set_standard_fen(0);
   HEYAN_CLEAR_STRING(decision, tier);
   ClearIfSet(decision->mutable_covered_members());
   ClearIfSet(decision->mutable_missing_evidence());

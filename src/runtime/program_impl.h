@@ -81,7 +81,7 @@ class ProgramImpl final : public Program {
   Plan plan_;
   std::vector<int> ineligible_rules_, other_rules_, outputs_;
   // The well-known Decision field each declaration fills (记为), by declaration.
-  enum class OutputKey : uint8_t { kNone, kCountedIncome, kPerCapitaIncome, kBenefit, kTier, kCoveredMembers };
+  enum class OutputKey : uint8_t { kNone, kCountedIncome, kPerCapitaIncome, kBenefit, kStandard, kTier, kCoveredMembers };
   std::vector<OutputKey> output_keys_;
   std::vector<std::string> rule_locations_;  // "file:line", by rule
   // By slot: bound to plain values drawn from persons' data (see ReadsPersonScalarSlot).

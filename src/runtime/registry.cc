@@ -28,6 +28,7 @@
 #include "heyan/v1/options.pb.h"
 #include "heyan/v1/registry.pb.h"
 #include "internal/status_macros.h"
+#include "io/chinese_text.h"
 #include "io/input_file.h"
 #include "io/record_check.h"
 
@@ -131,36 +132,63 @@ std::string Trim(std::string_view s) {
   return std::string(absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size())));
 }
 
-// Splits one CSV line (RFC 4180 quoting, no embedded newlines). False on a broken quote.
-bool SplitCsv(std::string_view line, std::vector<std::string>* cells) {
-  cells->clear();
-  std::string cell;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          cell.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        cell.push_back(c);
-      }
-    } else if (c == '"' && cell.empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      cells->push_back(std::move(cell));
-      cell.clear();
-    } else {
-      cell.push_back(c);
+
+// The unit a CSV column's numbers are in, for money (fen fields) and areas (centi fields).
+enum class ColumnUnit {
+  kStored,    // the stored integer: fen, hundredths (an English header such as monthly_salary_fen)
+  kYuan,      // "月工资（元）"
+  kMu,        // "面积（亩）"
+  kSquareMetre,  // "面积（平方米）"
+  kRequired,  // a Chinese header without a unit: every number must carry its unit (4500元)
+};
+
+// A header cell without its unit annotation ("月工资（元）" -> "月工资", kYuan). Unknown
+// annotations stay part of the name (and then name no field).
+std::string HeaderName(const std::string& header, ColumnUnit* unit) {
+  *unit = ColumnUnit::kStored;
+  for (const auto& [suffix, u] : std::vector<std::pair<std::string, ColumnUnit>>{
+           {"（元）", ColumnUnit::kYuan}, {"(元)", ColumnUnit::kYuan}, {"（分）", ColumnUnit::kStored},
+           {"(分)", ColumnUnit::kStored}, {"（亩）", ColumnUnit::kMu}, {"(亩)", ColumnUnit::kMu},
+           {"（平方米）", ColumnUnit::kSquareMetre}, {"(平方米)", ColumnUnit::kSquareMetre}}) {
+    if (absl::EndsWith(header, suffix)) {
+      *unit = u;
+      return header.substr(0, header.size() - suffix.size());
     }
   }
-  if (quoted) return false;
-  cells->push_back(std::move(cell));
-  return true;
+  return header;
+}
+
+// Rewrites a money or area cell into the stored integer text by the column's unit; "" if
+// fine (then *text holds digits), else the problem.
+std::string StoredNumber(const FieldDescriptor* f, ColumnUnit unit, std::string* text) {
+  const std::string& kind = f->options().GetExtension(v1::unit);
+  if (kind != "fen" && kind != "centi") return "";
+  int64_t v;
+  // A value with its own unit is unambiguous whatever the header says.
+  if (kind == "fen" && io::ParseMoneyText(*text, &v)) return (*text = absl::StrCat(v)), "";
+  if (kind == "centi") {
+    for (const char* u : {"平方米", "亩", "㎡"}) {
+      if (absl::EndsWith(*text, u) && io::ParseMoneyText(text->substr(0, text->size() - std::strlen(u)) + "元", &v)) {
+        return (*text = absl::StrCat(v)), "";
+      }
+    }
+  }
+  switch (unit) {
+    case ColumnUnit::kStored:
+      return "";
+    case ColumnUnit::kYuan:
+    case ColumnUnit::kMu:
+    case ColumnUnit::kSquareMetre:
+      if (!io::ParseMoneyText(*text + "元", &v)) return absl::StrCat("“", *text, "”不是数值（最多两位小数）");
+      *text = absl::StrCat(v);
+      return "";
+    case ColumnUnit::kRequired:
+      return kind == "fen" ? absl::StrCat("“", *text, "”没有单位：请在数值后写单位（4500元 或 450000分），或把表头写成“",
+                                          Schema::Get().FieldName(f), "（元）”")
+                           : absl::StrCat("“", *text, "”没有单位：请写 80平方米 或 1.5亩，或把表头写成“",
+                                          Schema::Get().FieldName(f), "（平方米）”");
+  }
+  return "";
 }
 
 // Sets one scalar field of `m` from CSV text. Returns an error message or "".
@@ -332,6 +360,21 @@ void Registries::Fetch(int registry, std::string_view id_number,
   }
 }
 
+void Registries::ForEachId(int registry, const std::function<void(std::string_view)>& visit) const {
+  if (registry < 0 || registry >= static_cast<int>(impl_->registries.size())) return;
+  const Registry& r = impl_->registries[registry];
+  char id[18];
+  for (const auto& [key, head] : r.head) {
+    // Inverse of PackId: key = (17 digits) * 11 + check value (10 = X).
+    uint64_t digits = key / 11;
+    const uint64_t check = key % 11;
+    id[17] = check == 10 ? 'X' : static_cast<char>('0' + check);
+    for (int i = 16; i >= 0; --i, digits /= 10) id[i] = static_cast<char>('0' + digits % 10);
+    visit(std::string_view(id, sizeof id));
+  }
+  for (const auto& [text, head] : r.other_head) visit(text);
+}
+
 absl::Status Registries::AddRecord(std::string_view name, const google::protobuf::Message& record) {
   int i = IndexOf(name);
   if (i < 0) return absl::NotFoundError(absl::StrCat("unknown registry '", std::string(name), "'"));
@@ -473,14 +516,15 @@ class FileLoader {
   absl::Status Csv(io::InputFile* file) {
     std::vector<std::string> cells;
     std::vector<const FieldDescriptor*> columns;
+    std::vector<ColumnUnit> units;
     std::vector<std::string> headers;
     io::LineReader lines(file);
     for (std::string_view line; lines.Next(&line);) {
       const int64_t n = lines.line_number();
       if (StripWs(line).empty()) continue;
-      if (!SplitCsv(line, &cells)) return Error(n, "", "引号没有结束（单元格内不能换行）");
+      if (!io::SplitCsvLine(line, &cells)) return Error(n, "", "引号没有结束（单元格内不能换行）");
       if (columns.empty()) {
-        HEYAN_RETURN_IF_ERROR(Header(cells, n, &columns, &headers));
+        HEYAN_RETURN_IF_ERROR(Header(cells, n, &columns, &units, &headers));
         continue;
       }
       if (cells.size() != columns.size()) {
@@ -491,7 +535,8 @@ class FileLoader {
         std::string text = Trim(cells[c]);
         // IDs as spreadsheets export them: ="410...", '410...
         if (columns[c] == target_.id_field) text = std::string(internal::UnwrapIdText(text));
-        std::string error = SetFromText(m.get(), columns[c], text);
+        std::string error = text.empty() ? "" : StoredNumber(columns[c], units[c], &text);
+        if (error.empty()) error = SetFromText(m.get(), columns[c], text);
         if (!error.empty()) return Error(n, columns[c]->name(), error);
       }
       HEYAN_RETURN_IF_ERROR(AddMessage(m.get(), n));
@@ -500,12 +545,20 @@ class FileLoader {
     return NotEmptyButNoRecords(lines.saw_bytes());
   }
 
-  absl::Status Header(const std::vector<std::string>& cells, int64_t n,
-                      std::vector<const FieldDescriptor*>* columns, std::vector<std::string>* headers) {
+  absl::Status Header(const std::vector<std::string>& cells, int64_t n, std::vector<const FieldDescriptor*>* columns,
+                      std::vector<ColumnUnit>* units, std::vector<std::string>* headers) {
     const Schema& schema = Schema::Get();
     for (const std::string& cell : cells) {
       const std::string h = Trim(cell);
-      const FieldDescriptor* f = schema.FindField(target_.record, h);
+      ColumnUnit unit;
+      const std::string name = HeaderName(h, &unit);
+      const FieldDescriptor* f = schema.FindField(target_.record, name);
+      // A Chinese money or area column without a unit: the numbers must say theirs (an
+      // English column name is the stored field, in fen or hundredths).
+      if (f != nullptr && unit == ColumnUnit::kStored && name == h && name != f->name()) {
+        const std::string& kind = f->options().GetExtension(v1::unit);
+        if (kind == "fen" || kind == "centi") unit = ColumnUnit::kRequired;
+      }
       if (f == nullptr) {
         std::vector<std::string> known;
         for (int i = 0; i < target_.record->field_count(); ++i) known.push_back(schema.FieldName(target_.record->field(i)));
@@ -522,6 +575,7 @@ class FileLoader {
                                                f->name(), "）"));
       }
       columns->push_back(f);
+      units->push_back(unit);
       headers->push_back(h);
     }
     if (std::find(columns->begin(), columns->end(), target_.id_field) == columns->end()) {

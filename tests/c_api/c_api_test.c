@@ -187,28 +187,28 @@ static decision_view read_decision(const heyan_bytes* bytes) {
 /* ---- the rule set ------------------------------------------------------------------------- */
 
 static const char kParamsFile[] =
-    "规则集 测试参数 版本 \"1\" 依据 \"c_api_test\"\n"
-    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test\"\n";
+    "规则集 测试参数 版本 \"1\" 依据 \"c_api_test 办法\"\n"
+    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test 办法\"\n";
 
 static const char kMainFile[] =
-    "规则集 C接口测试 版本 \"2024.1\" 依据 \"c_api_test\"\n"
+    "规则集 C接口测试 版本 \"2024.1\" 依据 \"c_api_test 办法\"\n"
     "导入 \"params.heyan\"\n"
-    "计算 人数: 整数 = 计数(成员) 依据 \"c_api_test\"\n"
-    "输出 家庭月收入 = 合计(成员.收入: 金额) 记为 counted_income 依据 \"c_api_test\"\n"
-    "输出 人均月收入 = 向下取整到分(家庭月收入 / 人数) 记为 per_capita_income 依据 \"c_api_test\"\n"
-    "输出 保障金 = 如果 符合条件 则 (月低保标准 - 人均月收入) × 人数 否则 0元 记为 benefit 依据 \"c_api_test\"\n"
-    "规则 INCOME \"家庭人均收入不低于低保标准\" 依据 \"c_api_test\"\n"
+    "计算 人数: 整数 = 计数(成员) 依据 \"c_api_test 办法\"\n"
+    "输出 家庭月收入 = 合计(成员.收入: 金额) 记为 counted_income 依据 \"c_api_test 办法\"\n"
+    "输出 人均月收入 = 向下取整到分(家庭月收入 / 人数) 记为 per_capita_income 依据 \"c_api_test 办法\"\n"
+    "输出 保障金 = 如果 符合条件 则 (月低保标准 - 人均月收入) × 人数 否则 0元 记为 benefit 依据 \"c_api_test 办法\"\n"
+    "规则 INCOME \"家庭人均收入不低于低保标准\" 依据 \"c_api_test 办法\"\n"
     "  当 人均月收入 >= 月低保标准\n"
     "  则 不符合\n"
-    "规则 SALARIED_STAFF \"家庭成员中有财政供养人员\" 依据 \"c_api_test\"\n"
+    "规则 SALARIED_STAFF \"家庭成员中有财政供养人员\" 依据 \"c_api_test 办法\"\n"
     "  当 任一 成员 满足 身份证号 属于 登记册.财政供养人员\n"
     "  则 不符合\n";
 
 /* Line 3 names an unknown value (未定义的值) at column 22: diagnostic E0201. */
 static const char kBadFile[] =
-    "规则集 坏规则 版本 \"1\" 依据 \"c_api_test\"\n"
-    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test\"\n"
-    "计算 人数: 整数 = 计数(成员) + 未定义的值 依据 \"c_api_test\"\n";
+    "规则集 坏规则 版本 \"1\" 依据 \"c_api_test 办法\"\n"
+    "参数 月低保标准: 金额 = 450元 依据 \"c_api_test 办法\"\n"
+    "计算 人数: 整数 = 计数(成员) + 未定义的值 依据 \"c_api_test 办法\"\n";
 
 static heyan_program* compile_main(const heyan_string_pair* overrides, size_t override_count) {
   const heyan_string_pair sources[] = {{"main.heyan", kMainFile}, {"params.heyan", kParamsFile}};
@@ -338,6 +338,68 @@ static void test_evaluate_request(void) {
     heyan_error_free(err);
   }
   heyan_bytes_free(decision);
+  heyan_program_free(program);
+}
+
+/* Text in, text out: a household written in Chinese JSON with units, decided as JSON and
+ * explained as an applicant letter (HTML) and a staff report (text). */
+static const char kChineseHousehold[] =
+    "{\"编号\": \"C-TXT\", \"成员\": [{\"身份证号\": \"110101199001011237\", \"姓名\": \"王五\","
+    " \"与申请人关系\": \"本人\", \"收入\": [{\"类别\": \"工资性收入\", \"金额\": \"300元\", \"周期\": \"每月\"}]}]}";
+
+static void test_text_in_text_out(void) {
+  heyan_program* program = compile_main(NULL, 0);
+  if (program == NULL) return;
+  heyan_registries* registries = heyan_registries_new();
+  heyan_error* err = NULL;
+  CHECK_STATUS(heyan_registries_mark_checked(registries, "财政供养人员", "2024-06-30", "财政局 2024-06", NULL, &err),
+               HEYAN_OK, err);
+  heyan_bytes* out = NULL;
+  CHECK_STATUS(heyan_program_evaluate_json(program, registries, kChineseHousehold, strlen(kChineseHousehold),
+                                           "2024-07-01", 0, &out, &err),
+               HEYAN_OK, err);
+  if (out != NULL) {
+    char* json = (char*)malloc(heyan_bytes_size(out) + 1);
+    memcpy(json, heyan_bytes_data(out), heyan_bytes_size(out));
+    json[heyan_bytes_size(out)] = '\0';
+    CHECK(strstr(json, "\"application_id\":\"C-TXT\"") != NULL);
+    CHECK(strstr(json, "\"outcome\":\"ELIGIBLE\"") != NULL);
+    CHECK(strstr(json, "\"benefit\"") != NULL);
+    free(json);
+  }
+  CHECK_STATUS(heyan_explain(program, registries, kChineseHousehold, strlen(kChineseHousehold), "2024-07-01",
+                             HEYAN_AUDIENCE_APPLICANT, HEYAN_EXPLAIN_HTML, 0, NULL, &out, &err),
+               HEYAN_OK, err);
+  if (out != NULL) {
+    char* html = (char*)malloc(heyan_bytes_size(out) + 1);
+    memcpy(html, heyan_bytes_data(out), heyan_bytes_size(out));
+    html[heyan_bytes_size(out)] = '\0';
+    CHECK(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    CHECK(strstr(html, "C-TXT") != NULL);
+    free(html);
+  }
+  CHECK_STATUS(heyan_explain(program, registries, kChineseHousehold, strlen(kChineseHousehold), "2024-07-01",
+                             HEYAN_AUDIENCE_STAFF, HEYAN_EXPLAIN_TEXT, 0, NULL, &out, &err),
+               HEYAN_OK, err);
+  if (out != NULL) {
+    CHECK(heyan_bytes_size(out) > 0);
+  }
+  /* A field that is not an amount names the field; an unknown format is refused. */
+  static const char kBad[] = "{\"编号\": \"C-BAD\", \"成员\": [{\"身份证号\": \"110101199001011237\","
+                             " \"收入\": [{\"类别\": \"工资性收入\", \"金额\": \"三百\"}]}]}";
+  CHECK_STATUS(heyan_program_evaluate_json(program, registries, kBad, strlen(kBad), NULL, 0, &out, &err),
+               HEYAN_ERROR_DATA, err);
+  if (err != NULL) {
+    CHECK(strstr(heyan_error_message(err), "金额") != NULL);
+    heyan_error_free(err);
+    err = NULL;
+  }
+  CHECK_STATUS(heyan_explain(program, registries, kChineseHousehold, strlen(kChineseHousehold), NULL,
+                             HEYAN_AUDIENCE_STAFF, (heyan_explain_format)7, 0, NULL, &out, &err),
+               HEYAN_ERROR_ARGUMENT, err);
+  heyan_error_free(err);
+  heyan_bytes_free(out);
+  heyan_registries_free(registries);
   heyan_program_free(program);
 }
 
@@ -652,6 +714,7 @@ int main(void) {
   CHECK(strcmp(heyan_status_name(HEYAN_ERROR_RULES), "HEYAN_ERROR_RULES") == 0);
   test_compile_and_evaluate();
   test_evaluate_request();
+  test_text_in_text_out();
   test_parameter_override();
   test_rule_errors();
   test_evaluate_errors();

@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+from cli_cases import check, run_case
+
 REGISTRIES = ["public_payroll_staff", "staff_relatives", "vehicle_registrations", "disability_certificates",
               "machinery_subsidies", "social_insurance", "poverty_registry"]
 
@@ -43,11 +45,6 @@ class Env:
             return [line.rstrip("\n") for line in f if line.strip()]
 
 
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-
-
 def read_lines(path):
     with open(path, encoding="utf-8") as f:
         return f.read().splitlines()
@@ -77,10 +74,10 @@ def case_bad_lines(env):
         # line number (1-based, counting blank lines) -> (text, field, part of the message)
         4: ('{"id":"BAD4","members":[{"name":"x","birthDate":19800101}]}', "members[0].birth_date", "invalid value"),
         7: ('{"id":"BAD7",', "", "column"),
-        9: ('{"id":"BAD9","members":[{"sex":"男"}]}', "members[0].sex", "heyan.v1.Sex"),
+        9: ('{"id":"BAD9","members":[{"sex":"男人"}]}', "members[0].sex", "heyan.v1.Sex"),
         12: ('{"id":"BAD12","assets":{"homes":{"rooms":3}}}', "assets.homes.rooms", "Cannot find field"),
         15: ("not json at all", "", ""),
-        18: ('{"id":"BAD18","members":[{"incomes":[{},{"amountFen":"12.5元"}]}]}', "members[0].incomes[1].amount_fen", "invalid value"),
+        18: ('{"id":"BAD18","members":[{"incomes":[{},{"amountFen":"十二元"}]}]}', "members[0].incomes[1].amount_fen", "invalid value"),
     }
     blank = {2, 10, 11}
     text = []
@@ -162,7 +159,7 @@ def case_stdin_stdout(env):
     err = r.stderr.decode()
     check("eligible" in err and "input errors" in err and "records/s" in err, f"English summary missing:\n{err}")
     # Rule titles stay as the rule file writes them; the labels are English.
-    check("符合 ELIGIBLE" not in err and "原因" not in err, f"--lang=en summary still has Chinese labels:\n{err}")
+    check("输入错误" not in err and "原因" not in err, f"--lang=en summary still has Chinese labels:\n{err}")
 
 
 def case_missing_registry(env):
@@ -215,23 +212,151 @@ def case_examples(env):
     for o in ("ELIGIBLE", "INELIGIBLE", "NEEDS_REVIEW", "MISSING_EVIDENCE"):
         check(outcomes.get(o, 0) >= 20, f"only {outcomes.get(o, 0)} {o} decisions: {outcomes}")
     summary = r.stdout.decode()
-    for label in ("符合 ELIGIBLE", "不符合 INELIGIBLE", "需复核 NEEDS_REVIEW", "缺少材料 MISSING_EVIDENCE", "错误"):
-        check(label in summary, f"summary lacks {label}:\n{summary}")
+    rows = {}
+    for line in summary.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[1].replace(",", "").isdigit():
+            rows[words[0]] = line
+    for label in ("符合", "不符合", "需复核", "缺少材料", "输入错误"):
+        check(label in rows, f"summary lacks the row {label}:\n{summary}")
+        # Chinese output is Chinese only: no English outcome names beside the labels.
+        check(not any("a" <= c.lower() <= "z" for c in rows[label]), f"English in the row {label!r}: {rows[label]!r}")
+    for english in ("ELIGIBLE", "NEEDS_REVIEW", "MISSING_EVIDENCE", "input errors", "rule faults"):
+        check(english not in summary, f"the Chinese summary shows {english!r}:\n{summary}")
 
 
-def main():
-    if len(sys.argv) != 5:
-        print(__doc__, file=sys.stderr)
-        return 2
-    case, heyan, source, work = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if fn is None:
-        print(f"unknown case {case}", file=sys.stderr)
-        return 2
-    fn(Env(heyan, source, os.path.join(work, case)))
-    print(f"{case}: ok")
-    return 0
+def case_requests(env):
+    """VerificationRequest lines (application + its own checks) beside plain applications in one
+    file: each request is decided with its own checks, an application with the loaded registries
+    only; a registry nobody checked is missing evidence, never "no record"."""
+    # Three households that the full run (every registry loaded) decides ELIGIBLE.
+    full = env.path("full.jsonl")
+    r = env.eval("--in", os.path.join(env.data, "applications.jsonl"), "--out", full)
+    check(r.returncode == 0, f"exit {r.returncode}: {r.stderr.decode()}")
+    lines_all = env.example_lines()
+    apps = [json.loads(lines_all[i]) for i, d in enumerate(read_lines(full))
+            if json.loads(d)["outcome"] == "ELIGIBLE"][:3]
+    member = apps[0]["members"][0]["idNumber"]
+    request = {"application": apps[0], "requestId": "REQ-1",
+               "records": {"checks": [{"registry": "财政供养人员", "checkedOn": "2024-05-31",
+                                       "reference": "HD-0531-1", "idNumbers": [m["idNumber"] for m in apps[0]["members"]]}],
+                           "records": {"publicPayrollStaff": [{"idNumber": member, "employer": "县一中"}]}}}
+    bad = {"application": apps[1], "records": {"checks": [{"registry": "财政供养人员", "reference": "x"}]}}
+    lines = [json.dumps(request, ensure_ascii=False), json.dumps(apps[2], ensure_ascii=False),
+             json.dumps(bad, ensure_ascii=False)]
+    out = env.path("requests.jsonl")
+    # Without --registry for the payroll list: only the request's own check covers it.
+    command = [env.heyan, "eval", "--rules", env.rules, "--in", "-", "--out", out, "--threads", "1"]
+    for name in REGISTRIES[1:]:
+        command += ["--registry", f"{name}={os.path.join(env.data, name + '.csv')}",
+                    "--checked-on", f"{name}=2024-05-01,批次-{name}"]
+    r = subprocess.run(command, input=("\n".join(lines) + "\n").encode(), capture_output=True)
+    check(r.returncode == 3, f"exit {r.returncode} (want 3: one record is an error): {r.stderr.decode()}")
+    got = [json.loads(line) for line in read_lines(out)]
+    check(len(got) == 3, f"{len(got)} records")
+    first, second, third = got
+    check(first.get("request_id") == "REQ-1", f"request id: {first}")
+    check(any(x["rule_id"] == "R02" for x in first.get("reasons", [])), f"the request's payroll record: {first}")
+    check(first["outcome"] == "NEEDS_REVIEW", f"an eligible household on the payroll (its own check): {first['outcome']}")
+    payroll = [c for c in first["checks"] if c["registry"] == "public_payroll_staff"]
+    check(payroll and payroll[0]["origin"] == "REQUEST" and payroll[0]["reference"] == "HD-0531-1", f"checks: {first['checks']}")
+    loaded = [c for c in first["checks"] if c["registry"] == "staff_relatives"]
+    check(loaded and loaded[0]["origin"] == "LOADED" and loaded[0]["checked_on"] == "2024-05-01", f"checks: {first['checks']}")
+    check(second["outcome"] == "MISSING_EVIDENCE", f"the application without a payroll check: {second['outcome']}")
+    check(any("财政供养人员 未核对" in m["message"] for m in second["missing_evidence"]), f"{second['missing_evidence']}")
+    check("error" in third and "records.checks[0].checked_on" in third["error"]["message"], f"error record: {third}")
+
+
+def all_checked(env):
+    """Every registry loaded from an empty file and checked on 2023-07-31 (no records)."""
+    args = []
+    for name in ["public_payroll_staff", "staff_relatives", "vehicle_registrations", "real_estate",
+                 "business_registrations", "machinery_subsidies", "poverty_registry", "disability_certificates",
+                 "social_insurance", "deaths"]:
+        path = env.path(f"empty_{name}.txt")
+        open(path, "w").close()
+        args += ["--registry", f"{name}={path}", "--checked-on", f"{name}=2023-07-31,空名册"]
+    return args
+
+
+def case_household_forms(env):
+    """One household, five ways to write it (Chinese and English text format, Chinese and
+    English JSON, a spreadsheet CSV with one row per member): the same decision from each, and
+    heyan explain reads every one of them, a heyan test case file too."""
+    forms = os.path.join(env.source, "examples", "forms")
+    zz = os.path.join(env.source, "rules", "henan", "zhengzhou", "zhengzhou.heyan")
+    registries = all_checked(env)
+    decisions = {}
+    for name in ["张建国.textproto", "张建国.en.textproto", "张建国.json", "张建国.en.json", "张建国.csv"]:
+        r = subprocess.run([env.heyan, "eval", "--rules", zz, "--in", os.path.join(forms, name), "--out", "-"] + registries,
+                           capture_output=True)
+        check(r.returncode == 0, f"{name}: exit {r.returncode}: {r.stderr.decode()}")
+        decisions[name] = r.stdout
+    first = decisions["张建国.textproto"]
+    for name, d in decisions.items():
+        check(d == first, f"{name} decides differently:\n{d.decode()}\n{first.decode()}")
+    got = json.loads(first)
+    check(got["application_id"] == "ZZ-2023-0417" and got["outcome"] == "ELIGIBLE", f"{got}")
+    for name in ["张建国.textproto", "张建国.json", "张建国.en.json"]:
+        r = subprocess.run([env.heyan, "explain", "--rules", zz, os.path.join(forms, name)] + registries,
+                           capture_output=True)
+        check(r.returncode == 0 and "ZZ-2023-0417" in r.stdout.decode(), f"explain {name}: {r.returncode} {r.stderr.decode()}")
+    case = os.path.join(env.source, "rules", "henan", "tests", "p92_supporter_on_payroll.textproto")
+    r = subprocess.run([env.heyan, "explain", "--rules", os.path.join(env.source, "rules", "henan", "henan.heyan"), case],
+                       capture_output=True)
+    check(r.returncode == 0 and "R208" in r.stdout.decode(), f"explain of a test case: {r.returncode} {r.stderr.decode()}")
+    # A Chinese JSON line with a mistake names the field in Chinese.
+    bad = env.path("bad.jsonl")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write('{"编号": "X1", "成员": [{"身份证号": "410100197005010011", "收入": [{"金额": 600}]}]}\n')
+    r = subprocess.run([env.heyan, "eval", "--rules", zz, "--in", bad, "--out", "-"] + registries, capture_output=True)
+    check(r.returncode == 3, f"exit {r.returncode}")
+    err = json.loads(r.stdout)["error"]["message"]
+    check("成员[1].收入[1].金额" in err and "单位" in err, f"message: {err}")
+
+
+def case_table_output(env):
+    """--out x.csv / x.xlsx: one row per household for people, Chinese headers, amounts in
+    yuan, reason titles, ID-like case numbers as text, error rows with their case number and line."""
+    zz = os.path.join(env.source, "rules", "henan", "zhengzhou", "zhengzhou.heyan")
+    apps = env.path("apps.jsonl")
+    with open(os.path.join(env.source, "examples", "forms", "张建国.en.json"), encoding="utf-8") as f:
+        good = json.dumps(json.load(f), ensure_ascii=False)
+    other = json.loads(good)
+    other["id"] = "410100197005010099"  # a case number that looks like an ID number
+    with open(apps, "w", encoding="utf-8") as f:
+        f.write(good + "\n" + '{"id":"BROKEN-7","members":[{"incomes":[{"amountFen":"-5"}]}]}' + "\n" +
+                json.dumps(other, ensure_ascii=False) + "\n")
+    registries = all_checked(env)
+    csv_out = env.path("out.csv")
+    r = subprocess.run([env.heyan, "eval", "--rules", zz, "--in", apps, "--out", csv_out] + registries, capture_output=True)
+    check(r.returncode == 3, f"exit {r.returncode}: {r.stderr.decode()}")
+    with open(csv_out, encoding="utf-8-sig") as f:
+        rows = [line.rstrip("\r\n") for line in f]
+    check(rows[0].startswith("编号,县区,乡镇,村居,申请人,结论,保障金额（元）,保障人数"), f"header: {rows[0]}")
+    check(rows[1].startswith("ZZ-2023-0417,金水区,丰产路街道,农科路社区,张建国,符合,"), f"row 1: {rows[1]}")
+    check("郑州市标准的生效日期未经原文确认" in rows[1], f"reason titles: {rows[1]}")
+    check(rows[2].startswith("BROKEN-7,") and "第 2 行" in rows[2], f"error row: {rows[2]}")
+    xlsx_out = env.path("out.xlsx")
+    r = subprocess.run([env.heyan, "eval", "--rules", zz, "--in", apps, "--out", xlsx_out] + registries, capture_output=True)
+    check(r.returncode == 3, f"exit {r.returncode}: {r.stderr.decode()}")
+    script = f"""
+import openpyxl
+wb = openpyxl.load_workbook({xlsx_out!r})
+ws = wb.active
+rows = list(ws.iter_rows(values_only=True))
+assert ws.freeze_panes == "A2", ws.freeze_panes
+assert ws.auto_filter.ref, "no filter"
+assert rows[0][:8] == ("编号", "县区", "乡镇", "村居", "申请人", "结论", "保障金额（元）", "保障人数"), rows[0]
+assert rows[1][0] == "ZZ-2023-0417" and rows[1][5] == "符合" and isinstance(rows[1][6], (int, float)), rows[1]
+assert rows[3][0] == "410100197005010099" and isinstance(rows[3][0], str), rows[3]
+assert ws.cell(row=4, column=1).data_type == "s"
+assert rows[2][0] == "BROKEN-7" and "第 2 行" in rows[2][-1], rows[2]
+print("xlsx ok")
+"""
+    r = subprocess.run(["/usr/bin/python3", "-c", script], capture_output=True)
+    check(r.returncode == 0, f"openpyxl: {r.stdout.decode()} {r.stderr.decode()}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case(globals(), __doc__, Env))

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import threading
 
+from cli_cases import check, run_case
+
 TIMEOUT = 60  # seconds; a hang (reading /dev/zero forever) fails the case instead of the run
 
 
@@ -101,11 +103,6 @@ class Pipe:
     def close(self):
         os.close(self.read_fd)
         self.thread.join()
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 def err(r):
@@ -351,19 +348,5 @@ def case_test_paths(env):
           f"unreadable subdirectory: exit {r.returncode}: {out(r)} {err(r)}")
 
 
-def main():
-    if len(sys.argv) != 5:
-        print(__doc__, file=sys.stderr)
-        return 2
-    case, heyan, source, work = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if fn is None:
-        print(f"unknown case {case}", file=sys.stderr)
-        return 2
-    fn(Env(heyan, source, os.path.join(work, case)))
-    print(f"{case}: ok")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case(globals(), __doc__, Env))

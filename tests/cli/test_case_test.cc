@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
@@ -58,6 +59,19 @@ TEST(TestCaseTest, ProblemsNameTheirLine) {
   ReadTestCase(::testing::TempDir() + "no_such_case.textproto", true, &test, nullptr, &errors);
   ASSERT_THAT(errors, SizeIs(1));
   EXPECT_THAT(errors[0].message, HasSubstr("no such test case file"));
+}
+
+// Found by testcase_fuzzer: a closing quote ” outside any string made the tokenizer stop
+// moving, so `heyan test`, eval and explain hung on such a file. (Before the fix this test
+// never returns and ctest's timeout fails it.)
+TEST(TestCaseTest, StrayClosingQuoteIsAnErrorNotAHang) {
+  for (const char* text : {"名称: ”x\n", "名称: \"a\"\n申请 { 编号: ” }\n", "”", "申请 {\n 成员 { 姓名: 张三” }\n}\n"}) {
+    const std::string path = WriteTemp("case_stray_quote.textproto", text);
+    v1::TestCase test;
+    std::vector<LineError> errors;
+    ReadTestCase(path, false, &test, nullptr, &errors);
+    EXPECT_THAT(errors, Not(IsEmpty())) << text;
+  }
 }
 
 TEST(TestCaseTest, ParsesMoneyText) {

@@ -53,6 +53,27 @@ TEST(TextTest, ClosestMatchDistanceLimitScalesWithLength) {
   EXPECT_EQ(ClosestMatch("财政供养人", {"财政供养人员"}), "财政供养人员");
 }
 
+TEST(TextTest, ClosestMatchStaysInTheWordsScript) {
+  // One character apart from both, but a Chinese word is not corrected to an English name.
+  EXPECT_EQ(ClosestMatch("元", {"a", "b", "则"}), "则");
+  EXPECT_EQ(ClosestMatch("元", {"a", "b"}), "");
+  EXPECT_EQ(ClosestMatch("是", {"as", "in"}), "");
+  EXPECT_EQ(ClosestMatch("iff", {"if", "如果"}), "if");
+  EXPECT_EQ(ClosestMatch("id_numbr", {"id_number", "身份证号"}), "id_number");
+}
+
+TEST(TextTest, SynonymsSuggestOnlyRealNames) {
+  EXPECT_EQ(SuggestName("轿车", {"小汽车", "货车", "摩托车"}), "小汽车");
+  EXPECT_EQ(SuggestName("私家车", {"小汽车", "货车"}), "小汽车");
+  EXPECT_EQ(SuggestName("优抚金", {"养老金", "优待抚恤金"}), "优待抚恤金");
+  EXPECT_EQ(SuggestName("身份证号码", {"姓名", "身份证号"}), "身份证号");
+  // The synonym's name is not a candidate here: no suggestion from the table.
+  EXPECT_EQ(SynonymFor("轿车", {"货车", "摩托车"}), "");
+  EXPECT_EQ(SuggestName("轿车", {"货车", "摩托车"}), ClosestMatch("轿车", {"货车", "摩托车"}));
+  // Not a synonym: the closest name.
+  EXPECT_EQ(SuggestName("低保标准", {"月低保标准", "人数"}), "月低保标准");
+}
+
 TEST(TextTest, JsonQuoteEscapes) {
   EXPECT_EQ(JsonQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(JsonQuote("line\nnext\ttab\r"), "\"line\\nnext\\ttab\\r\"");

@@ -1,5 +1,6 @@
 # Renders the example explanation pages in headless Chromium and checks the result:
-# a screenshot that is not blank, and a DOM that holds the key fields.
+# a screenshot that is not blank, and a DOM that holds the key fields; then prints every
+# applicant letter to PDF (A4, the page's own @page margins) and checks it is one page.
 #   cmake -DPAGE_TOOL=... -DCHROMIUM=... -DPYTHON=... -DOUT_DIR=... -P check_html_render.cmake
 file(REMOVE_RECURSE ${OUT_DIR})
 file(MAKE_DIRECTORY ${OUT_DIR})
@@ -14,7 +15,7 @@ set(_flags --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 
 # Page -> the strings its rendered DOM must contain.
 set(_staff_expect "符合条件" "1100.00元" "豫民〔2022〕4号" "入户核查/审核说明" "普通摩托车" "人均月收入")
-set(_applicant_expect "需要进一步核实" "郑民文〔2018〕66号" "尊敬的申请人 张伟" "公示期（7天）" "李*")
+set(_applicant_expect "需要进一步核实" "郑民文〔2018〕66号" "尊敬的申请人 张伟" "公示期（7天）" "郑州市金水区经八路街道办事处" "0371-65550000" "李*")
 set(_applicant_reject "李娜" "410105198708152345")
 
 foreach(page staff applicant)
@@ -57,4 +58,31 @@ foreach(page staff applicant)
     endif()
   endforeach()
   message(STATUS "${page}: ${size}-byte screenshot, DOM has the key fields")
+endforeach()
+
+# Applicant letters print on one A4 sheet: Chromium's PDF has "/Count 1" in its page tree.
+file(GLOB _letters ${OUT_DIR}/letter-*.html ${OUT_DIR}/applicant.html)
+list(LENGTH _letters _n)
+if(_n LESS 9)
+  message(FATAL_ERROR "expected at least 9 letters, found ${_n}")
+endif()
+foreach(html IN LISTS _letters)
+  get_filename_component(name ${html} NAME_WE)
+  set(pdf ${OUT_DIR}/${name}.pdf)
+  execute_process(
+    COMMAND ${CHROMIUM} ${_flags} --user-data-dir=${OUT_DIR}/profile-${name}-pdf --no-pdf-header-footer
+            --print-to-pdf=${pdf} file://${html}
+    RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET TIMEOUT 180)
+  if(NOT EXISTS ${pdf})
+    message(FATAL_ERROR "${name}: chromium wrote no PDF (${rc})")
+  endif()
+  file(STRINGS ${pdf} counts REGEX "/Count [0-9]+")
+  if(NOT counts)
+    message(FATAL_ERROR "${name}: no page count in ${pdf}")
+  endif()
+  string(REGEX MATCH "/Count ([0-9]+)" _ "${counts}")
+  if(NOT CMAKE_MATCH_1 EQUAL 1)
+    message(FATAL_ERROR "${name}: the letter prints on ${CMAKE_MATCH_1} A4 pages, not one (${pdf})")
+  endif()
+  message(STATUS "${name}: one A4 page")
 endforeach()

@@ -228,7 +228,7 @@ TEST(ExplainTest, StaffTextHasEverySection) {
     EXPECT_THAT(text, HasSubstr(heading));
   }
   // The decision.
-  EXPECT_THAT(text, HasSubstr("审核结论：符合条件（ELIGIBLE）"));
+  EXPECT_THAT(text, HasSubstr("审核结论：符合条件\n"));
   EXPECT_THAT(text, HasSubstr("评估日期：2023-06-01"));
   EXPECT_THAT(text, HasSubstr("规则集：郑州市区低保"));
   EXPECT_THAT(text, HasSubstr("月保障金：1100.00元"));
@@ -365,7 +365,7 @@ TEST(ExplainTest, ApplicantCitationsWithoutWebAddresses) {
 TEST(ExplainTest, MissingEvidenceSaysWhatToBring) {
   const Case& c = FindCase("missing_evidence");
   std::string staff = ExplainCase(c, Options(kStaff));
-  EXPECT_THAT(staff, HasSubstr("缺少材料（MISSING_EVIDENCE）"));
+  EXPECT_THAT(staff, HasSubstr("审核结论：缺少材料\n"));
   EXPECT_THAT(staff, HasSubstr("家庭成员陈建国（第2人）的出生日期"));
   std::string letter = ExplainCase(c, Options(kApplicant));
   EXPECT_THAT(letter, HasSubstr("需要补充的材料"));
@@ -379,6 +379,18 @@ TEST(ExplainTest, WithoutTraceSaysDetailsNeedOne) {
   EXPECT_THAT(text, HasSubstr("月保障金：1100.00元"));
   EXPECT_THAT(text, HasSubstr("EvalOptions.trace = true"));
   EXPECT_THAT(text, Not(HasSubstr("收入[1]")));
+}
+
+// Chinese explanations name the outcome in Chinese only (the English code is for --lang=en).
+TEST(ExplainTest, ChineseOutcomeWithoutEnglishCode) {
+  for (const char* name : {"eligible_urban", "missing_evidence"}) {
+    for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kHtml}) {
+      std::string staff = ExplainCase(FindCase(name), Options(kStaff, format));
+      for (const char* code : {"（ELIGIBLE）", "（INELIGIBLE）", "（NEEDS_REVIEW）", "（MISSING_EVIDENCE）"}) {
+        EXPECT_THAT(staff, Not(HasSubstr(code))) << name;
+      }
+    }
+  }
 }
 
 TEST(ExplainTest, EnglishWords) {
@@ -436,6 +448,75 @@ TEST(ExplainTest, RejectsMismatchedInputs) {
   o.program = nullptr;
   o.format = static_cast<ExplainOptions::Format>(7);
   EXPECT_EQ(Explain(d.decision, d.application, o).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Issue 12: case workers read no file paths or rule expressions unless they ask.
+TEST(ExplainTest, StaffReportShowsRuleSourcesOnlyWhenAsked) {
+  const Case& c = FindCase("eligible_urban");
+  for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kHtml, ExplainOptions::Format::kJson}) {
+    std::string plain = ExplainCase(c, Options(kStaff, format));
+    EXPECT_THAT(plain, Not(HasSubstr("city.heyan:"))) << static_cast<int>(format);
+    EXPECT_THAT(plain, Not(HasSubstr("来源 不属于"))) << static_cast<int>(format);
+    ExplainOptions o = Options(kStaff, format);
+    o.show_rule_sources = true;
+    std::string sources = ExplainCase(c, o);
+    EXPECT_THAT(sources, HasSubstr("rules/examples/city.heyan:")) << static_cast<int>(format);
+    EXPECT_THAT(sources, HasSubstr("来源 不属于")) << static_cast<int>(format);
+  }
+  // Without the sources the items are still there, counted or not.
+  std::string plain = ExplainCase(c, Options(kStaff));
+  EXPECT_THAT(plain, HasSubstr("逐项筛选："));
+  EXPECT_THAT(plain, HasSubstr("→ 不计入"));
+}
+
+// Issue 12: the issuing office, its telephone and the publicity period come from the
+// options, not from fixed text.
+TEST(ExplainTest, LetterNamesTheIssuerAndThePublicityPeriod) {
+  const Case& c = FindCase("missing_evidence");
+  std::string plain = ExplainCase(c, Options(kApplicant));
+  EXPECT_THAT(plain, HasSubstr("公示期（7天）"));
+  EXPECT_THAT(plain, HasSubstr("到乡镇人民政府（街道办事处）补充"));
+  EXPECT_THAT(plain, Not(HasSubstr("联系电话")));
+  for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kHtml, ExplainOptions::Format::kJson}) {
+    ExplainOptions o = Options(kApplicant, format);
+    o.issuing_office = "郑州市金水区经八路街道办事处";
+    o.contact_phone = "0371-65550000";
+    o.publicity_days = 5;
+    std::string letter = ExplainCase(c, o);
+    EXPECT_THAT(letter, HasSubstr("公示期（5天）")) << static_cast<int>(format);
+    EXPECT_THAT(letter, Not(HasSubstr("7天"))) << static_cast<int>(format);
+    EXPECT_THAT(letter, HasSubstr("向郑州市金水区经八路街道办事处或县级民政部门")) << static_cast<int>(format);
+    EXPECT_THAT(letter, HasSubstr("到郑州市金水区经八路街道办事处补充")) << static_cast<int>(format);
+    EXPECT_THAT(letter, HasSubstr("联系电话：0371-65550000")) << static_cast<int>(format);
+    EXPECT_THAT(letter, Not(HasSubstr("乡镇人民政府（街道办事处）"))) << static_cast<int>(format);
+  }
+  ExplainOptions o = Options(kApplicant);
+  o.issuing_office = "郑州市金水区经八路街道办事处";
+  EXPECT_THAT(ExplainCase(c, o), HasSubstr("经办单位（盖章）：郑州市金水区经八路街道办事处"));
+  Decided d = Decide(c);
+  for (int days : {0, -1, 91}) {
+    o.publicity_days = days;
+    EXPECT_EQ(Explain(d.decision, d.application, o).status().code(), absl::StatusCode::kInvalidArgument) << days;
+  }
+}
+
+// Issue 12: the letter says which standard applied and which document set it: the dated
+// value in force (not the parameter's first value), or how a derived standard is derived.
+TEST(ExplainTest, LetterShowsTheStandardAppliedAndItsBasis) {
+  std::string urban = ExplainCase(FindCase("eligible_urban"), Options(kApplicant));
+  EXPECT_THAT(urban, HasSubstr("适用的低保标准为每人每月 700.00元"));
+  EXPECT_THAT(urban, HasSubstr("低保标准（每人每月 700.00元）：郑州市民政局公开页面（2022-10-27发布）：城市700元/人/月"));
+  // The same rules in 2020: the 2017 value was in force, and its own basis is cited.
+  std::string y2020 = ExplainCase(FindCase("eligible_urban_2020"), Options(kApplicant));
+  EXPECT_THAT(y2020, HasSubstr("低保标准（每人每月 600.00元）：郑州市2017年7月1日起调整城乡低保标准：城市600元/人/月"));
+  EXPECT_THAT(y2020, Not(HasSubstr("2022-10-27")));
+  // 70% of the urban standard (518元): the derivation and the urban standard's basis.
+  std::string derived = ExplainCase(FindCase("henan_example6_tier_b"), Options(kApplicant));
+  EXPECT_THAT(derived, HasSubstr("适用的低保标准为每人每月 518.00元"));
+  EXPECT_THAT(derived, HasSubstr("执行城市标准的70%"));
+  // The staff report cites the dated value in force as well (九、参数).
+  std::string staff = ExplainCase(FindCase("eligible_urban_2020"), Options(kStaff));
+  EXPECT_THAT(staff, HasSubstr("依据：郑州市2017年7月1日起调整城乡低保标准"));
 }
 
 // ---- golden explanations ----------------------------------------------------------------

@@ -5,6 +5,7 @@
 //   heyan check NAME.heyan                 -> compared with NAME.baseline
 //   heyan check NAME.heyan --lang=en       -> NAME.en.baseline   (only if that file exists)
 //   heyan check NAME.heyan --format=json   -> NAME.json.baseline (only if that file exists)
+// NAME.args may add options (e.g. "missing_basis.heyan --strict").
 // A mismatch prints a line diff. HEYAN_UPDATE_GOLDEN=1 rewrites the baselines instead
 // (and creates NAME.baseline for a new case); review the result with `git diff`.
 #include <sys/wait.h>
@@ -134,9 +135,10 @@ TEST_P(GoldenTest, MatchesBaseline) {
     }
     CheckRun run = RunCheck(args, v.flag);
     ASSERT_GE(run.exit_code, 0) << "heyan check " << args << " " << v.flag << " did not exit normally";
-    // Exit status: 1 when there is any error, 0 for warnings only (reference §14.1).
-    const bool has_error = run.out.find(": 错误 E") != std::string::npos ||
-                           run.out.find(": error E") != std::string::npos ||
+    // Exit status: 1 when there is any error, 0 for warnings only (reference §14.1). Under
+    // --strict a warning's code (W…) is printed as an error.
+    const bool has_error = run.out.find(": 错误 ") != std::string::npos ||
+                           run.out.find(": error ") != std::string::npos ||
                            run.out.find("\"severity\":\"error\"") != std::string::npos;
     EXPECT_EQ(run.exit_code, has_error ? 1 : 0) << "heyan check " << args << " " << v.flag;
     if (Updating()) {

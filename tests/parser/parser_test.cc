@@ -678,7 +678,12 @@ TEST(ParserTest, ExprSpansCountCharacters) {
 TEST(ParserTest, SyntaxErrorHasLineAndCharacterColumn) {
   // Missing title: the error is at 当 (line 2, column 8: 规 则 _ R 0 1 _ 当).
   Parsed p = Parse("规则集 测试\n规则 R01 当 真 则 不符合\n");
-  EXPECT_EQ(p.file, nullptr);
+  // The broken rule is left out; the file is kept (incomplete) so that the rest can be
+  // checked in the same run, and R01 is known to be defined there.
+  ASSERT_NE(p.file, nullptr);
+  EXPECT_TRUE(p.file->incomplete);
+  EXPECT_TRUE(p.file->rules.empty());
+  EXPECT_THAT(p.file->unparsed_rule_ids, ElementsAre("R01"));
   const Diagnostic* d = p.Find("E0101");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->line, 2);
@@ -738,7 +743,10 @@ TEST(ParserTest, ReportsSeveralSyntaxErrorsButStops) {
 
 TEST(ParserTest, DisallowedCharacterIsE0102) {
   Parsed p = Parse("规则集 测试\n参数 X: 金额 ＝ 380元\n");
-  EXPECT_EQ(p.file, nullptr);
+  ASSERT_NE(p.file, nullptr);
+  EXPECT_TRUE(p.file->incomplete);
+  EXPECT_TRUE(p.file->params.empty()) << "the declaration with the bad character is left out";
+  EXPECT_THAT(p.file->unparsed_names, ElementsAre("X"));
   const Diagnostic* d = p.Find("E0102");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->line, 2);
@@ -752,7 +760,12 @@ TEST(ParserTest, DisallowedCharacterIsE0102) {
 
 TEST(ParserTest, UnterminatedStringIsE0103) {
   Parsed p = Parse("规则集 测试\n规则 R1 \"t\" 当 真 则 不符合 \"收入超标\n计算 a = 1\n");
-  EXPECT_EQ(p.file, nullptr);
+  // The rule with the open quote is left out; the next line's declaration is still whole.
+  ASSERT_NE(p.file, nullptr);
+  EXPECT_TRUE(p.file->incomplete);
+  EXPECT_TRUE(p.file->rules.empty());
+  ASSERT_EQ(p.file->values.size(), 1u);
+  EXPECT_EQ(p.file->values[0].name, "a");
   const Diagnostic* d = p.Find("E0103");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->line, 2);

@@ -266,7 +266,7 @@ TEST_F(RegistryTest, LoadsCsvWithChineseHeaderBomAndCrlf) {
 
 TEST_F(RegistryTest, CsvBooleansAndExplicitFormat) {
   std::string path = Write("biz.dat",
-                           "身份证号,企业名称,认缴出资,存续\n" + std::string(kId1) + ",甲公司,100000,是\n" + kId1 +
+                           "身份证号,企业名称,认缴出资（分）,存续\n" + std::string(kId1) + ",甲公司,100000,是\n" + kId1 +
                                ",乙公司,1,false\n");
   Registries r;
   absl::Status s = r.LoadFile("工商登记", path, RegistryFormat::kCsv);
@@ -285,7 +285,7 @@ struct BadCsv {
 };
 
 TEST_F(RegistryTest, MalformedCsvRowsNameFileLineAndFieldAndLoadNothing) {
-  const std::string header = "身份证号,月工资,工作单位\n";
+  const std::string header = "身份证号,月工资（元）,工作单位\n";
   const std::string good = std::string(kId1) + ",100,单位\n";
   std::vector<BadCsv> cases = {
       {"int", header + good + kId2 + ",abc,单位\n", "3: monthly_salary_fen"},
@@ -293,7 +293,8 @@ TEST_F(RegistryTest, MalformedCsvRowsNameFileLineAndFieldAndLoadNothing) {
       {"quote", header + good + kId2 + ",\"1,单位\n", "3: "},
       {"id", header + good + ",1,单位\n", "3: id_number"},
       {"column", "身份证号,工资\n" + good, "1: "},
-      {"noid", "月工资\n100\n", "1: "},
+      {"noid", "月工资（元）\n100\n", "1: "},
+      {"unit", "身份证号,月工资,工作单位\n" + good, "2: monthly_salary_fen"},
   };
   for (const auto& c : cases) {
     std::string path = Write(std::string(c.name) + ".csv", c.content);
@@ -513,7 +514,7 @@ TEST_F(RegistryTest, PipesAreReadAsStreams) {
     EXPECT_TRUE(Contains(r, "财政供养人员", kId2));
   }
   {
-    PipeSource pipe("身份证号,月工资\n" + std::string(kId1) + ",100\n");
+    PipeSource pipe("身份证号,月工资（分）\n" + std::string(kId1) + ",100\n");
     Registries r;
     absl::Status s = r.LoadFile("财政供养人员", pipe.path(), RegistryFormat::kCsv);
     ASSERT_TRUE(s.ok()) << s;
@@ -752,9 +753,37 @@ TEST_F(RegistryTest, CsvHeaderWithADuplicateColumnIsRefused) {
   EXPECT_EQ(r.size("财政供养人员"), 0u);
 }
 
+TEST_F(RegistryTest, CsvMoneyAndAreasSayTheirUnit) {
+  // 月工资 in 元 as the guide writes it: by a header annotation, or on every value; English
+  // headers are the stored fen. A Chinese header without any unit is refused, never guessed.
+  const std::string files[] = {
+      Write("yuan.csv", "身份证号,月工资（元）\n" + std::string(kId1) + ",4500.5\n"),
+      Write("each.csv", "身份证号,月工资\n" + std::string(kId1) + ",4500.50元\n"),
+      Write("fen.csv", "id_number,monthly_salary_fen\n" + std::string(kId1) + ",450050\n"),
+      Write("fen2.csv", "身份证号,月工资（分）\n" + std::string(kId1) + ",450050\n"),
+  };
+  for (const std::string& f : files) {
+    Registries r;
+    ASSERT_TRUE(r.LoadFile("财政供养人员", f).ok()) << f;
+    auto records = Fetch(r, "财政供养人员", kId1);
+    ASSERT_EQ(records.size(), 1u) << f;
+    EXPECT_EQ(static_cast<const v1::PayrollStaffRecord&>(*records[0]).monthly_salary_fen(), 450050) << f;
+  }
+  Registries r;
+  absl::Status s = r.LoadFile("财政供养人员", Write("bare.csv", "身份证号,月工资\n" + std::string(kId1) + ",4500\n"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("没有单位"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("月工资（元）"));
+  Registries area;
+  ASSERT_TRUE(area.LoadFile("不动产登记", Write("area.csv", "身份证号,面积（平方米）\n" + std::string(kId1) + ",90.5\n")).ok());
+  auto homes = Fetch(area, "不动产登记", kId1);
+  ASSERT_EQ(homes.size(), 1u);
+  EXPECT_EQ(static_cast<const v1::RealEstateRecord&>(*homes[0]).area_centi_m2(), 9050);
+}
+
 TEST_F(RegistryTest, NegativeQuantitiesAndUndeclaredEnumNumbersAreRefused) {
   Registries r;
-  std::string csv = Write("neg.csv", "身份证号,月工资\n" + std::string(kId1) + ",100\n" + kId2 + ",-100\n");
+  std::string csv = Write("neg.csv", "身份证号,月工资（分）\n" + std::string(kId1) + ",100\n" + kId2 + ",-100\n");
   absl::Status s = r.LoadFile("财政供养人员", csv);
   EXPECT_THAT(std::string(s.message()), StartsWith(csv + ":3: monthly_salary_fen: "));
   EXPECT_THAT(std::string(s.message()), HasSubstr("负数"));

@@ -74,7 +74,7 @@ TEST(VerificationTest, UncheckedRegistryIsMissingEvidenceNamingTheCheck) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->outcome(), v1::MISSING_EVIDENCE) << "a skipped payroll check must never approve";
   ASSERT_EQ(d->missing_evidence_size(), 1) << "the rule stops at the first person it cannot decide";
-  EXPECT_EQ(d->missing_evidence(0).field(), std::string("登记册.财政供养人员[") + kZhang + "]");
+  EXPECT_EQ(d->missing_evidence(0).field(), "登记册.财政供养人员[成员[1]]");
   EXPECT_THAT(d->missing_evidence(0).message(), HasSubstr("财政供养人员 未核对"));
   EXPECT_EQ(d->missing_evidence(0).needed_by(), "R205");
   EXPECT_THAT(d->checks(), IsEmpty());
@@ -120,7 +120,7 @@ TEST(VerificationTest, AnEmptyIdNumberCannotBeLookedUp) {
   absl::StatusOr<v1::Decision> d = program->Evaluate(app, registries);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->outcome(), v1::MISSING_EVIDENCE);
-  EXPECT_THAT(MissingFields(*d), ElementsAre("人[2].身份证号"));
+  EXPECT_THAT(MissingFields(*d), ElementsAre("成员[2].身份证号"));
 }
 
 // ---- VerificationRequest: one household with its own checks --------------------------
@@ -162,7 +162,7 @@ TEST(VerificationTest, ACheckNamingSomePersonsLeavesTheOthersUnchecked) {
   absl::StatusOr<v1::Decision> d = program->Evaluate(request, Registries());
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->outcome(), v1::MISSING_EVIDENCE);
-  EXPECT_THAT(MissingFields(*d), ElementsAre(std::string("登记册.财政供养人员[") + kLi + "]"));
+  EXPECT_THAT(MissingFields(*d), ElementsAre("登记册.财政供养人员[成员[2]]"));
 
   // The loaded registry answers for the person the request did not check.
   Registries loaded;
@@ -286,20 +286,23 @@ v1::Income* Income(v1::Application* app) { return app->mutable_members(0)->add_i
 INSTANTIATE_TEST_SUITE_P(
     AuditedFields, NoSilentZeroTest,
     ::testing::Values(
-        AbsentField{"income amount", "合计(成员.收入: 金额) < 1元", "收入[1].金额",
+        AbsentField{"income amount", "合计(成员.收入: 金额) < 1元", "成员[1].收入[1].金额",
                     [](v1::Application* a, Registries*) { Income(a)->set_period(v1::MONTHLY); }},
-        AbsentField{"income period", "任一 成员.收入 满足 周期 = 每月", "收入[1].周期",
+        AbsentField{"income period", "任一 成员.收入 满足 周期 = 每月", "成员[1].收入[1].周期",
                     [](v1::Application* a, Registries*) { Income(a)->set_amount_fen(100); }},
-        AbsentField{"income tax", "合计(成员.收入: 金额 - 税费) < 1元", "收入[1].税费",
+        AbsentField{"income tax", "合计(成员.收入: 金额 - 税费) < 1元", "成员[1].收入[1].税费",
                     [](v1::Application* a, Registries*) { Income(a)->set_amount_fen(100); }},
-        AbsentField{"expenditure amount", "合计(成员.刚性支出: 金额) < 1元", "刚性支出[1].金额",
+        AbsentField{"expenditure amount", "合计(成员.刚性支出: 金额) < 1元", "成员[1].刚性支出[1].金额",
                     [](v1::Application* a, Registries*) { a->mutable_members(0)->add_expenditures(); }},
-        AbsentField{"years away", "任一 人 在 成员 满足 人.离家年数 < 3", "人[1].离家年数",
+        AbsentField{"years away", "任一 人 在 成员 满足 人.离家年数 < 3", "成员[1].离家年数",
                     [](v1::Application*, Registries*) {}},
-        AbsentField{"vehicle value", "任一 车 在 资产.车辆 满足 车.价值 < 1元", "车[1].价值",
+        AbsentField{"vehicle value", "任一 车 在 资产.车辆 满足 车.价值 < 1元", "资产.车辆[1].价值",
                     [](v1::Application* a, Registries*) { a->mutable_assets()->add_vehicles(); }},
-        AbsentField{"vehicle size", "任一 车 在 资产.车辆 满足 车.车型大小 = 小型", "车[1].车型大小",
+        AbsentField{"vehicle size", "任一 车 在 资产.车辆 满足 车.车型大小 = 小型", "资产.车辆[1].车型大小",
                     [](v1::Application* a, Registries*) { a->mutable_assets()->add_vehicles(); }},
+        // No 资产 block at all: the household has not declared its assets (issue 12: decided
+        // explicitly as missing evidence naming the block, not as "no assets").
+        AbsentField{"assets block", "资产.金融资产.存款 < 1元", "资产", [](v1::Application*, Registries*) {}},
         AbsentField{"home count", "资产.住房.套数 < 3", "资产.住房.套数",
                     [](v1::Application* a, Registries*) { a->mutable_assets()->mutable_homes(); }},
         AbsentField{"home area", "资产.住房.总面积 < 100", "资产.住房.总面积",
@@ -314,9 +317,9 @@ INSTANTIATE_TEST_SUITE_P(
                     [](v1::Application* a, Registries*) { a->mutable_assets()->mutable_financial(); }},
         AbsentField{"insurance", "资产.金融资产.商业保险 < 1元", "资产.金融资产.商业保险",
                     [](v1::Application* a, Registries*) { a->mutable_assets()->mutable_financial(); }},
-        AbsentField{"machinery value", "任一 机 在 资产.农机具 满足 机.价值 < 1元", "机[1].价值",
+        AbsentField{"machinery value", "任一 机 在 资产.农机具 满足 机.价值 < 1元", "资产.农机具[1].价值",
                     [](v1::Application* a, Registries*) { a->mutable_assets()->add_machinery(); }},
-        AbsentField{"enterprise capital", "合计(资产.企业: 认缴出资) < 1元", "企业[1].认缴出资",
+        AbsentField{"enterprise capital", "合计(资产.企业: 认缴出资) < 1元", "资产.企业[1].认缴出资",
                     [](v1::Application* a, Registries*) { a->mutable_assets()->add_enterprises(); }},
         AbsentField{"subsidy amount", "合计(补贴: 金额) < 1元", "补贴[1].金额",
                     [](v1::Application* a, Registries*) { a->add_subsidies(); }},

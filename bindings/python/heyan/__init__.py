@@ -41,7 +41,8 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional, Union
+from decimal import Decimal
+from typing import Any, Callable, Iterator, Optional, Union
 
 from google.protobuf import message as _message
 
@@ -69,6 +70,7 @@ __all__ = [
     "VerificationRequest",
     "compile",
     "compile_sources",
+    "to_frame",
 ]
 
 #: Engine version; part of every rules fingerprint.
@@ -519,6 +521,7 @@ class Program:
                       registries: Optional["Registries"] = None, threads: Optional[int] = None,
                       as_of: Union[None, str, datetime.date] = None, trace: bool = False,
                       *, explain: bool = True, batch_size: int = 65536,
+                      progress: Optional[Callable[[int, Optional[int]], None]] = None,
                       ) -> list[Union[decision_pb2.Decision, EvaluationError]]:
         """Decides many applications in parallel, without the GIL.
 
@@ -531,6 +534,8 @@ class Program:
                 batch at a time).
             threads: native threads; default the CPUs this process may use.
             registries, as_of, trace, explain: as for :meth:`evaluate`.
+            progress: called after every batch as ``progress(done, total)``; ``total`` is
+                ``len(applications)`` when it has one, else None.
 
         Returns:
             A list in input order holding, for each application, its Decision, or an
@@ -540,6 +545,18 @@ class Program:
         Raises:
             TypeError, ValueError: bad arguments (not bad records: those become entries).
         """
+        return list(self.evaluate_iter(applications, registries, threads, as_of, trace, explain=explain,
+                                       batch_size=batch_size, progress=progress))
+
+    def evaluate_iter(self, applications: Iterable[ApplicationLike],
+                      registries: Optional["Registries"] = None, threads: Optional[int] = None,
+                      as_of: Union[None, str, datetime.date] = None, trace: bool = False,
+                      *, explain: bool = True, batch_size: int = 4096,
+                      progress: Optional[Callable[[int, Optional[int]], None]] = None,
+                      ) -> Iterator[Union[decision_pb2.Decision, EvaluationError]]:
+        """The streaming form of :meth:`evaluate_many`: a generator that yields each result in
+        input order as its batch is decided, so a caseload larger than memory can be screened
+        (memory holds one batch). Same arguments and results as :meth:`evaluate_many`."""
         if threads is None:
             threads = _default_threads()
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
@@ -549,39 +566,52 @@ class Program:
         if isinstance(applications, (str, bytes, Mapping, _message.Message)):
             raise TypeError("applications must be an iterable of applications; "
                             "use evaluate() for a single one")
-        handle = _registries(registries)
-        as_of_text = _as_of(as_of)
-        results: list[Union[decision_pb2.Decision, EvaluationError]] = []
-        batch: list[Optional[Union[bytes, str]]] = []
-        failed: dict[int, EvaluationError] = {}  # conversion failures in this batch
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable as progress(done, total)")
+        total = len(applications) if hasattr(applications, "__len__") else None
+        return self._evaluate_batches(applications, _registries(registries), threads, _as_of(as_of),
+                                      bool(trace), bool(explain), batch_size, progress, total)
 
-        def flush() -> None:
-            raw = _heyan.evaluate_many(self._handle, handle, batch, threads, as_of_text,
-                                       bool(trace), bool(explain))
-            base = len(results)
+    def _evaluate_batches(self, applications, handle, threads, as_of_text, trace, explain, batch_size,
+                          progress, total):
+        done = 0
+        batch: list[Optional[Union[bytes, str, tuple]]] = []
+        failed: dict[int, EvaluationError] = {}  # conversion failures, by index in the batch
+
+        def flush():
+            raw = _heyan.evaluate_many(self._handle, handle, batch, threads, as_of_text, trace, explain)
             from_string = decision_pb2.Decision.FromString
+            out = []
             for i, r in enumerate(raw):
                 if isinstance(r, bytes):
-                    results.append(from_string(r))
+                    out.append(from_string(r))
                 elif r is None:
-                    results.append(failed[base + i])
+                    out.append(failed[i])
                 else:
                     code, message, app_id = r
-                    results.append(EvaluationError(message, code, base + i, app_id))
-            batch.clear()
-            failed.clear()
+                    out.append(EvaluationError(message, code, done + i, app_id))
+            return out
 
         for index, application in enumerate(applications):
             try:
                 batch.append(_to_wire(application))
             except (TypeError, ValueError) as e:
+                failed[len(batch)] = EvaluationError(str(e), "INVALID_ARGUMENT", index)
                 batch.append(None)
-                failed[index] = EvaluationError(str(e), "INVALID_ARGUMENT", index)
             if len(batch) >= batch_size:
-                flush()
+                results = flush()
+                done += len(batch)
+                batch.clear()
+                failed.clear()
+                if progress is not None:
+                    progress(done, total)
+                yield from results
         if batch:
-            flush()
-        return results
+            results = flush()
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+            yield from results
 
     def __reduce__(self):
         raise TypeError("heyan.Program cannot be pickled: compile the rules where they are "
@@ -589,6 +619,81 @@ class Program:
 
     def __repr__(self) -> str:
         return f"<heyan.Program {self.name!r} version {self.version!r} {self.fingerprint[:12]}>"
+
+
+# ---- decisions as rows -------------------------------------------------------------------
+
+_OUTCOME_ZH = {"ELIGIBLE": "符合", "INELIGIBLE": "不符合", "NEEDS_REVIEW": "需复核", "MISSING_EVIDENCE": "缺少材料",
+               "OUTCOME_UNSPECIFIED": ""}
+
+
+def _yuan(fen: int) -> Decimal:
+    """Fen as exact Decimal yuan with two places: 123456 -> Decimal('1234.56'), 0 -> Decimal('0.00')."""
+    return Decimal(int(fen)).scaleb(-2)
+
+
+def _decision_to_dict(self: decision_pb2.Decision) -> dict:
+    """The decision as a plain dict for tables and JSON: money as exact Decimal yuan (zeros
+    present, never missing), enums by name, the outcome also in Chinese, reasons with their
+    titles, the checks the decision used."""
+    amounts: dict[str, Any] = {}
+    for a in self.amounts:
+        amounts[a.name] = _yuan(a.fen) if a.value.endswith("元") or (a.fen and not a.value) else a.value
+    outcome = decision_pb2.Outcome.Name(self.outcome)
+    return {
+        "application_id": self.application_id,
+        "request_id": self.request_id,
+        "outcome": outcome,
+        "outcome_zh": _OUTCOME_ZH.get(outcome, ""),
+        "benefit_yuan": _yuan(self.benefit_fen),
+        "counted_income_yuan": _yuan(self.counted_income_fen),
+        "per_capita_income_yuan": _yuan(self.per_capita_income_fen),
+        "tier": self.tier,
+        "covered_members": list(self.covered_members),
+        "covered_count": len(self.covered_members),
+        "reasons": [{"rule_id": r.rule_id, "title": r.title, "kind": decision_pb2.ReasonKind.Name(r.kind),
+                     "message": r.message, "citation": r.citation} for r in self.reasons],
+        "missing_evidence": [m.field for m in self.missing_evidence],
+        "faults": [f"{f.rule_id}: {f.message}" for f in self.faults],
+        "checks": [{"registry": c.registry_zh or c.registry, "checked_on": c.checked_on, "reference": c.reference,
+                    "origin": decision_pb2.CheckUsed.Origin.Name(c.origin)} for c in self.checks],
+        "amounts": amounts,
+        "as_of": self.as_of,
+        "ruleset": self.ruleset,
+        "rules_fingerprint": self.rules_fingerprint,
+    }
+
+
+decision_pb2.Decision.to_dict = _decision_to_dict
+
+
+def to_frame(results: Iterable[Union[decision_pb2.Decision, "EvaluationError"]]):
+    """A pandas DataFrame with one row per result of :meth:`Program.evaluate_many` (or any
+    iterable of Decisions), in order: application_id, outcome, outcome_zh, benefit_yuan,
+    counted_income_yuan, per_capita_income_yuan (exact Decimal yuan, 0.00 rather than NaN),
+    tier, covered_count, reason_ids, reasons (titles), missing_evidence, error (the message of
+    an entry that could not be decided; empty otherwise). Needs pandas (Debian python3-pandas)."""
+    import pandas  # imported here: the rest of heyan does not need it
+
+    rows = []
+    for r in results:
+        if isinstance(r, EvaluationError):
+            rows.append({"application_id": r.application_id or "", "outcome": "", "outcome_zh": "",
+                         "benefit_yuan": None, "counted_income_yuan": None, "per_capita_income_yuan": None,
+                         "tier": "", "covered_count": 0, "reason_ids": "", "reasons": "", "missing_evidence": "",
+                         "error": r.message})
+            continue
+        d = r.to_dict()
+        rows.append({"application_id": d["application_id"], "outcome": d["outcome"], "outcome_zh": d["outcome_zh"],
+                     "benefit_yuan": d["benefit_yuan"], "counted_income_yuan": d["counted_income_yuan"],
+                     "per_capita_income_yuan": d["per_capita_income_yuan"], "tier": d["tier"],
+                     "covered_count": d["covered_count"],
+                     "reason_ids": "；".join(x["rule_id"] for x in d["reasons"]),
+                     "reasons": "；".join(f"{x['rule_id']} {x['title']}".strip() for x in d["reasons"]),
+                     "missing_evidence": "；".join(d["missing_evidence"]), "error": ""})
+    columns = ["application_id", "outcome", "outcome_zh", "benefit_yuan", "counted_income_yuan",
+               "per_capita_income_yuan", "tier", "covered_count", "reason_ids", "reasons", "missing_evidence", "error"]
+    return pandas.DataFrame(rows, columns=columns)
 
 
 # ---- registries ------------------------------------------------------------------------

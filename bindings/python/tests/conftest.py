@@ -31,18 +31,18 @@ SAMPLE_DIR = BENCH_DIR / "sample"
 # A small rule set in Chinese: income test, a registry rule, a review flag, a benefit.
 SMALL_RULES = """\
 规则集 小型测试 版本 "2024.1" 依据 "pytest"
-参数 月低保标准: 金额 单位 "元/人/月" = 450元 依据 "pytest"
-计算 人数: 整数 = 计数(成员) 依据 "pytest"
-输出 家庭月收入 = 合计(成员.收入: 金额) 记为 counted_income 依据 "pytest"
-输出 人均月收入 = 向下取整到分(家庭月收入 / 人数) 记为 per_capita_income 依据 "pytest"
-输出 保障金 = 如果 符合条件 则 (月低保标准 - 人均月收入) × 人数 否则 0元 记为 benefit 依据 "pytest"
-规则 INCOME "家庭人均收入不低于低保标准" 依据 "pytest"
+参数 月低保标准: 金额 单位 "元/人/月" = 450元 依据 "社会救助暂行办法 pytest"
+计算 人数: 整数 = 计数(成员) 依据 "社会救助暂行办法 pytest"
+输出 家庭月收入 = 合计(成员.收入: 金额) 记为 counted_income 依据 "社会救助暂行办法 pytest"
+输出 人均月收入 = 向下取整到分(家庭月收入 / 人数) 记为 per_capita_income 依据 "社会救助暂行办法 pytest"
+输出 保障金 = 如果 符合条件 则 (月低保标准 - 人均月收入) × 人数 否则 0元 记为 benefit 依据 "社会救助暂行办法 pytest"
+规则 INCOME "家庭人均收入不低于低保标准" 依据 "社会救助暂行办法 pytest"
   当 人均月收入 >= 月低保标准
   则 不符合
-规则 SALARIED_STAFF "家庭成员中有财政供养人员" 依据 "pytest"
+规则 SALARIED_STAFF "家庭成员中有财政供养人员" 依据 "社会救助暂行办法 pytest"
   当 任一 成员 满足 身份证号 属于 登记册.财政供养人员
   则 不符合
-规则 RELATIVE_OF_STAFF "家庭成员为经办人员近亲属" 依据 "pytest"
+规则 RELATIVE_OF_STAFF "家庭成员为经办人员近亲属" 依据 "社会救助暂行办法 pytest"
   当 任一 成员 满足 身份证号 属于 登记册.近亲属备案
   则 标记
 """

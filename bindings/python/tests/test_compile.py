@@ -27,7 +27,7 @@ def test_declarations(small_program):
     by_name = {d.name: d for d in decls}
     assert by_name["INCOME"].kind == "rule"
     assert by_name["INCOME"].title == "家庭人均收入不低于低保标准"
-    assert by_name["INCOME"].citation == "pytest"
+    assert by_name["INCOME"].citation == "社会救助暂行办法 pytest"
     assert by_name["INCOME"].file.endswith("small.heyan")
     assert by_name["INCOME"].line == 7
     assert by_name["月低保标准"].kind == "parameter"

@@ -43,7 +43,7 @@ def test_ineligible_and_flagged(small_program, small_registries):
     income = next(r for r in d.reasons if r.rule_id == "INCOME")
     assert income.kind == heyan.v1.decision_pb2.REASON_INELIGIBLE
     assert income.title == "家庭人均收入不低于低保标准"
-    assert income.citation == "pytest"
+    assert income.citation == "社会救助暂行办法 pytest"
     flag = next(r for r in d.reasons if r.rule_id == "RELATIVE_OF_STAFF")
     assert flag.kind == heyan.v1.decision_pb2.REASON_FLAG
     assert d.benefit_fen == 0

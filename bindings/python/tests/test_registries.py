@@ -29,7 +29,7 @@ def test_load_formats_and_chaining(tmp_path, small_program):
     ids = tmp_path / "ids.txt"
     ids.write_text(f"{STAFF_ID}\n\n", encoding="utf-8")
     csv = tmp_path / "staff.csv"
-    csv.write_text("身份证号,姓名,月工资\n110101198001010023,李四,500000\n", encoding="utf-8")
+    csv.write_text("身份证号,姓名,月工资（元）\n110101198001010023,李四,5000\n", encoding="utf-8")
     jsonl = tmp_path / "staff.jsonl"
     jsonl.write_text('{"idNumber": "110101198001010031", "employer": "县民政局"}\n', encoding="utf-8")
     plain = tmp_path / "more_ids"

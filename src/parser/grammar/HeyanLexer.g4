@@ -61,8 +61,9 @@ TRUE       : '真' | '是' | 'true' ;
 FALSE      : '假' | '否' | 'false' ;
 
 // ---- literals ------------------------------------------------------------------------
-// 2017-07-01 or 2017年7月1日
-DATE       : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT
+// 2017-07-01 or 2017年7月1日. "2025-1-1" is lexed as a date too, so that the parser can say
+// that months and days take two digits (E0104) instead of reading a subtraction.
+DATE       : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT? '-' DIGIT DIGIT?
            | DIGIT DIGIT DIGIT DIGIT '年' DIGIT DIGIT? '月' DIGIT DIGIT? '日' ;
 // 470元, 470.00元, 50分, 470yuan
 MONEY      : DIGITS ('.' DIGITS)? ('元' | 'yuan') | DIGITS ('分' | 'fen') ;
