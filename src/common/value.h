@@ -75,6 +75,7 @@ struct Value {
     std::string_view text;
     const google::protobuf::Message* message;
     const ListValue* list;
+    const void* ptr;  // the evaluator's own bookkeeping (saved pointers), never a rule value
   };
 
   Value() : i(0) {}

@@ -401,7 +401,7 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
   }
   parts.warnings = diagnostics;
   parts.checked = std::move(checked);
-  internal::Plan(&parts);
+  internal::PlanProgram(&parts);
   result.program = std::make_shared<internal::ProgramImpl>(std::move(parts));
   result.diagnostics = std::move(diagnostics);
   return result;

@@ -1,5 +1,5 @@
-// Compile stage, second half: CheckedProgram -> Program (the evaluator's node trees).
-// This file's external interface is just Plan(); the planner is private to the compiler.
+// Compile stage, second half: CheckedProgram -> Program (the flat plan, runtime/plan.h).
+// This file's external interface is just PlanProgram(); the planner is private to the compiler.
 #ifndef HEYAN_COMPILER_PLANNER_H_
 #define HEYAN_COMPILER_PLANNER_H_
 
@@ -9,9 +9,9 @@
 
 namespace heyan::internal {
 
-// Builds node trees for every live declaration and rule of `parts.checked`, filling
-// parts.decls, parts.rules and parts.decl_evidence.
-void Plan(ProgramParts* parts);
+// Compiles every declaration and rule of `parts.checked` (and their messages and evidence)
+// into parts.plan.
+void PlanProgram(ProgramParts* parts);
 
 }  // namespace heyan::internal
 

@@ -1,12 +1,14 @@
 // Per-evaluation state. Private to the runtime.
 //
-// A Frame lives on the evaluating thread's stack for one Program::Evaluate call; the
-// Program itself is never written to. Values that need storage during the call (lists
-// built by filters, records fetched from registries) are owned here and die with it.
+// A Frame belongs to the evaluating thread (one per thread, reused by its next call), so the
+// Program itself is never written to. It holds the registers the plan runs in, the state of
+// each named value, the causes of failures, and the storage values need during one call
+// (lists built by filters, records fetched from registries). Everything is cleared, not
+// freed, between evaluations: in steady state an evaluation allocates nothing here.
 #ifndef HEYAN_RUNTIME_FRAME_H_
 #define HEYAN_RUNTIME_FRAME_H_
 
-#include <deque>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +26,7 @@ class Registries;
 namespace heyan::internal {
 
 class ProgramImpl;
+struct Plan;
 
 // Why a value could not be computed: missing evidence (an input the application lacks)
 // or a fault (overflow, malformed data, ambiguous table).
@@ -52,10 +55,28 @@ struct CheckUse {
   std::string_view id;   // points into the application or the request
 };
 
+// Where a named value stands in this evaluation.
+enum class DeclState : uint8_t { kNotComputed, kComputing, kDone, kFailed };
+
 struct NamedState {
-  uint8_t state = 0;  // 0 not computed, 1 computing, 2 ok, 3 failed
-  int cause = -1;
-  Value value;
+  DeclState state = DeclState::kNotComputed;
+  int cause = -1;  // kFailed: index into Frame::causes
+  Value value;     // kDone
+};
+
+// 符合条件: known once every 不符合 rule has run.
+enum class Eligibility : uint8_t {
+  kNotYetKnown,  // reading it now is an internal error
+  kEligible,     // no 不符合 rule applies
+  kIneligible,   // one applies
+  kUnknown,      // none applies, but one could not be decided (cause in eligible_cause)
+};
+
+// What deciding a rule gave.
+enum class RuleResult : int8_t {
+  kUnknown = -1,  // cannot be decided: missing evidence or a fault (cause recorded)
+  kNotApplicable = 0,
+  kApplies = 1,
 };
 
 class Frame {
@@ -63,30 +84,47 @@ class Frame {
   const v1::Application* application = nullptr;
   RegistryView registries;  // this evaluation's verification data
   const ProgramImpl* program = nullptr;
+  const Plan* plan = nullptr;
+  uint64_t constants_of = 0;  // the Program::id() whose constants the registers hold
   int32_t as_of = 0;
   bool as_of_known = false;
+  // The Decision this thread's last successful evaluation wrote (see the writer in
+  // program_impl.cc); compared, never dereferenced.
+  const void* last_decision = nullptr;
+
+  // as_of as "YYYY-MM-DD" (formatted once per date, not per evaluation).
+  const std::string& AsOfText() {
+    if (as_of_text_days_ != as_of || as_of_text_.empty()) {
+      as_of_text_ = FormatDate(as_of);
+      as_of_text_days_ = as_of;
+    }
+    return as_of_text_;
+  }
   bool english = false;
 
-  std::vector<Value> slots;
+  // The plan's registers: variable slots first, then constants and temporaries.
+  std::vector<Value> regs;
   std::vector<NamedState> named;
   std::vector<Cause> causes;
   int last_cause = -1;
 
-  // 符合条件: 0 not yet known, 1 eligible, 2 ineligible, 3 unknown (cause in eligible_cause)
-  int eligible_state = 0;
+  Eligibility eligible_state = Eligibility::kNotYetKnown;
   int eligible_cause = -1;
 
   // Per-rule results of this evaluation (kept here so the hot path does not allocate).
-  std::vector<int8_t> rule_result;
+  std::vector<RuleResult> rule_result;
   std::vector<int> rule_cause;
 
   // When tracing: every item filters and aggregates looked at, and the declaration being
-  // computed (so items are attributed to it).
-  std::vector<ItemRecord>* items = nullptr;
+  // computed (so items are attributed to it); the row each decision table chose (-1 =
+  // 否则), by declaration index; the exceptions that held, by rule.
+  bool tracing = false;
+  std::vector<ItemRecord> items;
   int current_decl = -1;
-
-  // When tracing: the row each decision table chose (-1 = 否则), by declaration index.
-  std::vector<int>* named_trace = nullptr;
+  std::vector<int> table_hits;
+  std::vector<std::vector<int>> excepted;
+  bool record_items = false;       // items are recorded (off while values re-render)
+  bool record_exceptions = false;  // exceptions are recorded (off when a rule re-runs)
 
   // While a value renders for an explanation: the messages whose fields it read, for the
   // Decision's `subjects` (see subjects.h); null otherwise (nothing is recorded).
@@ -103,18 +141,24 @@ class Frame {
   }
 
   // Storage owned by this evaluation.
-  std::deque<ListValue> lists;
+  std::vector<std::unique_ptr<ListValue>> list_pool;
+  size_t lists_used = 0;
   std::vector<std::unique_ptr<google::protobuf::Message>> fetched;
   std::vector<const google::protobuf::Message*> fetched_records;  // scratch for one fetch
   std::vector<CheckUse> check_uses;
-  std::deque<std::string> texts;
 
-  ListValue* NewList() { return &lists.emplace_back(); }
+  // A new empty list, valid until the evaluation ends (pooled: cleared, not freed).
+  ListValue* NewList() {
+    if (lists_used == list_pool.size()) list_pool.push_back(std::make_unique<ListValue>());
+    ListValue* list = list_pool[lists_used++].get();
+    list->items.clear();
+    return list;
+  }
 
   // While tracing, notes that a filter (filter = true, counted = passed) or an aggregate
   // (value = what it added) looked at `item`.
   void RecordItem(const void* expr, const Value& item, bool filter, bool counted, const Value& value) {
-    if (items == nullptr || item.kind != TypeKind::kMessage) return;
+    if (!record_items || item.kind != TypeKind::kMessage) return;
     ItemRecord r;
     r.decl = current_decl;
     r.expr = expr;
@@ -123,7 +167,7 @@ class Frame {
     r.filter = filter;
     r.counted = counted;
     r.value = value;
-    items->push_back(r);
+    items.push_back(r);
   }
 
   // Record a failure; always returns false so callers can `return f.Missing(...)`.
@@ -137,6 +181,10 @@ class Frame {
     last_cause = static_cast<int>(causes.size()) - 1;
     return false;
   }
+
+ private:
+  std::string as_of_text_;
+  int32_t as_of_text_days_ = 0;
 };
 
 }  // namespace heyan::internal

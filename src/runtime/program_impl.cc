@@ -3,12 +3,16 @@
 #include "runtime/program_impl.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
 #include "heyan/registry.h"
+#include "heyan/v1/options.pb.h"
+#include "runtime/interpreter.h"
 #include "runtime/subjects.h"
 
 namespace heyan {
@@ -50,6 +54,40 @@ Frame& ThreadFrame() {
   return frame;
 }
 
+// ---- writing into a reused Decision ----
+//
+// A Decision passed back to Evaluate again (the batch loop's case) still holds the last
+// household's answer. Rather than clearing it and building every string anew, the writer
+// overwrites it in place: a string is assigned only when it differs (rule ids, amount
+// names, the fingerprint and the checks' provenance are the same household after
+// household), elements of repeated fields are reused, and what is left over is removed
+// (RemoveLast keeps the element for the next call). Every field is written or cleared;
+// tests/runtime/program_impl_test.cc fills every field of a Decision with junk and checks
+// that evaluating into it gives what evaluating into a new one gives.
+
+inline void Put(std::string* s, std::string_view v) {
+  if (s->size() != v.size() || std::memcmp(s->data(), v.data(), v.size()) != 0) s->assign(v.data(), v.size());
+}
+
+// Element k of a repeated field: the existing one, or a new one at the end (k == size).
+template <typename T>
+T* Element(google::protobuf::RepeatedPtrField<T>* field, int k) {
+  return k < field->size() ? field->Mutable(k) : field->Add();
+}
+
+template <typename T>
+void Truncate(google::protobuf::RepeatedPtrField<T>* field, int n) {
+  while (field->size() > n) field->RemoveLast();
+}
+
+template <typename T>
+void ClearIfSet(google::protobuf::RepeatedPtrField<T>* field) {
+  if (!field->empty()) field->Clear();
+}
+
+#define HEYAN_CLEAR_STRING(message, name) \
+  if (!(message)->name().empty()) (message)->clear_##name()
+
 // The evaluation date: EvalOptions.as_of, else the request's, else the application's as_of,
 // else its application_date. A date that is given but is not a date is an error naming the
 // field (not "missing evidence": the application says something, and it is wrong); no date
@@ -86,43 +124,73 @@ absl::Status ResolveAsOf(std::string_view option, std::string_view request, cons
 
 // Decision.checks: the checks whose data the rules read, by registry in catalogue order, then
 // by check (request checks in request order, then the loaded registry), each with the ID
-// numbers looked up in first-use order.
+// numbers looked up in first-use order. Strings are assigned into the Decision's reused
+// fields (no temporaries): this runs for every household, lean or not.
 void AddChecksUsed(const Frame& f, v1::Decision* decision) {
-  if (f.check_uses.empty()) return;
+  const std::vector<CheckUse>& uses = f.check_uses;
+  if (uses.empty()) {
+    ClearIfSet(decision->mutable_checks());
+    return;
+  }
   struct Entry {
     int registry, check;
-    v1::CheckUsed* message;
   };
-  std::vector<Entry> entries;
+  Entry entries[8];
+  std::vector<Entry> more;  // more than 8 distinct checks in one evaluation: rare
+  size_t n = 0;
   auto order = [](int check) { return check == RegistryView::kLoaded ? INT32_MAX : check; };
-  for (const CheckUse& use : f.check_uses) {
+  for (const CheckUse& use : uses) {
     bool seen = false;
-    for (const Entry& e : entries) seen = seen || (e.registry == use.registry && e.check == use.check);
-    if (!seen) entries.push_back(Entry{use.registry, use.check, nullptr});
+    for (size_t k = 0; k < n && !seen; ++k) {
+      const Entry& e = k < 8 ? entries[k] : more[k - 8];
+      seen = e.registry == use.registry && e.check == use.check;
+    }
+    if (seen) continue;
+    if (n < 8) {
+      entries[n] = Entry{use.registry, use.check};
+    } else {
+      more.push_back(Entry{use.registry, use.check});
+    }
+    ++n;
   }
-  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+  std::vector<Entry> all;
+  Entry* sorted = entries;
+  if (n > 8) {
+    all.assign(entries, entries + 8);
+    all.insert(all.end(), more.begin(), more.end());
+    sorted = all.data();
+  }
+  std::sort(sorted, sorted + n, [&](const Entry& a, const Entry& b) {
     return a.registry != b.registry ? a.registry < b.registry : order(a.check) < order(b.check);
   });
   const Schema& schema = Schema::Get();
-  for (Entry& e : entries) {
-    v1::CheckUsed* c = e.message = decision->add_checks();
+  auto* checks = decision->mutable_checks();
+  for (size_t k = 0; k < n; ++k) {
+    const Entry& e = sorted[k];
+    v1::CheckUsed* c = Element(checks, static_cast<int>(k));
     const auto* field = schema.RegistryField(e.registry);
-    c->set_registry(field->name());
-    c->set_registry_zh(schema.FieldName(field));
-    RegistryView::Provenance p = f.registries.ProvenanceOf(e.registry, e.check);
-    c->set_checked_on(std::string(p.checked_on));
-    c->set_reference(std::string(p.reference));
-    c->set_source(std::string(p.source));
+    Put(c->mutable_registry(), field->name());
+    const std::string& zh = field->options().GetExtension(v1::zh);
+    Put(c->mutable_registry_zh(), zh.empty() ? field->name() : zh);  // as Schema::FieldName
+    const RegistryView::Provenance p = f.registries.ProvenanceOf(e.registry, e.check);
+    Put(c->mutable_checked_on(), p.checked_on);
+    Put(c->mutable_reference(), p.reference);
+    Put(c->mutable_source(), p.source);
     c->set_origin(e.check == RegistryView::kLoaded ? v1::CheckUsed::LOADED : v1::CheckUsed::REQUEST);
-  }
-  for (const CheckUse& use : f.check_uses) {
-    for (Entry& e : entries) {
-      if (e.registry != use.registry || e.check != use.check) continue;
-      auto* ids = e.message->mutable_id_numbers();
-      if (std::find(ids->begin(), ids->end(), use.id) == ids->end()) e.message->add_id_numbers(std::string(use.id));
-      break;
+    auto* ids = c->mutable_id_numbers();
+    int written = 0;
+    for (size_t u = 0; u < uses.size(); ++u) {
+      const CheckUse& use = uses[u];
+      if (use.registry != e.registry || use.check != e.check) continue;
+      bool seen = false;
+      for (size_t v = 0; v < u && !seen; ++v) {
+        seen = uses[v].registry == use.registry && uses[v].check == use.check && uses[v].id == use.id;
+      }
+      if (!seen) Put(Element(ids, written++), use.id);
     }
+    Truncate(ids, written);
   }
+  Truncate(checks, static_cast<int>(n));
 }
 
 // ---- whose data a value shows (runtime/subjects.h) ----
@@ -198,13 +266,17 @@ void NoteShownItems(const Value& v, std::vector<const google::protobuf::Message*
   }
 }
 
+uint64_t NextProgramId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 ProgramImpl::ProgramImpl(ProgramParts parts)
-    : checked_(std::move(parts.checked)),
-      decls_(std::move(parts.decls)),
-      rules_(std::move(parts.rules)),
-      decl_evidence_(std::move(parts.decl_evidence)),
+    : id_(NextProgramId()),
+      checked_(std::move(parts.checked)),
+      plan_(std::move(parts.plan)),
       fingerprint_(std::move(parts.fingerprint)),
       declarations_(std::move(parts.declarations)),
       warnings_(std::move(parts.warnings)) {
@@ -217,6 +289,18 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
     if (checked_->decls[d].live && checked_->decls[d].kind == ast::DeclKind::kOutput) {
       outputs_.push_back(static_cast<int>(d));
     }
+  }
+  for (const CheckedRule& rule : checked_->rules) rule_locations_.push_back(absl::StrCat(rule.file, ":", rule.line));
+  output_keys_.assign(checked_->decls.size(), OutputKey::kNone);
+  for (size_t d = 0; d < checked_->decls.size(); ++d) {
+    const std::string& key = checked_->decls[d].key;
+    output_keys_[d] = key == "counted_income"      ? OutputKey::kCountedIncome
+                      : key == "per_capita_income" ? OutputKey::kPerCapitaIncome
+                      : key == "benefit"           ? OutputKey::kBenefit
+                      : key == "standard"          ? OutputKey::kStandard
+                      : key == "tier"              ? OutputKey::kTier
+                      : key == "covered_members"   ? OutputKey::kCoveredMembers
+                                                   : OutputKey::kNone;
   }
   person_scalar_slot_ = PersonScalarSlots(*checked_);
   // The texts explanations render (messages, evidence), decided once here rather than per
@@ -250,38 +334,54 @@ bool ProgramImpl::ReadsPersonScalarSlot(const TExpr& root) const {
   return false;
 }
 
+// ---- named values ----
+
 bool ProgramImpl::EvalDecl(Frame& f, int index, Value* out) const {
   NamedState& s = f.named[index];
-  if (s.state == 2) {
-    *out = s.value;
-    return true;
+  switch (s.state) {
+    case DeclState::kDone:
+      *out = s.value;
+      return true;
+    case DeclState::kFailed:
+      f.last_cause = s.cause;
+      return false;
+    case DeclState::kComputing:
+      return f.Fault("内部错误：定义循环");  // the checker rejects cycles
+    case DeclState::kNotComputed:
+      break;
   }
-  if (s.state == 3) {
-    f.last_cause = s.cause;
-    return false;
-  }
-  if (s.state == 1) return f.Fault("内部错误：定义循环");  // the checker rejects cycles
-  s.state = 1;
+  s.state = DeclState::kComputing;
   Value v;
   const int saved_decl = f.current_decl;
   f.current_decl = index;
   // Named values are household figures (runtime/subjects.h): what they read is not noted.
   std::vector<const google::protobuf::Message*>* reads = f.reads;
   f.reads = nullptr;
-  bool ok = ComputeDecl(f, index, &v);
+  const bool ok = ComputeDecl(f, index, &v);
   f.reads = reads;
   f.current_decl = saved_decl;
   NamedState& after = f.named[index];  // (the vector is never resized during evaluation)
   if (ok) {
-    after.state = 2;
+    after.state = DeclState::kDone;
     after.value = v;
     *out = v;
   } else {
-    after.state = 3;
+    after.state = DeclState::kFailed;
     after.cause = f.last_cause;
   }
   return ok;
 }
+
+namespace {
+
+// Runs `fn` and copies its result out.
+inline bool RunInto(Frame& f, const Function& fn, Value* out) {
+  if (!Run(f, fn)) return false;
+  *out = f.regs[fn.result];
+  return true;
+}
+
+}  // namespace
 
 bool ProgramImpl::ComputeDecl(Frame& f, int index, Value* out) const {
   const CheckedDecl& d = checked_->decls[index];
@@ -303,7 +403,7 @@ bool ProgramImpl::ComputeDecl(Frame& f, int index, Value* out) const {
     }
     case ast::DeclKind::kValue:
     case ast::DeclKind::kOutput: {
-      if (!decls_[index].value->Eval(f, out)) return false;
+      if (!RunInto(f, plan_.decls[index].value, out)) return false;
       if (d.type.kind == TypeKind::kDecimal && out->kind == TypeKind::kInt) *out = Value::Decimal(Rational::Int(out->i));
       return true;
     }
@@ -315,7 +415,7 @@ bool ProgramImpl::ComputeDecl(Frame& f, int index, Value* out) const {
 
 bool ProgramImpl::EvalTable(Frame& f, int index, Value* out) const {
   const CheckedDecl& d = checked_->decls[index];
-  const DeclPlan& plan = decls_[index];
+  const DeclPlan& plan = plan_.decls[index];
   Value inputs[16];
   std::vector<Value> more;
   Value* in = inputs;
@@ -324,7 +424,7 @@ bool ProgramImpl::EvalTable(Frame& f, int index, Value* out) const {
     in = more.data();
   }
   for (size_t k = 0; k < plan.inputs.size(); ++k) {
-    if (!plan.inputs[k]->Eval(f, &in[k])) return false;
+    if (!RunInto(f, plan.inputs[k], &in[k])) return false;
   }
   int hit = -1;
   for (size_t r = 0; r < plan.rows.size(); ++r) {
@@ -336,11 +436,11 @@ bool ProgramImpl::EvalTable(Frame& f, int index, Value* out) const {
         case ast::CellKind::kAny:
           break;
         case ast::CellKind::kEqual:
-          if (!cell.a->Eval(f, &a)) return false;
+          if (!RunInto(f, cell.a, &a)) return false;
           all = ValuesEqual(in[k], a);
           break;
         case ast::CellKind::kCompare: {
-          if (!cell.a->Eval(f, &a)) return false;
+          if (!RunInto(f, cell.a, &a)) return false;
           if (cell.op == ast::Op::kEq || cell.op == ast::Op::kNe) {
             all = ValuesEqual(in[k], a) == (cell.op == ast::Op::kEq);
           } else {
@@ -350,24 +450,16 @@ bool ProgramImpl::EvalTable(Frame& f, int index, Value* out) const {
           break;
         }
         case ast::CellKind::kRange: {
-          if (!cell.a->Eval(f, &a) || !cell.b->Eval(f, &b)) return false;
+          if (!RunInto(f, cell.a, &a) || !RunInto(f, cell.b, &b)) return false;
           int lo = CompareValues(in[k], a), hi = CompareValues(in[k], b);
           all = (cell.lo_closed ? lo >= 0 : lo > 0) && (cell.hi_closed ? hi <= 0 : hi < 0);
           break;
         }
         case ast::CellKind::kIn:
         case ast::CellKind::kNotIn: {
-          bool found = false;
-          const Value& x = in[k];
-          if (!cell.a->ForEach(f, [&](const Value& v) {
-                if (ValuesEqual(x, v)) {
-                  found = true;
-                  return Step::kStop;
-                }
-                return Step::kContinue;
-              }))
-            return false;
-          all = found == (cell.kind == ast::CellKind::kIn);
+          f.regs[plan.input] = in[k];
+          if (!RunInto(f, cell.a, &a)) return false;
+          all = a.b == (cell.kind == ast::CellKind::kIn);
           break;
         }
       }
@@ -380,104 +472,105 @@ bool ProgramImpl::EvalTable(Frame& f, int index, Value* out) const {
       return f.Fault(absl::StrCat("决策表“", d.name, "”第 ", hit + 1, " 行和第 ", r + 1, " 行同时适用（命中 唯一）"));
     }
   }
-  const Node* result = hit >= 0 ? plan.rows[hit].result.get() : plan.otherwise.get();
-  if (result == nullptr) return f.Fault(absl::StrCat("决策表“", d.name, "”没有适用的行"));
-  if (f.named_trace != nullptr) (*f.named_trace)[index] = hit;
-  if (!result->Eval(f, out)) return false;
+  const Function& result = hit >= 0 ? plan.rows[hit].result : plan.otherwise;
+  if (!result.valid()) return f.Fault(absl::StrCat("决策表“", d.name, "”没有适用的行"));
+  if (f.tracing) f.table_hits[index] = hit;
+  if (!RunInto(f, result, out)) return false;
   if (d.type.kind == TypeKind::kDecimal && out->kind == TypeKind::kInt) *out = Value::Decimal(Rational::Int(out->i));
   return true;
 }
 
-int ProgramImpl::EvalRule(Frame& f, int index, std::vector<std::string>* excepted) const {
-  const CheckedRule& rule = checked_->rules[index];
-  const RulePlan& plan = rules_[index];
-  // Decides the rule for the current bindings: 1 applies, 0 not, -1 unknown.
-  auto decide = [&]() -> int {
-    Value c;
-    if (!plan.condition->Eval(f, &c)) return -1;
-    if (!c.b) return 0;
-    for (size_t e = 0; e < plan.exceptions.size(); ++e) {
-      Value x;
-      if (!plan.exceptions[e]->Eval(f, &x)) return -1;
-      if (x.b) {
-        if (excepted != nullptr) excepted->push_back(rule.exceptions[e].title);
-        return 0;
-      }
-    }
-    return 1;
-  };
-  if (!plan.each) return decide();
-  int result = 0;
-  int unknown_cause = -1;
-  const int slot = rule.each_slot;
-  bool ok = plan.each->ForEach(f, [&](const Value& item) {
-    f.slots[slot] = item;
-    int r = decide();
-    if (r == 1) {
-      result = 1;
-      return Step::kStop;  // the slot keeps the item, for the message
-    }
-    if (r < 0 && unknown_cause < 0) unknown_cause = f.last_cause;
-    return Step::kContinue;
-  });
-  if (!ok) return -1;
-  if (result == 1) return 1;
-  if (unknown_cause >= 0) {
-    f.last_cause = unknown_cause;
-    return -1;
-  }
-  return 0;
+// ---- rules ----
+
+RuleResult ProgramImpl::DecideRule(Frame& f, int index) const {
+  const Function& fn = plan_.rules[index].decide;
+  Run(f, fn);  // never fails: the verdict, -1 included, is in the result register
+  return static_cast<RuleResult>(f.regs[fn.result].i);
 }
 
-std::string ProgramImpl::Render(Frame& f, const Node& node, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
+void ProgramImpl::DecideRules(Frame& f) const {
+  const size_t nrules = checked_->rules.size();
+  f.rule_result.assign(nrules, RuleResult::kNotApplicable);
+  f.rule_cause.assign(nrules, -1);
+  auto run = [&](int r) {
+    f.rule_result[r] = DecideRule(f, r);
+    if (f.rule_result[r] == RuleResult::kUnknown) f.rule_cause[r] = f.last_cause;
+  };
+  for (int r : ineligible_rules_) run(r);
+  f.eligible_state = Eligibility::kEligible;
+  for (int r : ineligible_rules_) {
+    if (f.rule_result[r] == RuleResult::kApplies) {
+      f.eligible_state = Eligibility::kIneligible;
+      break;
+    }
+    if (f.rule_result[r] == RuleResult::kUnknown && f.eligible_state == Eligibility::kEligible) {
+      f.eligible_state = Eligibility::kUnknown;
+      f.eligible_cause = f.rule_cause[r];
+    }
+  }
+  for (int r : other_rules_) run(r);
+}
+
+std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
   Value v;
   int saved = f.last_cause;
   // Re-reading a value for an explanation must not record its items a second time.
-  std::vector<ItemRecord>* items = f.items;
-  f.items = nullptr;
+  const bool record_items = f.record_items;
+  f.record_items = false;
   // (Render is not re-entered: named values it reads compute without noting reads.)
   std::vector<const google::protobuf::Message*>& reads = f.read_buffer;
   reads.clear();
   std::vector<const google::protobuf::Message*>* saved_reads = f.reads;
   f.reads = subjects != nullptr ? &reads : nullptr;
-  bool ok = node.Eval(f, &v);
+  const bool ok = RunInto(f, fn, &v);
   f.reads = saved_reads;
-  f.items = items;
+  f.record_items = record_items;
   if (subjects != nullptr) {
     if (ok) NoteShownItems(v, &reads);
     AddSubjects(f.subjects, reads, subjects);
-    if (person_scalar_texts_.contains(&node.expr())) AddSubject(kUnknownSubject, subjects);
+    if (person_scalar_texts_.contains(fn.expr)) AddSubject(kUnknownSubject, subjects);
   }
   if (!ok) {
     f.last_cause = saved;
     return f.english ? "(unknown)" : "（无法确定）";
   }
-  return FormatValue(v, node.expr().type, f.english);
+  return FormatValue(v, fn.expr->type, f.english);
 }
 
-void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
+void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explain) const {
   const CheckedRule& rule = checked_->rules[index];
-  const RulePlan& plan = rules_[index];
-  v1::Reason* reason = decision->add_reasons();
-  reason->set_rule_id(rule.id);
-  reason->set_title(rule.title);
-  reason->set_citation(rule.basis);
+  const RulePlan& plan = plan_.rules[index];
+  Put(reason->mutable_rule_id(), rule.id);
   reason->set_kind(KindOf(rule.outcome));
-  reason->set_location(absl::StrCat(rule.file, ":", rule.line));
+  if (!explain) {
+    // Lean: the rule id and kind; titles, messages and values are rendered only when asked.
+    HEYAN_CLEAR_STRING(reason, title);
+    HEYAN_CLEAR_STRING(reason, citation);
+    HEYAN_CLEAR_STRING(reason, message);
+    HEYAN_CLEAR_STRING(reason, location);
+    ClearIfSet(reason->mutable_values());
+    ClearIfSet(reason->mutable_subjects());
+    return;
+  }
+  Put(reason->mutable_title(), rule.title);
+  Put(reason->mutable_citation(), rule.basis);
+  Put(reason->mutable_location(), rule_locations_[index]);
+  ClearIfSet(reason->mutable_values());
+  ClearIfSet(reason->mutable_subjects());
   std::string message;
   for (size_t k = 0; k < rule.message.size(); ++k) {
-    if (plan.message[k]) {
-      message += Render(f, *plan.message[k], reason->mutable_subjects());
+    if (plan.message[k].valid()) {
+      message += Render(f, plan.message[k], reason->mutable_subjects());
     } else {
       message += rule.message[k].text;
     }
   }
   if (message.empty()) message = rule.title;
-  reason->set_message(message);
+  Put(reason->mutable_message(), message);
   for (size_t k = 0; k < plan.evidence.size(); ++k) {
     v1::NamedValue* nv = reason->add_values();
     nv->set_name(rule.evidence[k]->source);
-    nv->set_value(Render(f, *plan.evidence[k], nv->mutable_subjects()));
+    nv->set_value(Render(f, plan.evidence[k], nv->mutable_subjects()));
     for (const std::string& s : nv->subjects()) AddSubject(s, reason->mutable_subjects());
   }
   AddEachSubject(f, index, reason->mutable_subjects());
@@ -486,8 +579,8 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Decision* decision) const {
 void ProgramImpl::AddEachSubject(Frame& f, int index, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
   // A per-item rule (每个) is about the item it applied to, named in its message or not.
   const int slot = checked_->rules[index].each_slot;
-  if (!rules_[index].each || slot < 0) return;
-  const Value& item = f.slots[slot];
+  if (!plan_.rules[index].each || slot < 0) return;
+  const Value& item = f.regs[slot];
   if (item.kind == TypeKind::kMessage && item.message != nullptr) {
     AddSubject(f.subjects.Of(*item.message), subjects);
   } else if (person_scalar_slot_[slot]) {
@@ -495,104 +588,85 @@ void ProgramImpl::AddEachSubject(Frame& f, int index, google::protobuf::Repeated
   }
 }
 
-absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries& registries,
-                                       const EvalOptions& options, v1::Decision* decision) const {
-  decision->Clear();
+// ---- one evaluation ----
+
+absl::Status ProgramImpl::BeginEvaluation(Frame& f, const EvalInput& input, const Registries& registries,
+                                          const EvalOptions& options) const {
   const v1::Application& application = *input.application;
-  Frame& f = ThreadFrame();
   f.application = &application;
   if (absl::Status s = f.registries.Reset(&registries, input.records); !s.ok()) return s;
   f.check_uses.clear();
   f.program = this;
+  f.plan = &plan_;
   f.english = false;
-  f.slots.assign(checked_->slot_count, Value());
+  if (f.constants_of != id_ || f.regs.size() != static_cast<size_t>(plan_.register_count)) {
+    // Another program ran on this thread: load this one's constants (nothing writes them).
+    f.regs.assign(plan_.register_count, Value());
+    for (const auto& [reg, value] : plan_.constants) f.regs[reg] = value;
+    f.constants_of = id_;
+  }
+  // Variable slots start unbound (an explanation of an item of an empty list reads one).
+  std::fill(f.regs.begin(), f.regs.begin() + std::max(checked_->slot_count, 0), Value());
   f.named.assign(checked_->decls.size(), NamedState());
   f.causes.clear();
   f.last_cause = -1;
-  f.lists.clear();
+  f.lists_used = 0;
   f.fetched.clear();
-  f.eligible_state = 0;
+  f.eligible_state = Eligibility::kNotYetKnown;
   f.eligible_cause = -1;
-  std::vector<int> table_hits;
-  std::vector<ItemRecord> items;
-  f.named_trace = nullptr;
-  f.items = nullptr;
   f.reads = nullptr;
   f.subjects.Reset(&application);
   f.current_decl = -1;
+  f.tracing = options.trace;
+  f.record_items = options.trace;
+  f.record_exceptions = options.trace;
+  f.items.clear();
   if (options.trace) {
-    table_hits.assign(checked_->decls.size(), -1);
-    f.named_trace = &table_hits;
-    f.items = &items;
+    f.table_hits.assign(checked_->decls.size(), -1);
+    f.excepted.resize(checked_->rules.size());
+    for (auto& e : f.excepted) e.clear();
   }
+  return ResolveAsOf(options.as_of, input.as_of, application, &f);
+}
 
-  if (absl::Status s = ResolveAsOf(options.as_of, input.as_of, application, &f); !s.ok()) return s;
-
-  decision->set_application_id(application.id());
-  if (!input.request_id.empty()) decision->set_request_id(std::string(input.request_id));
-  if (f.as_of_known) decision->set_as_of(FormatDate(f.as_of));
-  decision->set_rules_fingerprint(fingerprint_);
-  decision->set_engine_version(kEngineVersion);
-  decision->set_ruleset(checked_->name);
-
-  const size_t nrules = checked_->rules.size();
-  f.rule_result.assign(nrules, 0);
-  f.rule_cause.assign(nrules, -1);
-  std::vector<int8_t>& result = f.rule_result;
-  std::vector<int>& cause = f.rule_cause;
-  std::vector<std::vector<std::string>> excepted;
-  if (options.trace) excepted.resize(nrules);
-  auto run = [&](int r) {
-    result[r] = static_cast<int8_t>(EvalRule(f, r, options.trace ? &excepted[r] : nullptr));
-    if (result[r] < 0) cause[r] = f.last_cause;
-  };
-  for (int r : ineligible_rules_) run(r);
-  f.eligible_state = 1;
-  for (int r : ineligible_rules_) {
-    if (result[r] == 1) {
-      f.eligible_state = 2;
-      break;
-    }
-    if (result[r] < 0 && f.eligible_state == 1) {
-      f.eligible_state = 3;
-      f.eligible_cause = cause[r];
-    }
-  }
-  for (int r : other_rules_) run(r);
-
-  // Reasons, in rule-file order; message and values are rendered only for rules that apply.
-  // Per-item rules are re-run so the item that applied is bound while the message renders.
-  bool any_ineligible = false, any_review = false, any_missing = false, any_fault = false;
-  for (size_t r = 0; r < nrules; ++r) {
-    if (result[r] != 1) continue;
-    if (!options.explain) {
-      v1::Reason* reason = decision->add_reasons();
-      reason->set_rule_id(checked_->rules[r].id);
-      reason->set_kind(KindOf(checked_->rules[r].outcome));
-    } else {
-      if (rules_[r].each) EvalRule(f, static_cast<int>(r), nullptr);
-      AddReason(f, static_cast<int>(r), decision);
-    }
-    switch (checked_->rules[r].outcome) {
-      case ast::Outcome::kIneligible: any_ineligible = true; break;
-      case ast::Outcome::kReview: any_review = true; break;
+void ProgramImpl::AddReasons(Frame& f, const EvalOptions& options, v1::Decision* decision, Tally* tally) const {
+  // Rule-file order; message and values are rendered only for rules that apply. Per-item
+  // rules are re-run so the item that applied is bound while the message renders.
+  const bool record_exceptions = f.record_exceptions;
+  f.record_exceptions = false;
+  auto* reasons = decision->mutable_reasons();
+  int written = 0;
+  for (size_t r = 0; r < checked_->rules.size(); ++r) {
+    if (f.rule_result[r] != RuleResult::kApplies) continue;
+    const CheckedRule& rule = checked_->rules[r];
+    if (options.explain && plan_.rules[r].each) DecideRule(f, static_cast<int>(r));
+    v1::Reason* reason = Element(reasons, written++);
+    AddReason(f, static_cast<int>(r), reason, options.explain);
+    switch (rule.outcome) {
+      case ast::Outcome::kIneligible: tally->ineligible = true; break;
+      case ast::Outcome::kReview: tally->review = true; break;
       case ast::Outcome::kMissing: {
-        any_missing = true;
+        tally->missing = true;
         v1::MissingEvidence* m = decision->add_missing_evidence();
-        m->set_field(checked_->rules[r].title);
-        m->set_needed_by(checked_->rules[r].id);
-        m->set_message(decision->reasons(decision->reasons_size() - 1).message());
+        m->set_field(rule.title);
+        m->set_needed_by(rule.id);
+        m->set_message(reason->message());
         break;
       }
       case ast::Outcome::kFlag: break;
     }
   }
+  Truncate(reasons, written);
+  f.record_exceptions = record_exceptions;
+}
 
+void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v1::Decision* decision,
+                                         Tally* tally) const {
   // Missing evidence and faults, merged by field so each missing input is listed once.
   std::map<std::string, v1::MissingEvidence*> missing_by_field;
   auto report = [&](int c, const std::string& needed_by) {
     if (c < 0 || c >= static_cast<int>(f.causes.size())) {
-      any_fault = true;
+      tally->fault = true;
       v1::RuleFault* fault = decision->add_faults();
       fault->set_rule_id(needed_by);
       fault->set_message("无法判断（原因未记录）");
@@ -600,13 +674,13 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
     }
     const Cause& k = f.causes[c];
     if (k.fault) {
-      any_fault = true;
+      tally->fault = true;
       v1::RuleFault* fault = decision->add_faults();
       fault->set_rule_id(needed_by);
       fault->set_message(k.message);
       return;
     }
-    any_missing = true;
+    tally->missing = true;
     auto it = missing_by_field.find(k.field);
     if (it != missing_by_field.end()) {
       it->second->set_needed_by(absl::StrCat(it->second->needed_by(), "、", needed_by));
@@ -618,11 +692,11 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
     m->set_message(k.message.empty() ? absl::StrCat("缺少材料：", k.field) : absl::StrCat("缺少材料：", k.field, "（", k.message, "）"));
     missing_by_field[k.field] = m;
   };
-  for (size_t r = 0; r < nrules; ++r) {
-    if (result[r] < 0) report(cause[r], checked_->rules[r].id);
+  for (size_t r = 0; r < checked_->rules.size(); ++r) {
+    if (f.rule_result[r] == RuleResult::kUnknown) report(f.rule_cause[r], checked_->rules[r].id);
   }
 
-  // Outputs.
+  int amounts = 0;
   for (int d : outputs_) {
     const CheckedDecl& decl = checked_->decls[d];
     Value v;
@@ -632,150 +706,209 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
     }
     const bool money = decl.type.kind == TypeKind::kMoney;
     if (money && !v.r.is_integer()) {
-      any_fault = true;
+      tally->fault = true;
       v1::RuleFault* fault = decision->add_faults();
       fault->set_rule_id(decl.name);
       fault->set_message(absl::StrCat("输出“", decl.name, "”不是整分（", FormatMoney(v.r), "）：请用取整函数写明如何取整"));
       continue;
     }
-    v1::Amount* amount = decision->add_amounts();
-    amount->set_name(decl.name);
-    amount->set_key(decl.key);
-    if (money) amount->set_fen(v.r.num);
-    if (options.explain || !money) amount->set_value(FormatValue(v, decl.type, f.english));
+    v1::Amount* amount = Element(decision->mutable_amounts(), amounts++);
+    Put(amount->mutable_name(), decl.name);
+    Put(amount->mutable_key(), decl.key);
+    amount->set_fen(money ? v.r.num : 0);
+    if (options.explain || !money) {
+      Put(amount->mutable_value(), FormatValue(v, decl.type, f.english));
+    } else {
+      HEYAN_CLEAR_STRING(amount, value);
+    }
+    ClearIfSet(amount->mutable_subjects());
+    if (amount->has_typed()) amount->clear_typed();  // not filled yet (typed trace)
     if (options.explain && (v.kind == TypeKind::kMessage || v.kind == TypeKind::kList)) {
       std::vector<const google::protobuf::Message*> shown;
       NoteShownItems(v, &shown);
       AddSubjects(f.subjects, shown, amount->mutable_subjects());
     }
-    const std::string& key = decl.key;
-    if (key.empty()) continue;
-    if (key == "counted_income") {
-      decision->set_counted_income_fen(v.r.num);
-    } else if (key == "per_capita_income") {
-      decision->set_per_capita_income_fen(v.r.num);
-    } else if (key == "benefit") {
-      decision->set_benefit_fen(v.r.num);
-    } else if (key == "standard") {
-      decision->set_standard_fen(v.r.num);
-    } else if (key == "tier") {
-      decision->set_tier(FormatValue(v, decl.type, f.english));
-    } else if (key == "covered_members" && v.list != nullptr) {
+    switch (output_keys_[d]) {
+      case OutputKey::kNone: break;
+      case OutputKey::kCountedIncome: decision->set_counted_income_fen(v.r.num); break;
+      case OutputKey::kPerCapitaIncome: decision->set_per_capita_income_fen(v.r.num); break;
+      case OutputKey::kBenefit: decision->set_benefit_fen(v.r.num); break;
+      case OutputKey::kStandard: decision->set_standard_fen(v.r.num); break;
+      case OutputKey::kTier: Put(decision->mutable_tier(), FormatValue(v, decl.type, f.english)); break;
+      case OutputKey::kCoveredMembers: {
+        if (v.list == nullptr) break;
       const auto* id_field = Schema::Get().FindField(Schema::Get().application()->FindFieldByName("members")->message_type(), "id_number");
-      for (const Value& m : v.list->items) {
-        decision->add_covered_members(m.message->GetReflection()->GetString(*m.message, id_field));
+        for (const Value& m : v.list->items) {
+          decision->add_covered_members(m.message->GetReflection()->GetString(*m.message, id_field));
+        }
+        break;
       }
     }
   }
+  Truncate(decision->mutable_amounts(), amounts);
+}
+
+void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
+  const size_t nrules = checked_->rules.size();
+  for (size_t r = 0; r < nrules; ++r) {
+    const CheckedRule& rule = checked_->rules[r];
+    if (!rule.live) continue;
+    v1::TraceStep* step = decision->add_trace();
+    step->set_name(rule.id);
+    step->set_kind("rule");
+    step->set_title(rule.title);
+    step->set_citation(rule.basis);
+    step->set_location(rule_locations_[r]);
+    const RuleResult result = f.rule_result[r];
+    if (result == RuleResult::kApplies) {
+      step->set_result("适用");
+    } else if (result == RuleResult::kNotApplicable) {
+      std::vector<std::string> titles;
+      for (int e : f.excepted[r]) titles.push_back(rule.exceptions[e].title);
+      step->set_result(titles.empty() ? "不适用" : absl::StrCat("例外：", absl::StrJoin(titles, "、")));
+    } else {
+      const Cause& k = f.causes[f.rule_cause[r]];
+      step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
+    }
+    for (size_t k = 0; k < plan_.rules[r].evidence.size(); ++k) {
+      v1::NamedValue* nv = step->add_inputs();
+      nv->set_name(rule.evidence[k]->source);
+      nv->set_value(Render(f, plan_.rules[r].evidence[k], nv->mutable_subjects()));
+      for (const std::string& s : nv->subjects()) AddSubject(s, step->mutable_subjects());
+    }
+    if (result == RuleResult::kApplies) AddEachSubject(f, static_cast<int>(r), step->mutable_subjects());
+  }
+  for (size_t d = 0; d < checked_->decls.size(); ++d) {
+    const CheckedDecl& decl = checked_->decls[d];
+    const NamedState& s = f.named[d];
+    if (s.state != DeclState::kDone && s.state != DeclState::kFailed) continue;
+    v1::TraceStep* step = decision->add_trace();
+    step->set_name(decl.name);
+    static const char* kKinds[] = {"parameter", "value", "output", "table"};
+    step->set_kind(kKinds[static_cast<int>(decl.kind)]);
+    step->set_location(absl::StrCat(decl.file, ":", decl.line));
+    step->set_citation(decl.basis);
+    if (decl.expr) step->set_formula(decl.expr->source);
+    if (s.state == DeclState::kDone) {
+      std::string text = FormatValue(s.value, decl.type, f.english);
+      if (decl.kind == ast::DeclKind::kTable) {
+        text = f.table_hits[d] >= 0 ? absl::StrCat(text, "（第 ", f.table_hits[d] + 1, " 行）") : absl::StrCat(text, "（否则）");
+      }
+      if (decl.kind == ast::DeclKind::kParameter && f.as_of_known) {
+        // Which dated value applied: coverage and explanations cite it.
+        for (auto it = decl.dated.rbegin(); it != decl.dated.rend(); ++it) {
+          if (it->from <= f.as_of) {
+            if (it->from != INT32_MIN) absl::StrAppend(&text, "（自 ", FormatDate(it->from), " 起）");
+            step->set_citation(it->basis);
+            break;
+          }
+        }
+      }
+      step->set_result(text);
+    } else {
+      const Cause& k = f.causes[s.cause];
+      step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
+    }
+    if (s.state == DeclState::kDone && (s.value.kind == TypeKind::kMessage || s.value.kind == TypeKind::kList)) {
+      std::vector<const google::protobuf::Message*> shown;
+      NoteShownItems(s.value, &shown);
+      AddSubjects(f.subjects, shown, step->mutable_subjects());
+    }
+    const DeclPlan& plan = plan_.decls[d];
+    for (size_t k = 0; k < plan.evidence.size(); ++k) {
+      v1::NamedValue* nv = step->add_inputs();
+      nv->set_name(decl.evidence[k]->source);
+      nv->set_value(Render(f, plan.evidence[k], nv->mutable_subjects()));
+    }
+  }
+  // Item by item: what each filter let through and what each aggregate added.
+  for (const ItemRecord& r : f.items) {
+    v1::TraceStep* step = decision->add_trace();
+    const TExpr& e = *static_cast<const TExpr*>(r.expr);
+    step->set_name(r.decl >= 0 ? checked_->decls[r.decl].name : "");
+    step->set_kind(r.filter ? "filter" : "item");
+    if (r.filter) {
+      step->set_result(r.counted ? "计入" : "不计入");
+    } else {
+      step->set_result(FormatValue(r.value, e.args.size() > 1 ? e.args[1]->type : *e.args[0]->type.elem, f.english));
+    }
+    v1::NamedValue* item = step->add_inputs();
+    item->set_name(absl::StrCat(e.var, "[", r.index + 1, "]"));
+    item->set_value(FormatMessageFields(*r.item, f.english));
+    const std::string_view owner = f.subjects.Of(*r.item);
+    AddSubject(owner, item->mutable_subjects());
+    AddSubject(owner, step->mutable_subjects());
+    v1::NamedValue* rule = step->add_inputs();
+    rule->set_name(r.filter ? "条件" : "取值");
+    rule->set_value(r.filter ? e.args[1]->source : (e.args.size() > 1 ? e.args[1]->source : e.var));
+  }
+}
+
+// The fields written only now and then (or appended to) start empty; the rest are
+// overwritten as the evaluation writes them.
+void ProgramImpl::ResetDecision(v1::Decision* decision) {
+  decision->set_outcome(v1::OUTCOME_UNSPECIFIED);
+  decision->set_counted_income_fen(0);
+  decision->set_per_capita_income_fen(0);
+  decision->set_benefit_fen(0);
+  decision->set_standard_fen(0);
+  HEYAN_CLEAR_STRING(decision, tier);
+  ClearIfSet(decision->mutable_covered_members());
+  ClearIfSet(decision->mutable_missing_evidence());
+  ClearIfSet(decision->mutable_faults());
+  ClearIfSet(decision->mutable_trace());
+}
+
+absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries& registries,
+                                       const EvalOptions& options, v1::Decision* decision) const {
+  Frame& f = ThreadFrame();
+  // A Decision this thread did not write last (a new one, or one from elsewhere that may
+  // hold fields the writer does not expect, e.g. unknown ones) is cleared first.
+  if (decision != f.last_decision ||
+      !decision->GetReflection()->GetUnknownFields(*decision).empty()) {
+    decision->Clear();
+  }
+  f.last_decision = nullptr;
+  if (absl::Status s = BeginEvaluation(f, input, registries, options); !s.ok()) {
+    decision->Clear();
+    return s;
+  }
+  f.last_decision = decision;
+  ResetDecision(decision);
+
+  Put(decision->mutable_application_id(), input.application->id());
+  if (!input.request_id.empty()) {
+    Put(decision->mutable_request_id(), input.request_id);
+  } else {
+    HEYAN_CLEAR_STRING(decision, request_id);
+  }
+  if (f.as_of_known) {
+    Put(decision->mutable_as_of(), f.AsOfText());
+  } else {
+    HEYAN_CLEAR_STRING(decision, as_of);
+  }
+  Put(decision->mutable_rules_fingerprint(), fingerprint_);
+  Put(decision->mutable_engine_version(), kEngineVersion);
+  Put(decision->mutable_ruleset(), checked_->name);
+
+  DecideRules(f);
+  Tally tally;
+  AddReasons(f, options, decision, &tally);
+  AddUndecidedAndOutputs(f, options, decision, &tally);
 
   v1::Outcome outcome = v1::ELIGIBLE;
-  if (any_ineligible) {
+  if (tally.ineligible) {
     outcome = v1::INELIGIBLE;
-  } else if (any_missing) {
+  } else if (tally.missing) {
     outcome = v1::MISSING_EVIDENCE;
-  } else if (any_review || any_fault) {
+  } else if (tally.review || tally.fault) {
     outcome = v1::NEEDS_REVIEW;
   }
   decision->set_outcome(outcome);
   AddChecksUsed(f, decision);
-
-  if (options.trace) {
-    for (size_t r = 0; r < nrules; ++r) {
-      const CheckedRule& rule = checked_->rules[r];
-      if (!rule.live) continue;
-      v1::TraceStep* step = decision->add_trace();
-      step->set_name(rule.id);
-      step->set_kind("rule");
-      step->set_title(rule.title);
-      step->set_citation(rule.basis);
-      step->set_location(absl::StrCat(rule.file, ":", rule.line));
-      if (result[r] == 1) {
-        step->set_result("适用");
-      } else if (result[r] == 0) {
-        step->set_result(excepted[r].empty() ? "不适用" : absl::StrCat("例外：", absl::StrJoin(excepted[r], "、")));
-      } else {
-        const Cause& k = f.causes[cause[r]];
-        step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
-      }
-      for (size_t k = 0; k < rules_[r].evidence.size(); ++k) {
-        v1::NamedValue* nv = step->add_inputs();
-        nv->set_name(rule.evidence[k]->source);
-        nv->set_value(Render(f, *rules_[r].evidence[k], nv->mutable_subjects()));
-        for (const std::string& s : nv->subjects()) AddSubject(s, step->mutable_subjects());
-      }
-      if (result[r] == 1) AddEachSubject(f, static_cast<int>(r), step->mutable_subjects());
-    }
-    for (size_t d = 0; d < checked_->decls.size(); ++d) {
-      const CheckedDecl& decl = checked_->decls[d];
-      const NamedState& s = f.named[d];
-      if (s.state < 2) continue;
-      v1::TraceStep* step = decision->add_trace();
-      step->set_name(decl.name);
-      static const char* kKinds[] = {"parameter", "value", "output", "table"};
-      step->set_kind(kKinds[static_cast<int>(decl.kind)]);
-      step->set_location(absl::StrCat(decl.file, ":", decl.line));
-      step->set_citation(decl.basis);
-      if (decl.expr) step->set_formula(decl.expr->source);
-      if (s.state == 2) {
-        std::string text = FormatValue(s.value, decl.type, f.english);
-        if (decl.kind == ast::DeclKind::kTable) {
-          text = table_hits[d] >= 0 ? absl::StrCat(text, "（第 ", table_hits[d] + 1, " 行）") : absl::StrCat(text, "（否则）");
-        }
-        if (decl.kind == ast::DeclKind::kParameter && f.as_of_known) {
-          // Which dated value applied: coverage and explanations cite it.
-          for (auto it = decl.dated.rbegin(); it != decl.dated.rend(); ++it) {
-            if (it->from <= f.as_of) {
-              if (it->from != INT32_MIN) absl::StrAppend(&text, "（自 ", FormatDate(it->from), " 起）");
-              step->set_citation(it->basis);
-              break;
-            }
-          }
-        }
-        step->set_result(text);
-      } else {
-        const Cause& k = f.causes[s.cause];
-        step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
-      }
-      if (s.state == 2 && (s.value.kind == TypeKind::kMessage || s.value.kind == TypeKind::kList)) {
-        std::vector<const google::protobuf::Message*> shown;
-        NoteShownItems(s.value, &shown);
-        AddSubjects(f.subjects, shown, step->mutable_subjects());
-      }
-      for (size_t k = 0; k < decl_evidence_[d].size(); ++k) {
-        v1::NamedValue* nv = step->add_inputs();
-        nv->set_name(decl.evidence[k]->source);
-        nv->set_value(Render(f, *decl_evidence_[d][k], nv->mutable_subjects()));
-      }
-    }
-  }
-  if (options.trace) {
-    // Item by item: what each filter let through and what each aggregate added.
-    for (const ItemRecord& r : items) {
-      v1::TraceStep* step = decision->add_trace();
-      const TExpr& e = *static_cast<const TExpr*>(r.expr);
-      step->set_name(r.decl >= 0 ? checked_->decls[r.decl].name : "");
-      step->set_kind(r.filter ? "filter" : "item");
-      if (r.filter) {
-        step->set_result(r.counted ? "计入" : "不计入");
-      } else {
-        step->set_result(FormatValue(r.value, e.args.size() > 1 ? e.args[1]->type : *e.args[0]->type.elem, f.english));
-      }
-      v1::NamedValue* item = step->add_inputs();
-      item->set_name(absl::StrCat(e.var, "[", r.index + 1, "]"));
-      item->set_value(FormatMessageFields(*r.item, f.english));
-      const std::string_view owner = f.subjects.Of(*r.item);
-      AddSubject(owner, item->mutable_subjects());
-      AddSubject(owner, step->mutable_subjects());
-      v1::NamedValue* rule = step->add_inputs();
-      rule->set_name(r.filter ? "条件" : "取值");
-      rule->set_value(r.filter ? e.args[1]->source : (e.args.size() > 1 ? e.args[1]->source : e.var));
-      
-    }
-  }
-  f.items = nullptr;
-  f.named_trace = nullptr;
+  if (options.trace) AddTrace(f, decision);
   f.fetched.clear();
-  f.lists.clear();
+  f.lists_used = 0;
   return absl::OkStatus();
 }
 

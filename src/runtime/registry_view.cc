@@ -92,11 +92,9 @@ absl::Status RegistryView::Reset(const Registries* loaded, const v1::Verificatio
   return absl::OkStatus();
 }
 
-int RegistryView::Covering(int registry, std::string_view id) const {
-  if (any_request_checks_) {
-    for (int c : checks_by_registry_[registry]) {
-      if (Names(records_->checks(c), id)) return c;
-    }
+int RegistryView::RequestCovering(int registry, std::string_view id) const {
+  for (int c : checks_by_registry_[registry]) {
+    if (Names(records_->checks(c), id)) return c;
   }
   return loaded_ != nullptr && loaded_->check(registry) != nullptr ? kLoaded : kUnchecked;
 }

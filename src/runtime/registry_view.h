@@ -36,8 +36,12 @@ class RegistryView {
   // steady state.
   absl::Status Reset(const Registries* loaded, const v1::VerificationRecords* records);
 
-  // The check that covers `id` in `registry`: >= 0, kLoaded or kUnchecked.
-  int Covering(int registry, std::string_view id) const;
+  // The check that covers `id` in `registry`: >= 0, kLoaded or kUnchecked. Inline for
+  // batch use (no request checks), where it is asked for every lookup.
+  int Covering(int registry, std::string_view id) const {
+    if (any_request_checks_) return RequestCovering(registry, id);
+    return loaded_ != nullptr && loaded_->check(registry) != nullptr ? kLoaded : kUnchecked;
+  }
 
   // Whether check `check` (from Covering, not kUnchecked) holds a record of `id`.
   bool Contains(int registry, int check, std::string_view id) const;
@@ -53,6 +57,8 @@ class RegistryView {
   Provenance ProvenanceOf(int registry, int check) const;
 
  private:
+  int RequestCovering(int registry, std::string_view id) const;
+
   const Registries* loaded_ = nullptr;
   const v1::VerificationRecords* records_ = nullptr;
   // For each registry, the indices of the request checks that name it (in request order).
