@@ -322,14 +322,21 @@ py::list DiagnosticsToList(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
+// The one entry rule file among `paths` (heyan::FindEntryRuleSet, the same search as the
+// command line's --rules); raises HeyanError naming the paths otherwise.
+std::string FindEntry(const std::vector<std::string>& paths, const std::string& language) {
+  absl::StatusOr<std::string> entry =
+      FindEntryRuleSet(paths, language == "en" ? Language::kEnglish : Language::kChinese);
+  ThrowIfError(entry.status());
+  return *entry;
+}
+
 // Returns (Program or None, [diagnostic dicts]). A non-ok Status (invalid options) raises.
 py::tuple Compile(const std::string& entry, const std::map<std::string, std::string>& sources,
-                  const std::map<std::string, std::string>& parameter_overrides,
-                  const std::string& language) {
+                  const std::map<std::string, std::string>& parameter_overrides) {
   CompileOptions options;
   options.sources = sources;
   options.parameter_overrides = parameter_overrides;
-  options.language = language == "en" ? Language::kEnglish : Language::kChinese;
   absl::StatusOr<CompileResult> result;
   {
     py::gil_scoped_release release;
@@ -671,8 +678,8 @@ PYBIND11_MODULE(_heyan, m) {
       .def("size", &RegistrySize, py::arg("name"))
       .def_static("names", &heyan::Registries::Names);
 
-  m.def("compile", &Compile, py::arg("entry"), py::arg("sources"), py::arg("parameter_overrides"),
-        py::arg("language"));
+  m.def("compile", &Compile, py::arg("entry"), py::arg("sources"), py::arg("parameter_overrides"));
+  m.def("find_entry_rule_set", &FindEntry, py::arg("paths"), py::arg("language"));
   m.def("evaluate", &Evaluate, py::arg("program"), py::arg("registries").none(true),
         py::arg("application"), py::arg("as_of"), py::arg("trace"), py::arg("explain"));
   m.def("explain", &ExplainApplication, py::arg("program"), py::arg("registries").none(true),

@@ -69,9 +69,8 @@ struct CompileOptions {
   // type-checked like any other, and is part of the rules fingerprint. An unknown name is
   // diagnostic E0201.
   std::map<std::string, std::string> parameter_overrides;
-  // Language used in diagnostics that the compiler builds into the Program (messages are
-  // always available in both languages in Diagnostic).
-  Language language = Language::kChinese;
+  // (No language option: every Diagnostic carries its message in Chinese and in English, and
+  // a Program's texts are chosen per call, by EvalOptions and ExplainOptions.)
 };
 
 struct CompileResult {
@@ -97,6 +96,16 @@ struct RuleFiles {
   std::vector<std::string> entries;
 };
 absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path);
+// The same over several paths (files and directories together): the entries are the found
+// files that no other found file imports. Imports are read by the rule parser itself.
+absl::StatusOr<RuleFiles> FindRuleFiles(const std::vector<std::string>& paths);
+
+// The one entry rule set in `paths`, as every tool that compiles "a rule file or a folder"
+// needs it (heyan eval/explain/screen, Python heyan.compile). Errors, in `language` and
+// naming the paths: those of FindRuleFiles; NotFound when there is no rule file at all;
+// InvalidArgument when there are several entries (each listed on its own line).
+absl::StatusOr<std::string> FindEntryRuleSet(const std::vector<std::string>& paths,
+                                             Language language = Language::kChinese);
 
 }  // namespace heyan
 

@@ -217,7 +217,7 @@ heyan_status heyan_compile(const char* entry, const heyan_string_pair* sources, 
     HEYAN_C_REQUIRE(sources != nullptr || source_count == 0, "sources is NULL");
     HEYAN_C_REQUIRE(overrides != nullptr || override_count == 0, "overrides is NULL");
     heyan::CompileOptions options;
-    options.language = english ? heyan::Language::kEnglish : heyan::Language::kChinese;
+    const heyan::Language lang = english ? heyan::Language::kEnglish : heyan::Language::kChinese;
     for (size_t i = 0; i < source_count; ++i) {
       HEYAN_C_REQUIRE(sources[i].name != nullptr && sources[i].value != nullptr,
                       absl::StrCat("sources[", i, "] has a NULL name or text"));
@@ -231,7 +231,6 @@ heyan_status heyan_compile(const char* entry, const heyan_string_pair* sources, 
     absl::StatusOr<heyan::CompileResult> result = heyan::CompileFile(entry, options);
     if (!result.ok()) return Fail(error, HEYAN_ERROR_ARGUMENT, ToStd(result.status().message()));
     if (!result->ok()) {
-      const heyan::Language lang = options.language;
       std::string message;
       for (const heyan::Diagnostic& d : result->diagnostics) {
         absl::StrAppend(&message, heyan::FormatDiagnostic(d, lang));

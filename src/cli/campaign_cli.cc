@@ -11,21 +11,14 @@ namespace heyan::cli {
 
 std::shared_ptr<const Program> CompileRulesArg(const std::string& command, const std::string& path,
                                                const std::map<std::string, std::string>& overrides) {
-  absl::StatusOr<RuleFiles> files = FindRuleFiles(path);
-  if (!files.ok()) {
-    std::cerr << "heyan " << command << ": " << files.status().message() << "\n";
-    return nullptr;
-  }
-  if (files->entries.size() != 1) {
-    std::cerr << "heyan " << command << ": “" << path << "”"
-              << (files->entries.empty() ? "中没有规则文件（*.heyan）\n"
-                                         : absl::StrCat("中有 ", files->entries.size(),
-                                                        " 个入口规则集，请用 --rules 指定一个文件\n"));
+  absl::StatusOr<std::string> entry = FindEntryRuleSet({path});
+  if (!entry.ok()) {
+    std::cerr << "heyan " << command << ": " << entry.status().message() << "\n";
     return nullptr;
   }
   CompileOptions options;
   options.parameter_overrides = overrides;
-  absl::StatusOr<CompileResult> compiled = CompileFile(files->entries[0], options);
+  absl::StatusOr<CompileResult> compiled = CompileFile(*entry, options);
   if (!compiled.ok()) {
     std::cerr << "heyan " << command << ": " << compiled.status().message() << "\n";
     return nullptr;

@@ -1230,33 +1230,15 @@ int Eval(const std::vector<std::string>& args) {
   }
 
   // Rules: a file, or a directory with exactly one entry rule set.
-  absl::StatusOr<RuleFiles> files = FindRuleFiles(flags.rules);
-  if (!files.ok()) {
-    absl::Status said = en ? io::CheckInputPath(flags.rules, io::kRuleFile, true) : files.status();
-    std::cerr << "heyan eval: " << (said.ok() ? files.status() : said).message() << "\n";
-    return 2;
-  }
-  if (files->entries.empty()) {
-    std::cerr << "heyan eval: "
-              << (en ? absl::StrCat("no rule files (*.heyan) in '", flags.rules, "'")
-                     : absl::StrCat("“", flags.rules, "”中没有规则文件（*.heyan）"))
-              << "\n";
-    return 2;
-  }
-  if (files->entries.size() > 1) {
-    std::cerr << "heyan eval: "
-              << (en ? absl::StrCat("'", flags.rules, "' holds ", files->entries.size(),
-                                    " entry rule sets; name one with --rules:\n")
-                     : absl::StrCat("“", flags.rules, "”中有 ", files->entries.size(),
-                                    " 个入口规则集，请用 --rules 指定其中一个：\n"));
-    for (const std::string& e : files->entries) std::cerr << "  " << e << "\n";
+  absl::StatusOr<std::string> entry = FindEntryRuleSet({flags.rules}, flags.lang);
+  if (!entry.ok()) {
+    std::cerr << "heyan eval: " << entry.status().message() << "\n";
     return 2;
   }
   CompileOptions compile_options;
-  compile_options.language = flags.lang;
-  absl::StatusOr<CompileResult> compiled = CompileFile(files->entries[0], compile_options);
+  absl::StatusOr<CompileResult> compiled = CompileFile(*entry, compile_options);
   if (!compiled.ok()) {
-    std::cerr << "heyan eval: " << files->entries[0] << ": " << compiled.status() << "\n";
+    std::cerr << "heyan eval: " << *entry << ": " << compiled.status() << "\n";
     return 2;
   }
   if (!compiled->ok()) {

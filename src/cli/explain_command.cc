@@ -45,10 +45,6 @@ int ExplainUsage(const char* zh, const std::string& en) {
 // One application is small; a file larger than this is not one.
 constexpr size_t kMaxApplicationBytes = size_t{64} << 20;
 
-bool IsTextFormat(const std::string& path) {
-  return absl::EndsWith(path, ".textproto") || absl::EndsWith(path, ".txtpb") || absl::EndsWith(path, ".pbtxt");
-}
-
 }  // namespace
 
 int Explain(const std::vector<std::string>& args) {
@@ -152,28 +148,13 @@ int Explain(const std::vector<std::string>& args) {
   }
 
   // Rules: a file, or a directory with exactly one entry rule set.
-  absl::StatusOr<RuleFiles> files = FindRuleFiles(rules);
-  if (!files.ok()) {
-    absl::Status said = en ? io::CheckInputPath(rules, io::kRuleFile, true) : files.status();
-    std::cerr << "heyan explain: " << (said.ok() ? files.status() : said).message() << "\n";
-    return 2;
-  }
-  if (files->entries.empty()) {
-    std::cerr << "heyan explain: "
-              << (en ? absl::StrCat("no rule files (*.heyan) in '", rules, "'")
-                     : absl::StrCat("“", rules, "”中没有规则文件（*.heyan）"))
-              << "\n";
-    return 2;
-  }
-  if (files->entries.size() != 1) {
-    std::cerr << "heyan explain: " << rules << (en ? " holds " : " 中有 ") << files->entries.size()
-              << (en ? " entry rule sets; name one file with --rules\n" : " 个入口规则集，请用 --rules 指定一个文件\n");
-    for (const std::string& e : files->entries) std::cerr << "  " << e << "\n";
+  absl::StatusOr<std::string> entry = FindEntryRuleSet({rules}, options.language);
+  if (!entry.ok()) {
+    std::cerr << "heyan explain: " << entry.status().message() << "\n";
     return 2;
   }
   CompileOptions compile_options;
-  compile_options.language = options.language;
-  absl::StatusOr<CompileResult> compiled = CompileFile(files->entries[0], compile_options);
+  absl::StatusOr<CompileResult> compiled = CompileFile(*entry, compile_options);
   if (!compiled.ok()) {
     std::cerr << "heyan explain: " << compiled.status().message() << "\n";
     return 2;

@@ -758,7 +758,6 @@ int Test(const std::vector<std::string>& args) {
     rs.entry = entry;
     CompileOptions options;
     options.parameter_overrides = overrides;
-    options.language = g_en ? Language::kEnglish : Language::kChinese;
     for (const auto& [n, v] : overrides) rs.overridden.insert(n);
     absl::StatusOr<CompileResult> r = CompileFile(entry, options);
     if (!r.ok()) {

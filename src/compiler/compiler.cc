@@ -407,14 +407,48 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
   return result;
 }
 
-absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
-  RuleFiles out;
-  std::error_code ec;
+namespace {
+
+// The files `file` imports, as normalised paths. Read with the real parser, so an import is
+// recognised exactly when the compiler would follow it (not inside a string or a comment).
+// A file the parser gives up on (broken header, too many errors) falls back to a scan of its
+// import lines: it is then still known which files it imports, and compiling it reports why
+// it is broken.
+std::vector<std::string> ImportsOf(const std::string& file) {
+  std::vector<std::string> out;
+  const fs::path dir = fs::path(file).parent_path();
+  auto add = [&](const std::string& written) {
+    out.push_back(Normalize(fs::path(written).is_absolute() ? written : (dir / written).generic_string()));
+  };
+  absl::StatusOr<std::string> text = io::ReadWholeFile(file, io::kRuleFile, kMaxReadBytes);
+  if (!text.ok()) return out;  // compiling it reports why it cannot be read
+  internal::SourceSet sources;
+  const int id = sources.Add(file, *text);
+  internal::DiagnosticSink ignored(&sources);
+  CompileOptions defaults;
+  internal::ParseLimits limits{defaults.max_source_bytes, defaults.max_nesting_depth};
+  if (std::unique_ptr<ast::RuleFile> ast = internal::ParseRuleFile(sources, id, limits, &ignored)) {
+    for (const ast::Import& imp : ast->imports) add(imp.path);
+    return out;
+  }
+  static const std::regex kImport(R"(^\s*(导入|import)\s*["“]([^"”]+)["”])");
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_search(line, m, kImport)) add(m[2].str());
+  }
+  return out;
+}
+
+// Adds the rule files at `path` to `out->all`; a file (or a pipe) named directly is added
+// whatever its name and returned in `named`.
+absl::Status CollectRuleFiles(const std::string& path, RuleFiles* out, std::vector<std::string>* named) {
   switch (io::KindOfPath(path)) {
     case io::PathKind::kReadable:  // a file, or a pipe (`--rules <(...)`): compiled as given
-      out.all.push_back(path);
-      out.entries.push_back(path);
-      return out;
+      out->all.push_back(path);
+      named->push_back(path);
+      return absl::OkStatus();
     case io::PathKind::kDirectory:
       break;
     default: {
@@ -422,32 +456,74 @@ absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
       return why.ok() ? absl::NotFoundError(absl::StrCat(path, ": 找不到规则文件")) : why;
     }
   }
+  std::error_code ec;
   auto it = fs::recursive_directory_iterator(path, ec);
   std::string last = path;  // the entry before an error: the directory that could not be read
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     last = it->path().generic_string();
-    if (it->is_regular_file() && it->path().extension() == ".heyan") out.all.push_back(last);
+    if (it->is_regular_file() && it->path().extension() == ".heyan") out->all.push_back(last);
   }
   // A subdirectory that cannot be read would otherwise drop its rule files unnoticed.
   if (ec) return absl::UnavailableError(absl::StrCat(path, ": 读取目录“", last, "”时出错：", ec.message()));
-  std::sort(out.all.begin(), out.all.end());
-  // Entry files are those no other file imports (a quick scan of import lines).
-  std::set<std::string> imported;
-  static const std::regex kImport(R"(^\s*(导入|import)\s*["“]([^"”]+)["”])");
-  for (const auto& file : out.all) {
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::smatch m;
-      if (std::regex_search(line, m, kImport)) {
-        imported.insert(Normalize((fs::path(file).parent_path() / m[2].str()).generic_string()));
-      }
-    }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RuleFiles> FindRuleFiles(const std::vector<std::string>& paths) {
+  RuleFiles out;
+  std::vector<std::string> named;
+  for (const std::string& path : paths) {
+    if (absl::Status s = CollectRuleFiles(path, &out, &named); !s.ok()) return s;
   }
-  for (const auto& file : out.all) {
+  std::sort(out.all.begin(), out.all.end());
+  out.all.erase(std::unique(out.all.begin(), out.all.end()), out.all.end());
+  // One file named on its own is the entry whatever it imports or whoever imports it (a
+  // pipe cannot be read twice). Otherwise the entries are the files no other file imports.
+  if (paths.size() == 1 && named.size() == 1) {
+    out.entries = named;
+    return out;
+  }
+  std::set<std::string> imported;
+  for (const std::string& file : out.all) {
+    for (std::string& target : ImportsOf(file)) imported.insert(std::move(target));
+  }
+  for (const std::string& file : out.all) {
     if (!imported.contains(Normalize(file))) out.entries.push_back(file);
   }
   return out;
+}
+
+absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path) {
+  return FindRuleFiles(std::vector<std::string>{path});
+}
+
+absl::StatusOr<std::string> FindEntryRuleSet(const std::vector<std::string>& paths, Language language) {
+  const bool en = language == Language::kEnglish;
+  const std::string where = absl::StrJoin(paths, en ? ", " : "、");
+  absl::StatusOr<RuleFiles> files = FindRuleFiles(paths);
+  if (!files.ok()) {
+    if (!en) return files.status();
+    // The same problem in English, for the first path that has one.
+    for (const std::string& path : paths) {
+      if (absl::Status said = io::CheckInputPath(path, io::kRuleFile, /*english=*/true); !said.ok()) return said;
+    }
+    return files.status();
+  }
+  if (files->entries.empty()) {
+    return absl::NotFoundError(en ? absl::StrCat("no rule files (*.heyan) in '", where, "'")
+                                  : absl::StrCat("“", where, "”中没有规则文件（*.heyan）"));
+  }
+  if (files->entries.size() > 1) {
+    std::string list;
+    for (const std::string& e : files->entries) absl::StrAppend(&list, "\n  ", e);
+    return absl::InvalidArgumentError(
+        en ? absl::StrCat("'", where, "' holds ", files->entries.size(),
+                          " entry rule sets (rule files no other file imports); name exactly one:", list)
+           : absl::StrCat("“", where, "”中有 ", files->entries.size(),
+                          " 个入口规则集（没有被其他文件导入的规则文件），请指定其中一个：", list));
+  }
+  return files->entries[0];
 }
 
 }  // namespace heyan

@@ -292,7 +292,6 @@ absl::Status Core::Check(const v1::CheckRequest& request, v1::CheckResponse* res
   options.sources[path] = request.source();
   options.import_roots = {folder};
   const Language lang = request.language() == v1::EN ? Language::kEnglish : Language::kChinese;
-  options.language = lang;
   absl::StatusOr<CompileResult> result = CompileFile(path, options);
   if (!result.ok()) return result.status();
   for (const Diagnostic& d : result->diagnostics) {

@@ -116,6 +116,48 @@ class ImportTest : public ::testing::Test {
   fs::path base_;
 };
 
+// FindEntryRuleSet: the one search every "rule file or folder" argument uses.
+TEST_F(ImportTest, EntryRuleSetOfAFolderIsTheFileNothingImports) {
+  absl::StatusOr<std::string> entry = FindEntryRuleSet({Path("tree")});
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(*entry, Path("tree/zz/zz.heyan"));
+  // Several paths together: the files and folders are searched as one set.
+  entry = FindEntryRuleSet({Path("tree/henan.heyan"), Path("tree/zz")});
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(*entry, Path("tree/zz/zz.heyan"));
+}
+
+TEST_F(ImportTest, EntryRuleSetReadsImportsWithTheParser) {
+  // An import on the header's line is an import; a scan of lines starting with 导入 missed it.
+  Write("tree/zz/zz.heyan", "规则集 市 导入 \"../henan.heyan\"\n输出 o = 标准\n");
+  absl::StatusOr<std::string> entry = FindEntryRuleSet({Path("tree")});
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(*entry, Path("tree/zz/zz.heyan"));
+  // "导入" in a comment imports nothing: two entries, both listed, in either language.
+  Write("tree/zz/zz.heyan", "规则集 市\n# 导入 \"../henan.heyan\"\n输出 o = 1\n");
+  entry = FindEntryRuleSet({Path("tree")});
+  ASSERT_EQ(entry.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(entry.status().message(), HasSubstr("2 个入口规则集"));
+  EXPECT_THAT(entry.status().message(), HasSubstr(Path("tree/henan.heyan")));
+  EXPECT_THAT(entry.status().message(), HasSubstr(Path("tree/zz/zz.heyan")));
+  entry = FindEntryRuleSet({Path("tree")}, Language::kEnglish);
+  EXPECT_THAT(entry.status().message(), HasSubstr("2 entry rule sets"));
+}
+
+TEST_F(ImportTest, EntryRuleSetProblemsNameThePath) {
+  fs::create_directories(base_ / "empty");
+  absl::StatusOr<std::string> entry = FindEntryRuleSet({Path("empty")});
+  ASSERT_EQ(entry.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(entry.status().message(), HasSubstr(Path("empty") + "”中没有规则文件"));
+  entry = FindEntryRuleSet({Path("missing")}, Language::kEnglish);
+  EXPECT_FALSE(entry.ok());
+  EXPECT_THAT(entry.status().message(), HasSubstr(Path("missing")));
+  // A file named on its own is the entry, even one that another file imports.
+  entry = FindEntryRuleSet({Path("tree/henan.heyan")});
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(*entry, Path("tree/henan.heyan"));
+}
+
 // Every refused import: E0007 at the import, naming only the path; nothing of the refused
 // file (or of any file it might be) is echoed.
 void ExpectRefused(const CompileResult& r, const std::string& why) {

@@ -219,7 +219,8 @@ def compile(paths: Union[PathLike, Iterable[PathLike]],
         parameter_overrides: parameter name (Chinese or English, as declared) -> value in
             rule-language syntax, e.g. ``{"月低保标准": "450元"}``. An ``int`` is written as
             is; a list or tuple becomes a list constant (``["摩托车", "农用三轮车"]``).
-        language: language of the texts the compiler builds into the Program ("zh", "en").
+        language: language of the error raised when ``paths`` holds no single entry rule
+            file ("zh", "en"); diagnostics always carry both languages.
 
     Returns:
         The compiled Program.
@@ -230,7 +231,8 @@ def compile(paths: Union[PathLike, Iterable[PathLike]],
         HeyanError: the compiler could not run (invalid options), or ``paths`` names no
             single entry rule file.
     """
-    entry = _find_entry(paths)
+    _check_language(language)
+    entry = _find_entry(paths, language)
     return _compile(entry, {}, parameter_overrides, language)
 
 
@@ -260,12 +262,16 @@ def compile_sources(sources: Mapping[str, str], entry: Optional[str] = None,
     return _compile(os.fspath(entry), dict(sources), parameter_overrides, language)
 
 
-def _compile(entry: str, sources: dict[str, str], overrides: Optional[Mapping[str, Any]],
-             language: str) -> "Program":
+def _check_language(language: str) -> None:
     if language not in ("zh", "en"):
         raise ValueError(f"language must be 'zh' or 'en', not {language!r}")
+
+
+def _compile(entry: str, sources: dict[str, str], overrides: Optional[Mapping[str, Any]],
+             language: str) -> "Program":
+    _check_language(language)
     try:
-        handle, diagnostics = _heyan.compile(entry, sources, _overrides(overrides), language)
+        handle, diagnostics = _heyan.compile(entry, sources, _overrides(overrides))
     except _heyan.Error as e:
         raise HeyanError(e.args[1], e.args[0]) from None
     diags = [Diagnostic(**d) for d in diagnostics]
@@ -301,44 +307,19 @@ def _constant(name: str, value: Any) -> str:
                     f"(e.g. '450元'), an int, or a list of those")
 
 
-# `导入 "file"` lines, as heyan::FindRuleFiles scans them to tell entry files from imports.
-_IMPORT = re.compile(r'^\s*(?:导入|import)\s*["“]([^"”]+)["”]', re.MULTILINE)
-
-
-def _find_entry(paths: Union[PathLike, Iterable[PathLike]]) -> str:
+def _find_entry(paths: Union[PathLike, Iterable[PathLike]], language: str) -> str:
+    """The one entry rule file, found by the library (heyan::FindEntryRuleSet), as --rules is."""
     if isinstance(paths, (str, os.PathLike)):
         single = os.fspath(paths)
         if not os.path.isdir(single):
-            return single  # a missing file is the compiler's diagnostic, not ours
+            return single  # a missing file is the compiler's diagnostic (RuleError), not ours
         paths = [single]
     if isinstance(paths, (bytes, Mapping)) or not isinstance(paths, Iterable):
         raise TypeError("paths must be a path or an iterable of paths")
-    files: list[str] = []
-    for p in paths:
-        p = os.fspath(p)
-        if os.path.isdir(p):
-            for root, _, names in os.walk(p):
-                files.extend(os.path.join(root, n) for n in names if n.endswith(".heyan"))
-        else:
-            files.append(p)
-    files = sorted(set(files))
-    if len(files) == 1:
-        return files[0]
-    imported = set()
-    for f in files:
-        try:
-            with open(f, encoding="utf-8-sig") as fh:
-                text = fh.read()
-        except OSError:
-            continue  # reported by the compiler if it matters
-        for target in _IMPORT.findall(text):
-            imported.add(os.path.normpath(os.path.join(os.path.dirname(f), target)))
-    entries = [f for f in files if os.path.normpath(f) not in imported]
-    if len(entries) != 1:
-        raise HeyanError(
-            f"expected exactly one entry rule file (one that no other listed file imports), "
-            f"found {len(entries)}: {', '.join(entries) or '(none)'}", "INVALID_ARGUMENT")
-    return entries[0]
+    try:
+        return _heyan.find_entry_rule_set([os.fspath(p) for p in paths], language)
+    except _heyan.Error as e:
+        raise HeyanError(e.args[1], e.args[0]) from None
 
 
 # ---- evaluate --------------------------------------------------------------------------

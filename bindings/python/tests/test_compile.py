@@ -61,10 +61,28 @@ def test_compile_list_picks_the_entry_file(tmp_path):
 def test_compile_list_with_two_entries_is_an_error(tmp_path):
     (tmp_path / "a.heyan").write_text(HEADER, encoding="utf-8")
     (tmp_path / "b.heyan").write_text(HEADER, encoding="utf-8")
-    with pytest.raises(heyan.HeyanError, match="exactly one entry") as e:
+    with pytest.raises(heyan.HeyanError, match="2 个入口规则集") as e:
         heyan.compile(tmp_path)
     assert not isinstance(e.value, heyan.RuleError)
     assert e.value.code == "INVALID_ARGUMENT"
+    assert str(tmp_path / "a.heyan") in str(e.value) and str(tmp_path / "b.heyan") in str(e.value)
+    with pytest.raises(heyan.HeyanError, match="2 entry rule sets"):
+        heyan.compile(tmp_path, language="en")
+
+
+def test_compile_entry_is_found_by_the_parser_not_by_a_line_scan(tmp_path):
+    # An import on the header's line is an import (the language does not care about line
+    # breaks); a scan for lines starting with 导入 missed it and saw two entries here.
+    (tmp_path / "params.heyan").write_text(
+        '规则集 省级参数 版本 "1" 依据 "p"\n参数 月低保标准: 金额 = 450元 依据 "p"\n', encoding="utf-8")
+    (tmp_path / "main.heyan").write_text(
+        '规则集 甲 版本 "1" 依据 "p" 导入 "params.heyan"\n规则 R "r" 依据 "p"\n  当 月低保标准 > 1元\n  则 标记\n',
+        encoding="utf-8")
+    assert heyan.compile(tmp_path).name == "甲"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(heyan.HeyanError) as e:
+        heyan.compile(tmp_path / "empty")
+    assert e.value.code == "NOT_FOUND" and "没有规则文件" in str(e.value)
 
 
 def test_compile_sources_with_imports():
