@@ -14,8 +14,6 @@
 // parameter of the trace (household totals and standards). A value that equals one of those
 // is not evidence of a leak, so it is not checked.
 #include <algorithm>
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -25,38 +23,25 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
-#include "cli/test_case.h"
 #include "common/text.h"
 #include "explain/privacy.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "heyan/compiler.h"
 #include "heyan/explain.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
 #include "heyan/v1/options.pb.h"
+#include "support/shipped_cases.h"
 
 namespace heyan {
 namespace {
 
-namespace fs = std::filesystem;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 std::string SourceDir() { return HEYAN_SOURCE_DIR; }
-
-std::vector<std::string> ShippedCases() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(SourceDir() + "/rules")) {
-    if (!e.is_regular_file() || e.path().parent_path().filename() != "tests") continue;
-    const std::string ext = e.path().extension().string();
-    if (ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt") out.push_back(e.path().generic_string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string Yuan(int64_t fen) {
   const bool neg = fen < 0;
@@ -291,50 +276,23 @@ void CheckCase(const std::string& file, const v1::TestCase& test, const v1::Deci
 }
 
 TEST(ExplainPrivacyTest, NoApplicantLetterShowsAnotherPersonsData) {
-  const std::vector<std::string> files = ShippedCases();
-  ASSERT_GE(files.size(), 100u) << "the shipped cases were not found under " << SourceDir() << "/rules";
-  std::map<std::string, std::shared_ptr<const Program>> programs;
+  const std::vector<test_support::ShippedCase> cases = test_support::LoadShippedCases(SourceDir());
+  ASSERT_GE(cases.size(), 100u) << "the shipped cases were not found under " << SourceDir() << "/rules";
   Totals totals;
-  for (const std::string& file : files) {
-    v1::TestCase test;
-    std::vector<cli::LineError> errors;
-    cli::ReadTestCase(file, false, &test, nullptr, &errors);
-    for (const cli::LineError& e : errors) ADD_FAILURE() << file << ":" << e.line << ": " << e.message;
-    if (!errors.empty()) continue;
-    const std::string entry = (fs::path(file).parent_path() / test.rules()).lexically_normal().generic_string();
-    CompileOptions compile;
-    std::string key = entry;
-    for (const v1::ParameterValue& p : test.parameters()) {
-      compile.parameter_overrides[p.name()] = p.value();
-      absl::StrAppend(&key, "\n", p.name(), "=", p.value());
-    }
-    std::shared_ptr<const Program>& program = programs[key];
-    if (program == nullptr) {
-      absl::StatusOr<CompileResult> r = CompileFile(entry, compile);
-      ASSERT_TRUE(r.ok()) << file << ": " << r.status();
-      ASSERT_TRUE(r->ok()) << file << ": the rules do not compile";
-      program = r->program;
-    }
-    Registries registries;
-    ASSERT_TRUE(cli::AddCaseRegistries(test, file, &registries).ok()) << file;
+  for (const test_support::ShippedCase& c : cases) {
+    const std::string& file = c.file;
+    const v1::TestCase& test = c.test;
+    ASSERT_TRUE(c.problem.empty()) << file << ": " << c.problem;
+    const Program* program = c.program.get();
     EvalOptions eval;
     eval.trace = true;
-    eval.as_of = test.as_of();
     v1::Decision decision;
-    absl::Status s;
-    if (test.has_records()) {
-      v1::VerificationRequest request;
-      *request.mutable_application() = test.application();
-      *request.mutable_records() = test.records();
-      s = program->Evaluate(request, registries, eval, &decision);
-    } else {
-      s = program->Evaluate(test.application(), registries, eval, &decision);
-    }
+    const absl::Status s = test_support::EvaluateShippedCase(c, eval, &decision);
     ASSERT_TRUE(s.ok()) << file << ": " << s;
     ++totals.cases;
     CheckCase(file, test, decision, *program, &totals);
   }
-  EXPECT_EQ(totals.cases, static_cast<int>(files.size()));
+  EXPECT_EQ(totals.cases, static_cast<int>(cases.size()));
   // The property was really exercised: letters were written and values looked for.
   EXPECT_GE(totals.letters, 3 * totals.cases);
   EXPECT_GT(totals.checked_values, 1000);

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/test_case.h"
 #include "google/protobuf/util/json_util.h"
 #include "heyan/compiler.h"
 #include "heyan/explain.h"
@@ -23,22 +22,12 @@
 #include "heyan/registry.h"
 #include "runtime/interpreter.h"
 #include "runtime/program_impl.h"
+#include "support/shipped_cases.h"
 
 namespace heyan {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> ShippedCases(const std::string& root) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root + "/rules")) {
-    if (!e.is_regular_file() || e.path().parent_path().filename() != "tests") continue;
-    const std::string ext = e.path().extension().string();
-    if (ext == ".textproto" || ext == ".txtpb" || ext == ".pbtxt") out.push_back(e.path().generic_string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string Json(const google::protobuf::Message& m) {
   std::string out;
@@ -49,53 +38,21 @@ std::string Json(const google::protobuf::Message& m) {
 }
 
 int Run(const std::string& root) {
-  std::map<std::string, std::shared_ptr<const Program>> programs;
-  for (const std::string& file : ShippedCases(root)) {
-    std::cout << "==== " << fs::relative(file, root).generic_string() << "\n";
-    v1::TestCase test;
-    std::vector<cli::LineError> errors;
-    cli::ReadTestCase(file, false, &test, nullptr, &errors);
-    if (!errors.empty()) {
-      std::cout << "unreadable: " << errors[0].message << "\n";
+  for (const test_support::ShippedCase& c : test_support::LoadShippedCases(root)) {
+    std::cout << "==== " << fs::relative(c.file, root).generic_string() << "\n";
+    if (!c.problem.empty()) {
+      std::cout << c.problem << "\n";
       continue;
     }
-    const std::string entry = (fs::path(file).parent_path() / test.rules()).lexically_normal().generic_string();
-    CompileOptions compile;
-    std::string key = entry;
-    for (const v1::ParameterValue& p : test.parameters()) {
-      compile.parameter_overrides[p.name()] = p.value();
-      absl::StrAppend(&key, "\n", p.name(), "=", p.value());
-    }
-    std::shared_ptr<const Program>& program = programs[key];
-    if (program == nullptr) {
-      absl::StatusOr<CompileResult> r = CompileFile(entry, compile);
-      if (!r.ok() || !r->ok()) {
-        std::cout << "does not compile\n";
-        continue;
-      }
-      program = r->program;
-    }
-    Registries registries;
-    if (absl::Status s = cli::AddCaseRegistries(test, file, &registries); !s.ok()) {
-      std::cout << "registries: " << s << "\n";
-      continue;
-    }
+    const v1::TestCase& test = c.test;
+    const std::shared_ptr<const Program>& program = c.program;
     v1::Decision traced;
     for (int variant = 0; variant < 3; ++variant) {
       EvalOptions eval;
-      eval.as_of = test.as_of();
       eval.trace = variant == 0;
       eval.explain = variant != 2;
       v1::Decision decision;
-      absl::Status s;
-      if (test.has_records()) {
-        v1::VerificationRequest request;
-        *request.mutable_application() = test.application();
-        *request.mutable_records() = test.records();
-        s = program->Evaluate(request, registries, eval, &decision);
-      } else {
-        s = program->Evaluate(test.application(), registries, eval, &decision);
-      }
+      const absl::Status s = test_support::EvaluateShippedCase(c, eval, &decision);
       static const char* kNames[] = {"trace", "full", "lean"};
       std::cout << "-- " << kNames[variant] << "\n";
       if (!s.ok()) {

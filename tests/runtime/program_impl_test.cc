@@ -4,24 +4,20 @@
 // fill every field of the reused Decision with junk (so a field the writer forgets, e.g. one
 // added to decision.proto later, fails here) and decide every shipped case in every mode.
 #include <algorithm>
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/test_case.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "heyan/compiler.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
+#include "support/shipped_cases.h"
 
 namespace heyan {
 namespace {
 
-namespace fs = std::filesystem;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
@@ -92,61 +88,17 @@ void FillWithJunk(Message* m, int depth = 0) {
   }
 }
 
-struct Case {
-  std::string file;
-  v1::TestCase test;
-  std::shared_ptr<const Program> program;
-  std::unique_ptr<Registries> registries;
-};
+using Case = test_support::ShippedCase;
 
+// The shipped cases, every one loaded (a case that cannot be is a failure, not a skip).
 std::vector<Case> ShippedCases() {
-  std::vector<Case> out;
-  std::map<std::string, std::shared_ptr<const Program>> programs;
-  std::vector<std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(std::string(HEYAN_SOURCE_DIR) + "/rules")) {
-    if (e.is_regular_file() && e.path().parent_path().filename() == "tests" && e.path().extension() == ".textproto") {
-      files.push_back(e.path().generic_string());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  for (const std::string& file : files) {
-    Case c;
-    c.file = file;
-    std::vector<cli::LineError> errors;
-    cli::ReadTestCase(file, false, &c.test, nullptr, &errors);
-    if (!errors.empty()) continue;
-    const std::string entry = (fs::path(file).parent_path() / c.test.rules()).lexically_normal().generic_string();
-    CompileOptions compile;
-    std::string key = entry;
-    for (const v1::ParameterValue& p : c.test.parameters()) {
-      compile.parameter_overrides[p.name()] = p.value();
-      absl::StrAppend(&key, "\n", p.name(), "=", p.value());
-    }
-    std::shared_ptr<const Program>& program = programs[key];
-    if (program == nullptr) {
-      absl::StatusOr<CompileResult> r = CompileFile(entry, compile);
-      if (!r.ok() || !r->ok()) continue;
-      program = r->program;
-    }
-    c.program = program;
-    c.registries = std::make_unique<Registries>();
-    if (!cli::AddCaseRegistries(c.test, file, c.registries.get()).ok()) continue;
-    out.push_back(std::move(c));
-  }
-  return out;
+  std::vector<Case> cases = test_support::LoadShippedCases(HEYAN_SOURCE_DIR);
+  for (const Case& c : cases) EXPECT_TRUE(c.problem.empty()) << c.file << ": " << c.problem;
+  return cases;
 }
 
 absl::Status EvaluateCase(const Case& c, const EvalOptions& options, v1::Decision* d) {
-  EvalOptions o = options;
-  o.as_of = c.test.as_of();
-  if (c.test.has_records()) {
-    v1::VerificationRequest request;
-    *request.mutable_application() = c.test.application();
-    *request.mutable_records() = c.test.records();
-    request.set_request_id("req-1");
-    return c.program->Evaluate(request, *c.registries, o, d);
-  }
-  return c.program->Evaluate(c.test.application(), *c.registries, o, d);
+  return test_support::EvaluateShippedCase(c, options, d, "req-1");
 }
 
 EvalOptions Mode(int m) {
