@@ -637,7 +637,8 @@ std::string TraceKindText(const std::string& kind) {
   if (g_en) return kind;
   static const std::pair<const char*, const char*> kKinds[] = {
       {"rule", "规则"},   {"parameter", "参数"}, {"value", "计算"},   {"output", "输出"},
-      {"table", "决策表"}, {"item", "逐项"},     {"filter", "筛选"}, {"rule_items", "逐项规则"}};
+      {"table", "决策表"}, {"item", "逐项"},     {"filter", "筛选"}, {"rule_items", "逐项规则"},
+      {"items_omitted", "未列出"}};
   for (const auto& [en, zh] : kKinds) {
     if (kind == en) return zh;
   }

@@ -820,6 +820,16 @@ class Builder {
         }
         for (const v1::NamedValue& v : t.inputs()) c.values.push_back({OneLine(v.name()), LocalizeValue(v.value(), en_)});
         e_.other_rules.push_back(std::move(c));
+      } else if (kind == "items_omitted") {
+        // How many more items the group below saw than the trace lists.
+        if (t.inputs_size() < 2) continue;
+        const std::string key_name = t.name().empty() ? (en_ ? "(inside rules)" : "（规则中）") : t.name();
+        const std::string group_kind = t.inputs(0).name() == "filter" ? "filter" : "item";
+        auto gi = group_index.find({key_name, group_kind + "\n" + OneLine(t.inputs(1).value())});
+        int64_t more = 0;
+        if (gi != group_index.end() && absl::SimpleAtoi(t.inputs(0).value(), &more)) {
+          groups[key_name][gi->second].omitted = more;
+        }
       } else if (kind == "filter" || kind == "item") {
         if (t.inputs_size() < 2) continue;
         const std::string key_name = t.name().empty() ? (en_ ? "(inside rules)" : "（规则中）") : t.name();

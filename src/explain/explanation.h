@@ -58,6 +58,7 @@ struct ItemGroup {
   std::string kind;  // "filter" or "aggregate"
   std::string rule;  // the filter's condition, or the aggregate's per-item expression
   std::vector<ItemLine> items;
+  int64_t omitted = 0;  // items seen but not listed (the trace lists at most 1,000 per group)
 };
 
 // A computed value, output, table or parameter from the trace.

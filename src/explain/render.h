@@ -7,6 +7,7 @@
 #ifndef HEYAN_EXPLAIN_RENDER_H_
 #define HEYAN_EXPLAIN_RENDER_H_
 
+#include <cstdint>
 #include <string>
 
 #include "explain/explanation.h"
@@ -16,6 +17,9 @@ namespace heyan::explain_internal {
 // The applicant letter's request to bring the missing documents to the issuing office
 // (ExplainOptions.issuing_office, else the township government generically).
 std::string BringDocuments(const Explanation& e);
+
+// "另有 N 项未逐项列出…": the items of a group the trace did not list (ItemGroup.omitted).
+std::string OmittedItemsText(const Explanation& e, int64_t omitted);
 
 std::string RenderText(const Explanation& e);
 std::string RenderJson(const Explanation& e);

@@ -194,6 +194,7 @@ class HtmlWriter {
           absl::StrAppend(&block, " ", H(l.fields), " → <span class=\"", l.counted ? "yes" : "no", "\">", H(l.result),
                           "</span></li>");
         }
+        if (g.omitted > 0) absl::StrAppend(&block, "<li class=\"muted\">", H(OmittedItemsText(e_, g.omitted)), "</li>");
         absl::StrAppend(&block, "</ul>");
         parts.push_back(block);
       }

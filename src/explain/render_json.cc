@@ -102,6 +102,10 @@ void Steps(JsonWriter& w, const std::string& key, const std::vector<ComputedStep
       w.BeginObject();
       w.KV("kind", g.kind);
       w.KV("rule", g.rule);
+      if (g.omitted > 0) {
+        w.Key("omitted");
+        w.Int(g.omitted);
+      }
       w.Key("lines");
       w.BeginArray();
       for (const ItemLine& l : g.items) {

@@ -55,6 +55,7 @@ class TextWriter {
         absl::StrAppend(&line, " ", l.fields, " → ", l.result);
         Line(line);
       }
+      if (g.omitted > 0) Line(absl::StrCat(in, "  ", OmittedItemsText(e_, g.omitted)));
     }
     if (!s.inputs.empty()) Line(absl::StrCat(in, Say(e_, "计算自", "From"), Colon(), Values(s.inputs)));
     if (!s.location.empty()) Line(absl::StrCat(in, Say(e_, "位置", "Location"), Colon(), s.location));
@@ -275,6 +276,12 @@ class TextWriter {
 };
 
 }  // namespace
+
+std::string OmittedItemsText(const Explanation& e, int64_t omitted) {
+  return e.language == "en"
+             ? absl::StrCat("… and ", omitted, " more items, not listed (the trace lists at most 1,000 per line of the rules)")
+             : absl::StrCat("……另有 ", omitted, " 项未逐项列出（每处最多列出 1000 项）");
+}
 
 std::string BringDocuments(const Explanation& e) {
   if (e.language == "en") {

@@ -11,7 +11,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "common/value.h"
 #include "google/protobuf/message.h"
@@ -46,6 +49,13 @@ struct ItemRecord {
   bool filter = false;        // true: a 其中 decision (counted says whether it passed)
   bool counted = false;
   Value value;                // aggregate: the item's value
+};
+
+// Items a filter or an aggregate looked at beyond what the trace lists (kMaxTracedItems).
+struct OmittedItems {
+  int decl = -1;
+  const void* expr = nullptr;
+  bool filter = false;
 };
 
 // One registry lookup the rules made: which check answered it, for whom (Decision.checks).
@@ -124,6 +134,11 @@ class Frame {
   std::vector<int> table_hits;
   std::vector<std::vector<int>> excepted;
   bool record_items = false;       // items are recorded (off while values re-render)
+  static constexpr int64_t kMaxTracedItems = 1000;
+  // Items seen per (declaration, filter or aggregate) while tracing, and the pairs that saw
+  // more than kMaxTracedItems, in the order they passed it (the trace order is reproducible).
+  absl::flat_hash_map<std::pair<int, const void*>, int64_t> item_counts;
+  std::vector<OmittedItems> omitted;
   bool record_exceptions = false;  // exceptions are recorded (off when a rule re-runs)
 
   // While a value renders for an explanation: the messages whose fields it read, for the
@@ -159,6 +174,16 @@ class Frame {
   // (value = what it added) looked at `item`.
   void RecordItem(const void* expr, const Value& item, bool filter, bool counted, const Value& value) {
     if (!record_items || item.kind != TypeKind::kMessage) return;
+    // A trace lists at most kMaxTracedItems items per filter or aggregate of a declaration,
+    // then only how many more there were: without a bound, one household with 100,000
+    // income items made a trace of several hundred megabytes.
+    auto [counted_here, first] = item_counts.try_emplace(std::make_pair(current_decl, expr), 0);
+    if (++counted_here->second > kMaxTracedItems) {
+      if (counted_here->second == kMaxTracedItems + 1) {
+        omitted.push_back(OmittedItems{current_decl, expr, filter});
+      }
+      return;
+    }
     ItemRecord r;
     r.decl = current_decl;
     r.expr = expr;

@@ -621,6 +621,8 @@ absl::Status ProgramImpl::BeginEvaluation(Frame& f, const EvalInput& input, cons
   f.record_items = options.trace;
   f.record_exceptions = options.trace;
   f.items.clear();
+  f.item_counts.clear();
+  f.omitted.clear();
   if (options.trace) {
     f.table_hits.assign(checked_->decls.size(), -1);
     f.excepted.resize(checked_->rules.size());
@@ -748,6 +750,16 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
   Truncate(decision->mutable_amounts(), amounts);
 }
 
+namespace {
+
+// The expression a traced item was tested or valued by: a filter's condition, an
+// aggregate's per-item value (the item itself when it is summed as is).
+const std::string& ItemRule(const TExpr& e, bool filter) {
+  return filter || e.args.size() > 1 ? e.args[1]->source : e.var;
+}
+
+}  // namespace
+
 void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
   const size_t nrules = checked_->rules.size();
   for (size_t r = 0; r < nrules; ++r) {
@@ -840,7 +852,22 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     AddSubject(owner, step->mutable_subjects());
     v1::NamedValue* rule = step->add_inputs();
     rule->set_name(r.filter ? "条件" : "取值");
-    rule->set_value(r.filter ? e.args[1]->source : (e.args.size() > 1 ? e.args[1]->source : e.var));
+    rule->set_value(ItemRule(e, r.filter));
+  }
+  // How many items each filter or aggregate saw beyond the ones listed.
+  for (const OmittedItems& o : f.omitted) {
+    const TExpr& e = *static_cast<const TExpr*>(o.expr);
+    const int64_t more = f.item_counts.at(std::make_pair(o.decl, o.expr)) - Frame::kMaxTracedItems;
+    v1::TraceStep* step = decision->add_trace();
+    step->set_name(o.decl >= 0 ? checked_->decls[o.decl].name : "");
+    step->set_kind("items_omitted");
+    step->set_result(absl::StrCat("另有 ", more, " 项未逐项列出（每处最多列出 ", Frame::kMaxTracedItems, " 项）"));
+    v1::NamedValue* count = step->add_inputs();
+    count->set_name(o.filter ? "filter" : "item");
+    count->set_value(absl::StrCat(more));
+    v1::NamedValue* rule = step->add_inputs();
+    rule->set_name(o.filter ? "条件" : "取值");
+    rule->set_value(ItemRule(e, o.filter));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "heyan/compiler.h"
+#include "heyan/explain.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -1184,6 +1185,56 @@ TEST(EvaluatorTest, TraceItemsAreRecordedOnce) {
   // explain it (Render) records nothing again.
   EXPECT_EQ(named, 3);
   EXPECT_EQ(unnamed, 0);
+}
+
+// A trace lists at most 1,000 items per filter or aggregate and then says how many more
+// there were: one household with 100,000 income items made a trace of several hundred MB.
+TEST(EvaluatorTest, TraceListsAtMostAThousandItemsPerExpression) {
+  auto program = MustCompile("计算 计入: 金额 = 合计(成员.收入 其中 来源 ≠ 奖学金: 金额)\n输出 o = 计入\n");
+  v1::Application app = Household();
+  v1::Member* first = app.mutable_members(0);
+  for (int i = 0; i < 2500; ++i) AddIncome(first, v1::CASUAL_LABOUR, 1);
+  EvalOptions options;
+  options.trace = true;
+  v1::Decision d = Eval(program, app, NoRegistries(), options);
+  // The sum still covers every item: 600 + 300 + 2500 × 0.01 元.
+  ASSERT_EQ(d.amounts_size(), 1);
+  EXPECT_EQ(d.amounts(0).fen(), 60000 + 30000 + 2500);
+  int listed_filter = 0, listed_item = 0;
+  std::vector<const v1::TraceStep*> omitted;
+  for (const auto& s : d.trace()) {
+    if (s.kind() == "filter") ++listed_filter;
+    if (s.kind() == "item") ++listed_item;
+    if (s.kind() == "items_omitted") omitted.push_back(&s);
+  }
+  EXPECT_EQ(listed_filter, 1000);
+  EXPECT_EQ(listed_item, 1000);
+  // The filter saw 2,503 items; the sum the 2,502 it let through.
+  ASSERT_EQ(omitted.size(), 2u);
+  for (const v1::TraceStep* step : omitted) {
+    EXPECT_EQ(step->name(), "计入");
+    ASSERT_EQ(step->inputs_size(), 2);
+  }
+  EXPECT_EQ(omitted[0]->inputs(0).name(), "filter");
+  EXPECT_EQ(omitted[0]->inputs(0).value(), "1503");
+  EXPECT_EQ(omitted[0]->inputs(1).value(), "来源 ≠ 奖学金");
+  EXPECT_THAT(omitted[0]->result(), HasSubstr("另有 1503 项"));
+  EXPECT_EQ(omitted[1]->inputs(0).name(), "item");
+  EXPECT_EQ(omitted[1]->inputs(0).value(), "1502");
+  EXPECT_EQ(omitted[1]->inputs(1).value(), "收入.金额");  // as the listed items show it
+  // The staff explanation says so under the group, in every format and language.
+  for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kJson, ExplainOptions::Format::kHtml}) {
+    ExplainOptions o;
+    o.format = format;
+    o.program = program.get();
+    absl::StatusOr<std::string> zh = Explain(d, app, o);
+    ASSERT_TRUE(zh.ok()) << zh.status();
+    EXPECT_THAT(*zh, HasSubstr(format == ExplainOptions::Format::kJson ? "\"omitted\": 1503" : "另有 1503 项未逐项列出"));
+    o.language = Language::kEnglish;
+    absl::StatusOr<std::string> en = Explain(d, app, o);
+    ASSERT_TRUE(en.ok()) << en.status();
+    if (format != ExplainOptions::Format::kJson) EXPECT_THAT(*en, HasSubstr("1503 more items, not listed"));
+  }
 }
 
 TEST(EvaluatorTest, DecisionHeaderFields) {
