@@ -27,6 +27,12 @@ using internal::Span;
 
 std::string Normalize(const std::string& path) { return fs::path(path).lexically_normal().generic_string(); }
 
+// The file an import written in a file of folder `dir` names, normalised: relative imports
+// are relative to the importing file.
+std::string ImportTarget(const fs::path& dir, const std::string& written) {
+  return Normalize(fs::path(written).is_absolute() ? written : (dir / written).generic_string());
+}
+
 // Rule files larger than this are not read at all; up to it, the parser's own limit
 // (CompileOptions::max_source_bytes) decides and says so.
 constexpr size_t kMaxReadBytes = size_t{64} << 20;
@@ -273,10 +279,7 @@ class Loader {
     }
     stack_.push_back(key);
     fs::path dir = fs::path(path).parent_path();
-    for (const ast::Import& imp : ast->imports) {
-      std::string target = fs::path(imp.path).is_absolute() ? imp.path : (dir / imp.path).generic_string();
-      Load(Normalize(target), &imp.span);
-    }
+    for (const ast::Import& imp : ast->imports) Load(ImportTarget(dir, imp.path), &imp.span);
     stack_.pop_back();
     files_.push_back(std::move(ast));
   }
@@ -417,9 +420,6 @@ namespace {
 std::vector<std::string> ImportsOf(const std::string& file) {
   std::vector<std::string> out;
   const fs::path dir = fs::path(file).parent_path();
-  auto add = [&](const std::string& written) {
-    out.push_back(Normalize(fs::path(written).is_absolute() ? written : (dir / written).generic_string()));
-  };
   absl::StatusOr<std::string> text = io::ReadWholeFile(file, io::kRuleFile, kMaxReadBytes);
   if (!text.ok()) return out;  // compiling it reports why it cannot be read
   internal::SourceSet sources;
@@ -428,7 +428,7 @@ std::vector<std::string> ImportsOf(const std::string& file) {
   CompileOptions defaults;
   internal::ParseLimits limits{defaults.max_source_bytes, defaults.max_nesting_depth};
   if (std::unique_ptr<ast::RuleFile> ast = internal::ParseRuleFile(sources, id, limits, &ignored)) {
-    for (const ast::Import& imp : ast->imports) add(imp.path);
+    for (const ast::Import& imp : ast->imports) out.push_back(ImportTarget(dir, imp.path));
     return out;
   }
   static const std::regex kImport(R"(^\s*(导入|import)\s*["“]([^"”]+)["”])");
@@ -436,7 +436,7 @@ std::vector<std::string> ImportsOf(const std::string& file) {
   std::string line;
   while (std::getline(in, line)) {
     std::smatch m;
-    if (std::regex_search(line, m, kImport)) add(m[2].str());
+    if (std::regex_search(line, m, kImport)) out.push_back(ImportTarget(dir, m[2].str()));
   }
   return out;
 }

@@ -791,6 +791,9 @@ class Builder {
     std::map<std::pair<std::string, std::string>, size_t> group_index;
     ItemMatcher matcher(a_, en_);
     std::string current_group;
+    // Items seen outside any value (filters inside rules) are grouped under this name.
+    const std::string rules_key = en_ ? "(inside rules)" : "（规则中）";
+    auto group_owner = [&](const v1::TraceStep& t) { return t.name().empty() ? rules_key : t.name(); };
     for (const v1::TraceStep& t : d_.trace()) {
       const std::string& kind = t.kind();
       if (kind == "rule") {
@@ -823,7 +826,7 @@ class Builder {
       } else if (kind == "items_omitted") {
         // How many more items the group below saw than the trace lists.
         if (t.inputs_size() < 2) continue;
-        const std::string key_name = t.name().empty() ? (en_ ? "(inside rules)" : "（规则中）") : t.name();
+        const std::string key_name = group_owner(t);
         const std::string group_kind = t.inputs(0).name() == "filter" ? "filter" : "item";
         auto gi = group_index.find({key_name, group_kind + "\n" + OneLine(t.inputs(1).value())});
         int64_t more = 0;
@@ -832,7 +835,7 @@ class Builder {
         }
       } else if (kind == "filter" || kind == "item") {
         if (t.inputs_size() < 2) continue;
-        const std::string key_name = t.name().empty() ? (en_ ? "(inside rules)" : "（规则中）") : t.name();
+        const std::string key_name = group_owner(t);
         const std::string rule = OneLine(t.inputs(1).value());
         const std::pair<std::string, std::string> key = {key_name, kind + "\n" + rule};
         auto gi = group_index.find(key);
@@ -885,7 +888,6 @@ class Builder {
     // Items seen outside any value: filters inside rules, but also the engine re-running a
     // value's sum when it renders that value's inputs. The latter repeat a group that
     // already stands under its value and are dropped.
-    const std::string rules_key = en_ ? "(inside rules)" : "（规则中）";
     if (groups.count(rules_key)) {
       std::set<std::string> named;
       for (const auto& [key, index] : group_index) {

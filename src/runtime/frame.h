@@ -134,12 +134,12 @@ class Frame {
   std::vector<int> table_hits;
   std::vector<std::vector<int>> excepted;
   bool record_items = false;       // items are recorded (off while values re-render)
+  bool record_exceptions = false;  // exceptions are recorded (off when a rule re-runs)
   static constexpr int64_t kMaxTracedItems = 1000;
   // Items seen per (declaration, filter or aggregate) while tracing, and the pairs that saw
   // more than kMaxTracedItems, in the order they passed it (the trace order is reproducible).
   absl::flat_hash_map<std::pair<int, const void*>, int64_t> item_counts;
   std::vector<OmittedItems> omitted;
-  bool record_exceptions = false;  // exceptions are recorded (off when a rule re-runs)
 
   // While a value renders for an explanation: the messages whose fields it read, for the
   // Decision's `subjects` (see subjects.h); null otherwise (nothing is recorded).
@@ -177,11 +177,9 @@ class Frame {
     // A trace lists at most kMaxTracedItems items per filter or aggregate of a declaration,
     // then only how many more there were: without a bound, one household with 100,000
     // income items made a trace of several hundred megabytes.
-    auto [counted_here, first] = item_counts.try_emplace(std::make_pair(current_decl, expr), 0);
-    if (++counted_here->second > kMaxTracedItems) {
-      if (counted_here->second == kMaxTracedItems + 1) {
-        omitted.push_back(OmittedItems{current_decl, expr, filter});
-      }
+    const int64_t seen = ++item_counts[{current_decl, expr}];
+    if (seen > kMaxTracedItems) {
+      if (seen == kMaxTracedItems + 1) omitted.push_back(OmittedItems{current_decl, expr, filter});
       return;
     }
     ItemRecord r;
