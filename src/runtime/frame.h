@@ -16,6 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 
+#include "common/typed_value.h"
 #include "common/value.h"
 #include "google/protobuf/message.h"
 #include "heyan/v1/application.pb.h"
@@ -146,6 +147,7 @@ class Frame {
   std::vector<const google::protobuf::Message*>* reads = nullptr;
   std::vector<const google::protobuf::Message*> read_buffer;  // what `reads` points to
   SubjectIndex subjects;
+  MessagePaths paths;  // where messages sit in the application, for typed values
 
   void NoteRead(const google::protobuf::Message& m) {
     if (reads != nullptr) reads->push_back(&m);

@@ -2,6 +2,8 @@
 // outputs), so 符合条件 is known before anything reads it; then the Decision is assembled.
 #include "runtime/program_impl.h"
 
+#include "common/typed_value.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checker/schema.h"
+#include "common/typed_value.h"
 #include "heyan/registry.h"
 #include "heyan/v1/options.pb.h"
 #include "runtime/interpreter.h"
@@ -302,6 +305,30 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
                       : key == "covered_members"   ? OutputKey::kCoveredMembers
                                                    : OutputKey::kNone;
   }
+  // Program::declarations() lists the live declarations, then the live rules.
+  int32_t info = 0;
+  decl_info_index_.assign(checked_->decls.size(), -1);
+  for (size_t d = 0; d < checked_->decls.size(); ++d) {
+    if (checked_->decls[d].live) decl_info_index_[d] = info++;
+  }
+  rule_info_index_.assign(checked_->rules.size(), -1);
+  for (size_t r = 0; r < checked_->rules.size(); ++r) {
+    if (checked_->rules[r].live) rule_info_index_[r] = info++;
+  }
+  auto note_reads = [&](const TExpr* root) {
+    std::vector<int32_t>& read = declarations_read_[root];
+    ForEachExpr(root, [&](const TExpr& e) {
+      if (e.kind != TKind::kDecl || e.decl < 0 || e.decl >= static_cast<int>(decl_info_index_.size())) return;
+      const int32_t index = decl_info_index_[e.decl];
+      if (index >= 0 && std::find(read.begin(), read.end(), index) == read.end()) read.push_back(index);
+    });
+  };
+  for (const CheckedRule& r : checked_->rules) {
+    for (const TExpr* e : r.evidence) note_reads(e);
+  }
+  for (const CheckedDecl& d : checked_->decls) {
+    for (const TExpr* e : d.evidence) note_reads(e);
+  }
   person_scalar_slot_ = PersonScalarSlots(*checked_);
   // The texts explanations render (messages, evidence), decided once here rather than per
   // rendering.
@@ -511,8 +538,8 @@ void ProgramImpl::DecideRules(Frame& f) const {
   for (int r : other_rules_) run(r);
 }
 
-std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
-  Value v;
+bool ProgramImpl::RenderValue(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects,
+                              Value* v) const {
   int saved = f.last_cause;
   // Re-reading a value for an explanation must not record its items a second time.
   const bool record_items = f.record_items;
@@ -522,19 +549,36 @@ std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::
   reads.clear();
   std::vector<const google::protobuf::Message*>* saved_reads = f.reads;
   f.reads = subjects != nullptr ? &reads : nullptr;
-  const bool ok = RunInto(f, fn, &v);
+  const bool ok = RunInto(f, fn, v);
   f.reads = saved_reads;
   f.record_items = record_items;
   if (subjects != nullptr) {
-    if (ok) NoteShownItems(v, &reads);
+    if (ok) NoteShownItems(*v, &reads);
     AddSubjects(f.subjects, reads, subjects);
     if (person_scalar_texts_.contains(fn.expr)) AddSubject(kUnknownSubject, subjects);
   }
-  if (!ok) {
-    f.last_cause = saved;
-    return f.english ? "(unknown)" : "（无法确定）";
-  }
+  if (!ok) f.last_cause = saved;
+  return ok;
+}
+
+std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects) const {
+  Value v;
+  if (!RenderValue(f, fn, subjects, &v)) return f.english ? "(unknown)" : "（无法确定）";
   return FormatValue(v, fn.expr->type, f.english);
+}
+
+void ProgramImpl::RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv) const {
+  nv->set_name(fn.expr->source);
+  Value v;
+  if (RenderValue(f, fn, nv->mutable_subjects(), &v)) {
+    nv->set_value(FormatValue(v, fn.expr->type, f.english));
+    ToTypedValue(v, fn.expr->type, f.paths, nv->mutable_typed());
+  } else {
+    nv->set_undetermined(true);
+    nv->set_value(f.english ? "(unknown)" : "（无法确定）");
+  }
+  auto read = declarations_read_.find(fn.expr);
+  if (read != declarations_read_.end()) nv->mutable_declarations()->Add(read->second.begin(), read->second.end());
 }
 
 void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explain) const {
@@ -569,8 +613,7 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explai
   Put(reason->mutable_message(), message);
   for (size_t k = 0; k < plan.evidence.size(); ++k) {
     v1::NamedValue* nv = reason->add_values();
-    nv->set_name(rule.evidence[k]->source);
-    nv->set_value(Render(f, plan.evidence[k], nv->mutable_subjects()));
+    RenderInput(f, plan.evidence[k], nv);
     for (const std::string& s : nv->subjects()) AddSubject(s, reason->mutable_subjects());
   }
   AddEachSubject(f, index, reason->mutable_subjects());
@@ -616,6 +659,7 @@ absl::Status ProgramImpl::BeginEvaluation(Frame& f, const EvalInput& input, cons
   f.eligible_cause = -1;
   f.reads = nullptr;
   f.subjects.Reset(&application);
+  f.paths.Reset(&application);
   f.current_decl = -1;
   f.tracing = options.trace;
   f.record_items = options.trace;
@@ -724,7 +768,11 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       HEYAN_CLEAR_STRING(amount, value);
     }
     ClearIfSet(amount->mutable_subjects());
-    if (amount->has_typed()) amount->clear_typed();  // not filled yet (typed trace)
+    if (options.explain) {
+      ToTypedValue(v, decl.type, f.paths, amount->mutable_typed());
+    } else if (amount->has_typed()) {
+      amount->clear_typed();
+    }
     if (options.explain && (v.kind == TypeKind::kMessage || v.kind == TypeKind::kList)) {
       std::vector<const google::protobuf::Message*> shown;
       NoteShownItems(v, &shown);
@@ -758,6 +806,19 @@ const std::string& ItemRule(const TExpr& e, bool filter) {
   return filter || e.args.size() > 1 ? e.args[1]->source : e.var;
 }
 
+// A rule or value that could not be decided: missing evidence or a fault, as text and typed.
+void SetUndecided(const Cause& k, v1::TraceStep* step) {
+  if (k.fault) {
+    step->set_status(v1::TraceStep::FAULT);
+    step->set_fault_message(k.message);
+    step->set_result(absl::StrCat("出错：", k.message));
+  } else {
+    step->set_status(v1::TraceStep::MISSING);
+    step->set_missing_field(k.field);
+    step->set_result(absl::StrCat("缺少材料：", k.field));
+  }
+}
+
 }  // namespace
 
 void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
@@ -771,21 +832,27 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     step->set_title(rule.title);
     step->set_citation(rule.basis);
     step->set_location(rule_locations_[r]);
+    step->set_step_kind(v1::TraceStep::STEP_RULE);
+    step->set_declaration(rule_info_index_[r]);
     const RuleResult result = f.rule_result[r];
     if (result == RuleResult::kApplies) {
+      step->set_status(v1::TraceStep::APPLIES);
       step->set_result("适用");
     } else if (result == RuleResult::kNotApplicable) {
       std::vector<std::string> titles;
-      for (int e : f.excepted[r]) titles.push_back(rule.exceptions[e].title);
+      for (int e : f.excepted[r]) {
+        titles.push_back(rule.exceptions[e].title);
+        step->add_exceptions(e);
+        step->add_exception_titles(rule.exceptions[e].title);
+      }
+      step->set_status(titles.empty() ? v1::TraceStep::NOT_APPLICABLE : v1::TraceStep::EXCEPTED);
       step->set_result(titles.empty() ? "不适用" : absl::StrCat("例外：", absl::StrJoin(titles, "、")));
     } else {
-      const Cause& k = f.causes[f.rule_cause[r]];
-      step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
+      SetUndecided(f.causes[f.rule_cause[r]], step);
     }
     for (size_t k = 0; k < plan_.rules[r].evidence.size(); ++k) {
       v1::NamedValue* nv = step->add_inputs();
-      nv->set_name(rule.evidence[k]->source);
-      nv->set_value(Render(f, plan_.rules[r].evidence[k], nv->mutable_subjects()));
+      RenderInput(f, plan_.rules[r].evidence[k], nv);
       for (const std::string& s : nv->subjects()) AddSubject(s, step->mutable_subjects());
     }
     if (result == RuleResult::kApplies) AddEachSubject(f, static_cast<int>(r), step->mutable_subjects());
@@ -798,19 +865,29 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     step->set_name(decl.name);
     static const char* kKinds[] = {"parameter", "value", "output", "table"};
     step->set_kind(kKinds[static_cast<int>(decl.kind)]);
+    static const v1::TraceStep::StepKind kStepKinds[] = {v1::TraceStep::STEP_PARAMETER, v1::TraceStep::STEP_VALUE,
+                                                         v1::TraceStep::STEP_OUTPUT, v1::TraceStep::STEP_TABLE};
+    step->set_step_kind(kStepKinds[static_cast<int>(decl.kind)]);
+    step->set_declaration(decl_info_index_[d]);
     step->set_location(absl::StrCat(decl.file, ":", decl.line));
     step->set_citation(decl.basis);
     if (decl.expr) step->set_formula(decl.expr->source);
     if (s.state == DeclState::kDone) {
+      step->set_status(v1::TraceStep::COMPUTED);
+      ToTypedValue(s.value, decl.type, f.paths, step->mutable_value());
       std::string text = FormatValue(s.value, decl.type, f.english);
       if (decl.kind == ast::DeclKind::kTable) {
+        step->set_table_row(f.table_hits[d] + 1);
         text = f.table_hits[d] >= 0 ? absl::StrCat(text, "（第 ", f.table_hits[d] + 1, " 行）") : absl::StrCat(text, "（否则）");
       }
       if (decl.kind == ast::DeclKind::kParameter && f.as_of_known) {
         // Which dated value applied: coverage and explanations cite it.
         for (auto it = decl.dated.rbegin(); it != decl.dated.rend(); ++it) {
           if (it->from <= f.as_of) {
-            if (it->from != INT32_MIN) absl::StrAppend(&text, "（自 ", FormatDate(it->from), " 起）");
+            if (it->from != INT32_MIN) {
+              step->set_effective_from(FormatDate(it->from));
+              absl::StrAppend(&text, "（自 ", step->effective_from(), " 起）");
+            }
             step->set_citation(it->basis);
             break;
           }
@@ -818,8 +895,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
       }
       step->set_result(text);
     } else {
-      const Cause& k = f.causes[s.cause];
-      step->set_result(k.fault ? absl::StrCat("出错：", k.message) : absl::StrCat("缺少材料：", k.field));
+      SetUndecided(f.causes[s.cause], step);
     }
     if (s.state == DeclState::kDone && (s.value.kind == TypeKind::kMessage || s.value.kind == TypeKind::kList)) {
       std::vector<const google::protobuf::Message*> shown;
@@ -829,8 +905,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     const DeclPlan& plan = plan_.decls[d];
     for (size_t k = 0; k < plan.evidence.size(); ++k) {
       v1::NamedValue* nv = step->add_inputs();
-      nv->set_name(decl.evidence[k]->source);
-      nv->set_value(Render(f, plan.evidence[k], nv->mutable_subjects()));
+      RenderInput(f, plan.evidence[k], nv);
     }
   }
   // Item by item: what each filter let through and what each aggregate added.
@@ -839,11 +914,21 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     const TExpr& e = *static_cast<const TExpr*>(r.expr);
     step->set_name(r.decl >= 0 ? checked_->decls[r.decl].name : "");
     step->set_kind(r.filter ? "filter" : "item");
+    step->set_step_kind(r.filter ? v1::TraceStep::STEP_FILTER : v1::TraceStep::STEP_ITEM);
+    if (r.decl >= 0) step->set_declaration(decl_info_index_[r.decl]);
     if (r.filter) {
+      step->set_status(r.counted ? v1::TraceStep::COUNTED : v1::TraceStep::NOT_COUNTED);
       step->set_result(r.counted ? "计入" : "不计入");
     } else {
-      step->set_result(FormatValue(r.value, e.args.size() > 1 ? e.args[1]->type : *e.args[0]->type.elem, f.english));
+      const Type& type = e.args.size() > 1 ? e.args[1]->type : *e.args[0]->type.elem;
+      step->set_status(v1::TraceStep::COMPUTED);
+      ToTypedValue(r.value, type, f.paths, step->mutable_value());
+      step->set_result(FormatValue(r.value, type, f.english));
     }
+    v1::ItemRef* ref = step->mutable_item();
+    ref->set_type(r.item->GetDescriptor()->full_name());
+    ref->set_index(r.index);
+    f.paths.PathOf(*r.item, ref->mutable_path());
     v1::NamedValue* item = step->add_inputs();
     item->set_name(absl::StrCat(e.var, "[", r.index + 1, "]"));
     item->set_value(FormatMessageFields(*r.item, f.english));
@@ -861,6 +946,10 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
     v1::TraceStep* step = decision->add_trace();
     step->set_name(o.decl >= 0 ? checked_->decls[o.decl].name : "");
     step->set_kind("items_omitted");
+    step->set_step_kind(v1::TraceStep::STEP_ITEMS_OMITTED);
+    if (o.decl >= 0) step->set_declaration(decl_info_index_[o.decl]);
+    step->set_omitted_items(more);
+    step->set_filter(o.filter);
     step->set_result(absl::StrCat("另有 ", more, " 项未逐项列出（每处最多列出 ", Frame::kMaxTracedItems, " 项）"));
     v1::NamedValue* count = step->add_inputs();
     count->set_name(o.filter ? "filter" : "item");

@@ -71,6 +71,12 @@ class ProgramImpl final : public Program {
   // The function's value as text for an explanation. With `subjects`, also adds whose data
   // the text shows (subjects.h): the owners of the messages it read and of the items it lists.
   std::string Render(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects = nullptr) const;
+  // Computes the function's value for an explanation (see Render); false if it cannot be.
+  bool RenderValue(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects, Value* out) const;
+  // Writes an input of a reason or trace step (the evidence expression `fn`) into `nv`: its
+  // source text, the value as text and typed, whose data it shows and the named values it
+  // reads (NamedValue.declarations).
+  void RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv) const;
   // Whether `e` reads a variable bound outside it to a plain value (not a message) taken
   // from persons' data, e.g. the 每个 variable of `每个 金额 在 家庭成员.收入.金额`: whose value
   // it is cannot be told, so explanations treat it as another person's.
@@ -90,6 +96,12 @@ class ProgramImpl final : public Program {
   absl::flat_hash_set<const TExpr*> person_scalar_texts_;
   std::string fingerprint_;
   std::vector<DeclarationInfo> declarations_;
+  // Indices into declarations_ (Program::declarations()), by checked declaration and by
+  // checked rule; -1 for one that is overridden (not live).
+  std::vector<int32_t> decl_info_index_, rule_info_index_;
+  // The named values each evidence expression reads, as indices into declarations_, in the
+  // order it names them (NamedValue.declarations).
+  absl::flat_hash_map<const TExpr*, std::vector<int32_t>> declarations_read_;
   std::vector<Diagnostic> warnings_;
 };
 
