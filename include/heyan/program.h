@@ -71,6 +71,9 @@ struct DeclarationInfo {
   std::string assumption_reason; // its 理由
   std::string value;             // parameters: values by date, rendered
   int branches = 0;              // tables: rows (+1 for 否则); parameters: dated values
+  // Parameters: the dates ("YYYY-MM-DD") its dated values take effect, in order (a value
+  // that holds from the beginning has none); TraceStep.effective_from names one of them.
+  std::vector<std::string> effective_dates;
   std::vector<std::string> exception_titles;  // rules: titles of their 例外 clauses, in order
   bool has_otherwise = false;    // tables: whether there is an 否则 row
 };

@@ -23,7 +23,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -146,98 +145,6 @@ std::string Shown(const std::string& path) {
 
 // ---- coverage -----------------------------------------------------------------------------
 
-// Rule sources, for what DeclarationInfo does not say: the titles of a rule's exceptions and
-// whether a table has an 否则 row.
-class Sources {
- public:
-  const std::vector<std::string>& Lines(const std::string& file) {
-    auto it = lines_.find(file);
-    if (it != lines_.end()) return it->second;
-    std::vector<std::string>& out = lines_[file];
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(StripComment(line));
-    return out;
-  }
-
- private:
-  static std::string StripComment(const std::string& line) {
-    bool in_ascii = false, in_curly = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-      if (in_ascii) {
-        if (line[i] == '\\') ++i;
-        else if (line[i] == '"') in_ascii = false;
-        continue;
-      }
-      if (in_curly) {
-        if (line.compare(i, 3, "”") == 0) in_curly = false;
-        continue;
-      }
-      if (line[i] == '"') in_ascii = true;
-      else if (line.compare(i, 3, "“") == 0) in_curly = true;
-      else if (line[i] == '#' || line.compare(i, 2, "//") == 0) return line.substr(0, i);
-    }
-    return line;
-  }
-  std::map<std::string, std::vector<std::string>> lines_;
-};
-
-// Titles of the exceptions in a rule's source text: `例外 "标题"` / `except “title”`.
-// Scanned by hand, skipping string literals, so "例外" inside a title or message is ignored
-// (std::regex works on bytes and cannot exclude a multi-byte ” in [^…]).
-std::vector<std::string> ExceptionTitles(const std::string& text) {
-  static const std::string kOpen = "“", kClose = "”", kZh = "例外", kEn = "except";
-  std::vector<std::string> out;
-  // Reads the string literal at `p` (ASCII or curly quotes) into `value`; returns the position
-  // after it, or `p` if there is no string there.
-  auto read_string = [&](size_t p, std::string* value) -> size_t {
-    if (p < text.size() && text[p] == '"') {
-      size_t r = p + 1;
-      while (r < text.size() && text[r] != '"' && text[r] != '\n') {
-        if (text[r] == '\\' && r + 1 < text.size()) ++r;
-        *value += text[r++];
-      }
-      return r < text.size() && text[r] == '"' ? r + 1 : r;
-    }
-    if (text.compare(p, kOpen.size(), kOpen) == 0) {
-      size_t start = p + kOpen.size();
-      size_t r = text.find(kClose, start);
-      size_t nl = text.find('\n', start);
-      if (r == std::string::npos || (nl != std::string::npos && nl < r)) return nl == std::string::npos ? text.size() : nl;
-      *value = text.substr(start, r - start);
-      return r + kClose.size();
-    }
-    return p;
-  };
-  auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  size_t p = 0;
-  while (p < text.size()) {
-    std::string skipped;
-    size_t after = read_string(p, &skipped);
-    if (after != p) {
-      p = after;
-      continue;
-    }
-    size_t keyword = 0;
-    if (text.compare(p, kZh.size(), kZh) == 0) keyword = kZh.size();
-    if (text.compare(p, kEn.size(), kEn) == 0 && (p == 0 || !is_ident(text[p - 1])) &&
-        (p + kEn.size() >= text.size() || !is_ident(text[p + kEn.size()]))) {
-      keyword = kEn.size();
-    }
-    if (keyword == 0) {
-      ++p;
-      continue;
-    }
-    size_t q = p + keyword;
-    while (q < text.size() && std::isspace(static_cast<unsigned char>(text[q]))) ++q;
-    std::string title;
-    size_t end = read_string(q, &title);
-    if (end != q) out.push_back(title);
-    p = end;
-  }
-  return out;
-}
-
 struct CoverItem {
   std::string label;  // what is covered, as shown
   bool covered = false;
@@ -257,32 +164,21 @@ class Coverage {
   // Registers the declarations of a compiled rule set.
   void AddProgram(const Program& program) {
     const auto& decls = program.declarations();
-    // Next declaration line per file, to cut each declaration's source text.
-    std::map<std::string, std::vector<int>> starts;
-    for (const auto& d : decls) starts[d.file].push_back(d.line);
-    for (auto& [file, v] : starts) std::sort(v.begin(), v.end());
     for (const DeclarationInfo& d : decls) {
       if (d.kind != "rule" && d.kind != "parameter" && d.kind != "table") continue;
       const std::string key = Key(d);
       if (decls_.count(key)) continue;
       DeclCoverage c;
       c.info = d;
-      const auto& lines = sources_.Lines(d.file);
-      const auto& s = starts[d.file];
-      auto next = std::upper_bound(s.begin(), s.end(), d.line);
-      const int last = next == s.end() ? static_cast<int>(lines.size()) : *next - 1;
-      std::string segment;
-      for (int i = d.line; i <= last && i <= static_cast<int>(lines.size()); ++i) segment += lines[i - 1] + "\n";
       if (d.kind == "rule") {
         c.items.push_back({absl::StrCat(L("规则 ", "rule "), d.name, " “", d.title, "”", L("：没有案例使它适用", ": no case makes it apply")), false});
-        c.exceptions = ExceptionTitles(segment);
+        c.exceptions = d.exception_titles;
         while (static_cast<int>(c.exceptions.size()) < d.branches) c.exceptions.push_back(absl::StrCat("#", c.exceptions.size() + 1));
         for (const std::string& e : c.exceptions) {
           c.items.push_back({absl::StrCat(L("规则 ", "rule "), d.name, L(" 的例外“", " exception '"), e, L("”：没有案例用到", "': no case uses it")), false});
         }
       } else if (d.kind == "parameter") {
-        static const std::regex kDate(R"(自 (\d{4}-\d{2}-\d{2}) 起)");
-        for (std::sregex_iterator it(d.value.begin(), d.value.end(), kDate), end; it != end; ++it) c.dates.push_back((*it)[1].str());
+        c.dates = d.effective_dates;
         c.constant_list = c.dates.empty() && absl::StartsWith(d.value, "[");
         if (c.dates.empty()) {
           c.items.push_back({absl::StrCat(L("参数 ", "parameter "), d.name, L("：没有案例用到", ": no case reads it")), false});
@@ -292,8 +188,7 @@ class Coverage {
           }
         }
       } else {
-        static const std::regex kOtherwise(R"((^|\n)\s*(否则|else|otherwise)\s*(=>|→))");
-        c.table_otherwise = std::regex_search(segment, kOtherwise);
+        c.table_otherwise = d.has_otherwise;
         const int rows = d.branches - (c.table_otherwise ? 1 : 0);
         for (int r = 1; r <= rows; ++r) {
           c.items.push_back({absl::StrCat(L("决策表 ", "table "), d.name, L(" 第 ", " row "), r, L(" 行：没有案例命中", ": no case matches it")), false});
@@ -311,39 +206,35 @@ class Coverage {
   void AddTrace(const Program& program, const v1::Decision& decision, const std::set<std::string>& overridden) {
     std::map<std::pair<std::string, std::string>, const DeclarationInfo*> by_name;
     for (const DeclarationInfo& d : program.declarations()) by_name[{d.kind, d.name}] = &d;
+    // Read from the trace's typed fields: the rule's status and the exceptions that held,
+    // the date the parameter's value used took effect, the table row chosen.
     for (const v1::TraceStep& step : decision.trace()) {
-      if (step.kind() != "rule" && step.kind() != "parameter" && step.kind() != "table") continue;
+      const v1::TraceStep::StepKind kind = step.step_kind();
+      if (kind != v1::TraceStep::STEP_RULE && kind != v1::TraceStep::STEP_PARAMETER && kind != v1::TraceStep::STEP_TABLE) continue;
       auto it = by_name.find({step.kind(), step.name()});
       if (it == by_name.end()) continue;
       auto dc = decls_.find(Key(*it->second));
       if (dc == decls_.end()) continue;
       DeclCoverage& c = dc->second;
-      const std::string& result = step.result();
-      if (step.kind() == "rule") {
-        if (result == "适用") c.items[0].covered = true;
-        static const std::string kExcepted = "例外：";
-        if (absl::StartsWith(result, kExcepted)) MarkExceptions(&c, result.substr(kExcepted.size()));
-      } else if (step.kind() == "parameter") {
-        if (overridden.count(step.name())) continue;
-        if (absl::StartsWith(result, "缺少材料") || absl::StartsWith(result, "出错")) continue;
+      if (kind == v1::TraceStep::STEP_RULE) {
+        if (step.status() == v1::TraceStep::APPLIES) c.items[0].covered = true;
+        for (int32_t e : step.exceptions()) {
+          if (e >= 0 && static_cast<size_t>(e) + 1 < c.items.size()) c.items[e + 1].covered = true;
+        }
+      } else if (kind == v1::TraceStep::STEP_PARAMETER) {
+        if (overridden.count(step.name()) || step.status() != v1::TraceStep::COMPUTED) continue;
         if (c.dates.empty()) {
           c.items[0].covered = true;
           continue;
         }
-        static const std::regex kFrom(R"(（自 (\d{4}-\d{2}-\d{2}) 起）$)");
-        std::smatch m;
-        if (std::regex_search(result, m, kFrom)) {
-          for (size_t k = 0; k < c.dates.size(); ++k) {
-            if (c.dates[k] == m[1].str()) c.items[k].covered = true;
-          }
+        for (size_t k = 0; k < c.dates.size(); ++k) {
+          if (c.dates[k] == step.effective_from()) c.items[k].covered = true;
         }
-      } else {
-        static const std::regex kRow(R"(（第 (\d+) 行）$)");
-        std::smatch m;
-        if (std::regex_search(result, m, kRow)) {
-          const size_t r = std::stoul(m[1].str());
-          if (r >= 1 && r <= c.items.size()) c.items[r - 1].covered = true;
-        } else if (absl::EndsWith(result, "（否则）") && c.table_otherwise) {
+      } else if (step.status() == v1::TraceStep::COMPUTED) {
+        const size_t row = static_cast<size_t>(step.table_row());
+        if (row >= 1 && row <= c.items.size()) {
+          c.items[row - 1].covered = true;
+        } else if (row == 0 && c.table_otherwise) {
           c.items.back().covered = true;
         }
       }
@@ -396,32 +287,6 @@ class Coverage {
  private:
   static std::string Key(const DeclarationInfo& d) { return absl::StrCat(Normal(d.file), ":", d.line, ":", d.kind, ":", d.name); }
 
-  // The trace joins the titles of the exceptions used with "、"; titles may contain "、"
-  // themselves, so match the known titles (longest first) from the left.
-  static void MarkExceptions(DeclCoverage* c, std::string_view used) {
-    std::vector<size_t> order(c->exceptions.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return c->exceptions[a].size() > c->exceptions[b].size(); });
-    static const std::string kSep = "、";
-    while (!used.empty()) {
-      bool found = false;
-      for (size_t i : order) {
-        const std::string& t = c->exceptions[i];
-        if (used.substr(0, t.size()) != t) continue;
-        std::string_view rest = used.substr(t.size());
-        if (!rest.empty() && rest.substr(0, kSep.size()) != kSep) continue;
-        c->items[i + 1].covered = true;
-        used = rest.empty() ? rest : rest.substr(kSep.size());
-        found = true;
-        break;
-      }
-      if (found) continue;
-      size_t cut = used.find(kSep);
-      used = cut == std::string_view::npos ? std::string_view() : used.substr(cut + kSep.size());
-    }
-  }
-
-  Sources sources_;
   std::map<std::string, DeclCoverage> decls_;
   std::vector<std::string> order_;
 };

@@ -134,10 +134,12 @@ std::string FormatMessageFields(const google::protobuf::Message& m, bool english
     const std::string& zh = f->options().GetExtension(v1::zh);
     const std::string& unit = f->options().GetExtension(v1::unit);
     std::string name = english || zh.empty() ? f->name() : zh;
+    // In English the unit follows the value ("amount=800.00 yuan", not "amount_fen=…").
+    if (english && unit == "fen" && name.size() > 4 && name.compare(name.size() - 4, 4, "_fen") == 0) name.resize(name.size() - 4);
     std::string value;
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: value = r->GetString(m, f); break;
-      case FieldDescriptor::CPPTYPE_BOOL: value = r->GetBool(m, f) ? (english ? "true" : "是") : (english ? "false" : "否"); break;
+      case FieldDescriptor::CPPTYPE_BOOL: value = r->GetBool(m, f) ? (english ? "yes" : "是") : (english ? "no" : "否"); break;
       case FieldDescriptor::CPPTYPE_ENUM: value = EnumValueName(f->enum_type(), r->GetEnumValue(m, f), english); break;
       case FieldDescriptor::CPPTYPE_INT64: {
         int64_t v = r->GetInt64(m, f);

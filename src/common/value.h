@@ -100,7 +100,8 @@ int CompareValues(const Value& a, const Value& b);
 std::string FormatValue(const Value& v, const Type& type, bool english = false);
 
 // The set fields of a message as "类别=工资性收入，金额=1200.00元" (Chinese field names and
-// rule-language renderings; nested messages and lists are left out).
+// rule-language renderings; nested messages and lists are left out). In English: field names
+// as in the proto, money without its _fen suffix ("amount=800.00 yuan"), yes/no.
 std::string FormatMessageFields(const google::protobuf::Message& m, bool english = false);
 
 // Chinese (or English) name of an enum value, falling back to the proto name.

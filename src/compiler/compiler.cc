@@ -382,6 +382,9 @@ absl::StatusOr<CompileResult> CompileFile(const std::string& path, const Compile
     if (d.kind == ast::DeclKind::kParameter) {
       info.value = RenderDated(d);
       info.branches = static_cast<int>(d.dated.size());
+      for (const auto& dated : d.dated) {
+        if (dated.from != INT32_MIN) info.effective_dates.push_back(internal::FormatDate(dated.from));
+      }
     }
     if (d.kind == ast::DeclKind::kTable) {
       info.branches = static_cast<int>(d.rows.size()) + (d.otherwise ? 1 : 0);

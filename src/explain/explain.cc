@@ -25,6 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "common/rational.h"
 #include "common/text.h"
+#include "common/typed_value.h"
 #include "common/value.h"
 #include "explain/explanation.h"
 #include "explain/privacy.h"
@@ -46,39 +47,33 @@ using google::protobuf::Reflection;
 
 std::string Money(int64_t fen, bool en) { return FormatMoney(Rational::Int(fen), en); }
 
-// The engine renders trace values in Chinese ("1200.00元", "（自 2022-10-27 起）"). In an
-// English explanation the units and the engine's own annotations are translated; text the
-// rule author wrote (titles, messages, enum names) is left alone.
-std::string LocalizeValue(const std::string& s, bool en) {
-  if (!en) return s;
-  if (s == "是") return "yes";
-  if (s == "否") return "no";
-  std::string out;
-  out.reserve(s.size() + 8);
-  static const std::pair<const char*, const char*> kPhrases[] = {
-      {"（自 ", " (from "}, {" 起）", ")"},   {"（第 ", " (row "},       {" 行）", ")"},
-      {"（否则）", " (otherwise)"}, {"（无法确定）", "(unknown)"}, {"（没有此项）", "(no such item)"}};
-  size_t i = 0;
-  while (i < s.size()) {
-    bool done = false;
-    for (const auto& [zh, en_text] : kPhrases) {
-      if (s.compare(i, std::char_traits<char>::length(zh), zh) == 0) {
-        out += en_text;
-        i += std::char_traits<char>::length(zh);
-        done = true;
-        break;
-      }
-    }
-    if (done) continue;
-    // "元" right after a digit is the money unit.
-    if (s.compare(i, 3, "元") == 0 && !out.empty() && out.back() >= '0' && out.back() <= '9') {
-      out += " yuan";
-      i += 3;
-      continue;
-    }
-    out += s[i++];
+// What a rule, value or item step came to, in words, from its typed fields (a step from an
+// engine older than typed traces has only its text, shown as it is).
+std::string StepResultText(const v1::TraceStep& t, bool en) {
+  switch (t.status()) {
+    case v1::TraceStep::APPLIES: return en ? "applies" : "适用";
+    case v1::TraceStep::NOT_APPLICABLE: return en ? "does not apply" : "不适用";
+    case v1::TraceStep::EXCEPTED: return absl::StrCat(en ? "exception: " : "例外：", absl::StrJoin(t.exception_titles(), "、"));
+    case v1::TraceStep::MISSING: return absl::StrCat(en ? "missing evidence: " : "缺少材料：", t.missing_field());
+    case v1::TraceStep::FAULT: return absl::StrCat(en ? "fault: " : "出错：", t.fault_message());
+    case v1::TraceStep::COUNTED: return en ? "counted" : "计入";
+    case v1::TraceStep::NOT_COUNTED: return en ? "not counted" : "不计入";
+    default: return t.result();
   }
-  return out;
+}
+
+// The step's kind: typed, or for a step from an older engine, from its `kind` text.
+v1::TraceStep::StepKind KindOf(const v1::TraceStep& t) {
+  if (t.step_kind() != v1::TraceStep::STEP_KIND_UNSPECIFIED) return t.step_kind();
+  static const std::pair<const char*, v1::TraceStep::StepKind> kKinds[] = {
+      {"rule", v1::TraceStep::STEP_RULE},     {"parameter", v1::TraceStep::STEP_PARAMETER},
+      {"value", v1::TraceStep::STEP_VALUE},   {"output", v1::TraceStep::STEP_OUTPUT},
+      {"table", v1::TraceStep::STEP_TABLE},   {"filter", v1::TraceStep::STEP_FILTER},
+      {"item", v1::TraceStep::STEP_ITEM},     {"items_omitted", v1::TraceStep::STEP_ITEMS_OMITTED}};
+  for (const auto& [name, kind] : kKinds) {
+    if (t.kind() == name) return kind;
+  }
+  return v1::TraceStep::STEP_KIND_UNSPECIFIED;
 }
 
 // Rule sources may span lines ("合计(计入收入:\n    (如果 …"); an explanation shows them on
@@ -99,17 +94,14 @@ std::string OneLine(const std::string& source) {
   return out;
 }
 
-// A decimal that does not end ("33333/70000") is exact in the trace; readers also get its
-// value to four places.
-std::string WithApproximation(const std::string& s) {
-  const size_t slash = s.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 >= s.size()) return s;
-  int64_t num = 0, den = 0;
-  if (!absl::SimpleAtoi(s.substr(0, slash), &num) || !absl::SimpleAtoi(s.substr(slash + 1), &den) || den <= 0) return s;
-  const double v = static_cast<double>(num) / static_cast<double>(den);
+// A decimal too long to show in places is rendered exactly as a fraction ("33333/70000");
+// readers also get its value to four places.
+std::string WithApproximation(std::string text, const v1::TypedValue& v) {
+  if (!v.has_decimal_value() || v.decimal_value().den() <= 0 || text.find('/') == std::string::npos) return text;
+  const double value = static_cast<double>(v.decimal_value().num()) / static_cast<double>(v.decimal_value().den());
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return absl::StrCat(s, "（≈", buf, "）");
+  std::snprintf(buf, sizeof buf, "%.4f", value);
+  return absl::StrCat(text, "（≈", buf, "）");
 }
 
 // Rule authors cite their sources with web addresses, which help staff check a rule but
@@ -155,21 +147,6 @@ std::string WithoutUrls(const std::string& text) {
   return out;
 }
 
-// A rule's or an item's result in the trace, in words.
-std::string LocalizeResult(const std::string& s, bool en) {
-  if (!en) return s;
-  if (s == "适用") return "applies";
-  if (s == "不适用") return "does not apply";
-  if (s == "计入") return "counted";
-  if (s == "不计入") return "not counted";
-  static const std::pair<const char*, const char*> kPrefixes[] = {
-      {"例外：", "exception: "}, {"缺少材料：", "missing evidence: "}, {"出错：", "fault: "}};
-  for (const auto& [zh, en_text] : kPrefixes) {
-    if (absl::StartsWith(s, zh)) return absl::StrCat(en_text, s.substr(std::char_traits<char>::length(zh)));
-  }
-  return LocalizeValue(s, en);
-}
-
 std::string OutcomeName(v1::Outcome o) {
   switch (o) {
     case v1::ELIGIBLE: return "ELIGIBLE";
@@ -213,54 +190,6 @@ void ReasonKind(v1::ReasonKind k, bool en, std::string* kind, std::string* text)
 
 // Every element of every repeated message field of the application, rendered the way the
 // trace renders items, with the member it belongs to.
-struct IndexedItem {
-  std::string field_zh;
-  std::string field_en;
-  int index = 0;
-  std::string rendered;
-  int member = -1;  // index into application.members, -1 for household-level lists
-  bool is_member = false;
-  const Message* message = nullptr;
-};
-
-void IndexItems(const Message& m, int member, std::vector<IndexedItem>* out) {
-  // An explicit stack: the walk follows the data model, but stays flat by habit.
-  std::vector<std::pair<const Message*, int>> stack = {{&m, member}};
-  while (!stack.empty()) {
-    auto [msg, owner] = stack.back();
-    stack.pop_back();
-    const Reflection* r = msg->GetReflection();
-    std::vector<const FieldDescriptor*> fields;
-    r->ListFields(*msg, &fields);
-    // Reverse, so that the stack pops fields (and elements) in declaration order.
-    for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
-      const FieldDescriptor* f = *it;
-      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
-      if (!f->is_repeated()) {
-        stack.push_back({&r->GetMessage(*msg, f), owner});
-        continue;
-      }
-      const bool members = msg == &m && f->name() == "members";
-      const int n = r->FieldSize(*msg, f);
-      std::vector<std::pair<const Message*, int>> children;
-      for (int i = 0; i < n; ++i) {
-        const Message& child = r->GetRepeatedMessage(*msg, f, i);
-        IndexedItem item;
-        item.field_zh = f->options().GetExtension(v1::zh);
-        item.field_en = f->name();
-        item.index = i;
-        item.rendered = FormatMessageFields(child, false);
-        item.member = members ? i : owner;
-        item.is_member = members;
-        item.message = &child;
-        out->push_back(std::move(item));
-        children.push_back({&child, members ? i : owner});
-      }
-      for (auto c = children.rbegin(); c != children.rend(); ++c) stack.push_back(*c);
-    }
-  }
-}
-
 // Parses "收入[2]" into ("收入", 2); false if it has no index.
 bool ParseItemName(const std::string& name, std::string* var, int* index) {
   size_t open = name.rfind('[');
@@ -269,64 +198,27 @@ bool ParseItemName(const std::string& name, std::string* var, int* index) {
   return absl::SimpleAtoi(name.substr(open + 1, name.size() - open - 2), index);
 }
 
-// Attributes trace items to application items. Filters and sums walk their lists in
-// application order, so within one group each item is searched for after the previous
-// one; this tells apart equal-looking items of different members (two members' first
-// income may both be "收入[1]").
-class ItemMatcher {
- public:
-  ItemMatcher(const v1::Application& application, bool en) : application_(application), en_(en) {
-    IndexItems(application, -1, &items_);
-  }
-
-  // Resets the search position (at the start of each group).
-  void StartGroup() { cursor_ = 0; }
-
-  // Fills line->owner; returns the matched application item or nullptr.
-  const IndexedItem* Match(const std::string& name, const std::string& fields, ItemLine* line) {
-    std::string var;
-    int index = 0;
-    if (!ParseItemName(name, &var, &index)) return nullptr;
-    auto find = [&](size_t from, bool by_name) -> int {
-      for (size_t k = from; k < items_.size(); ++k) {
-        const IndexedItem& it = items_[k];
-        if (it.index != index - 1 || it.rendered != fields) continue;
-        if (by_name && it.field_zh != var && it.field_en != var) continue;
-        return static_cast<int>(k);
-      }
-      return -1;
-    };
-    int k = find(cursor_, true);
-    if (k < 0) k = find(0, true);
-    if (k < 0) k = find(cursor_, false);
-    if (k < 0) k = find(0, false);
-    if (k < 0) return nullptr;
-    cursor_ = static_cast<size_t>(k) + 1;
-    const IndexedItem& it = items_[k];
-    if (!it.is_member && it.member >= 0 && it.member < application_.members_size()) {
-      line->owner = absl::StrCat(en_ ? "member" : "成员", "[", it.member + 1, "] ",
-                                 application_.members(it.member).name());
-    }
-    return &it;
-  }
-
- private:
-  const v1::Application& application_;
-  bool en_;
-  std::vector<IndexedItem> items_;
-  size_t cursor_ = 0;
-};
+// Whose item a trace step looked at, from its place in the application: "成员[1] 张三" for
+// anything inside a member (an income, an expenditure); empty for household-level items and
+// members themselves.
+std::string ItemOwner(const v1::ItemRef& ref, const v1::Application& application, bool en) {
+  if (ref.path_size() < 2 || ref.path(0).field() != "members") return "";
+  const int member = ref.path(0).index();
+  if (member < 0 || member >= application.members_size()) return "";
+  return absl::StrCat(en ? "member" : "成员", "[", member + 1, "] ", application.members(member).name());
+}
 
 // protobuf lists only fields that differ from their default, so an income's period 每月
-// (MONTHLY, the enum's zero) never appears in the trace. An amount without its period
-// misleads a reader, so the period is added back when the trace left it out.
-std::string WithPeriod(const std::string& fields, const Message& m) {
+// (MONTHLY, the enum's zero) never shows among its set fields. An amount without its period
+// misleads a reader, so the period is added back.
+std::string WithPeriod(const std::string& fields, const Message& m, bool en) {
   const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName("period");
   if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_ENUM) return fields;
+  if (m.GetReflection()->HasField(m, f)) return fields;
   const std::string& zh = f->options().GetExtension(v1::zh);
-  if (fields.find(zh + "=") != std::string::npos) return fields;
+  const std::string& name = en || zh.empty() ? f->name() : zh;
   int number = m.GetReflection()->GetEnumValue(m, f);
-  return absl::StrCat(fields, fields.empty() ? "" : "，", zh, "=", EnumValueName(f->enum_type(), number, false));
+  return absl::StrCat(fields, fields.empty() ? "" : (en ? ", " : "，"), name, "=", EnumValueName(f->enum_type(), number, en));
 }
 
 // ---- named values: order and sections --------------------------------------------------
@@ -334,6 +226,11 @@ std::string WithPeriod(const std::string& fields, const Message& m) {
 struct Steps {
   std::vector<ComputedStep> all;          // values, outputs, tables, parameters: trace order
   std::map<std::string, int> by_name;
+  // By step (index into `all`) and input: the named values the input's expression reads,
+  // as Program::declarations() indices (NamedValue.declarations); and their names, from
+  // the trace steps that computed them.
+  std::map<int, std::vector<std::vector<int32_t>>> reads;
+  std::map<int32_t, std::string> names_by_declaration;
 };
 
 // Whether code point `cp` can be part of a rule-language name: letters, digits, '_' and
@@ -361,27 +258,6 @@ bool IsNameCodePoint(char32_t cp) {
   return true;
 }
 
-// Names of computed values that occur, as whole names, in an input's source text. The
-// engine records list-valued values only inside such texts ("计数(保障对象)",
-// "合计(计入收入: …)"), never as inputs of their own.
-std::vector<std::string> NamesIn(const std::string& text, const Steps& steps) {
-  std::vector<std::string> out;
-  const std::u32string t = internal::DecodeUtf8(text);
-  for (const auto& [name, index] : steps.by_name) {
-    const std::u32string n = internal::DecodeUtf8(name);
-    if (n.empty() || n.size() > t.size()) continue;
-    for (size_t at = t.find(n); at != std::u32string::npos; at = t.find(n, at + 1)) {
-      const bool before = at == 0 || !IsNameCodePoint(t[at - 1]);
-      const bool after = at + n.size() == t.size() || !IsNameCodePoint(t[at + n.size()]);
-      if (before && after) {
-        out.push_back(name);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 // Post-order walk from `root` along inputs that are computed values: every value comes
 // after the values it was computed from. Parameters are left to their own section.
 void CollectFrom(const Steps& steps, const std::string& root, std::set<int>* seen, std::vector<int>* order) {
@@ -390,16 +266,25 @@ void CollectFrom(const Steps& steps, const std::string& root, std::set<int>* see
     if (it == steps.by_name.end() || steps.all[it->second].kind == "parameter") return -1;
     return it->second;
   };
-  // The values each step was computed from: its inputs by name, and the values named
-  // inside inputs that are expressions.
-  auto sources = [&](const ComputedStep& s) {
+  // The values each step was computed from: its inputs by name, and the values read by
+  // inputs that are expressions (the engine records list-valued values only inside such
+  // expressions, "计数(保障对象)", never as inputs of their own), by name.
+  auto sources = [&](int index) {
+    const ComputedStep& s = steps.all[index];
+    auto reads = steps.reads.find(index);
     std::vector<std::string> names;
-    for (const NameValue& in : s.inputs) {
-      if (steps.by_name.count(in.name)) {
-        names.push_back(in.name);
-      } else {
-        for (std::string& n : NamesIn(in.name, steps)) names.push_back(std::move(n));
+    for (size_t k = 0; k < s.inputs.size(); ++k) {
+      if (steps.by_name.count(s.inputs[k].name)) {
+        names.push_back(s.inputs[k].name);
+        continue;
       }
+      if (reads == steps.reads.end() || k >= reads->second.size()) continue;
+      std::set<std::string> read;
+      for (int32_t d : reads->second[k]) {
+        auto name = steps.names_by_declaration.find(d);
+        if (name != steps.names_by_declaration.end() && steps.by_name.count(name->second)) read.insert(name->second);
+      }
+      names.insert(names.end(), read.begin(), read.end());
     }
     return names;
   };
@@ -411,12 +296,12 @@ void CollectFrom(const Steps& steps, const std::string& root, std::set<int>* see
     size_t next = 0;
   };
   std::vector<Frame> stack;
-  stack.push_back({start, sources(steps.all[start])});
+  stack.push_back({start, sources(start)});
   while (!stack.empty()) {
     Frame& top = stack.back();
     if (top.next < top.sources.size()) {
       int j = lookup(top.sources[top.next++]);
-      if (j >= 0 && seen->insert(j).second) stack.push_back({j, sources(steps.all[j])});
+      if (j >= 0 && seen->insert(j).second) stack.push_back({j, sources(j)});
       continue;
     }
     order->push_back(top.index);
@@ -424,26 +309,12 @@ void CollectFrom(const Steps& steps, const std::string& root, std::set<int>* see
   }
 }
 
-// Finds the output that a well-known Decision field came from. Decision.amounts does not
-// say which output was written with 记为, so this matches by value and prefers names that
-// say what the field is; returns "" when no output matches.
-std::string FindWellKnown(const v1::Decision& d, bool money, int64_t fen, const std::string& text,
-                          const std::vector<std::string>& hints) {
-  std::vector<std::string> candidates;
+// The output that filled a well-known Decision field (记为 `key`, Amount.key); "" when none.
+std::string OutputWithKey(const v1::Decision& d, const std::string& key) {
   for (const v1::Amount& a : d.amounts()) {
-    if (money ? (a.fen() == fen && (fen != 0 || absl::EndsWith(a.value(), "元") || a.value().empty()))
-              : (!text.empty() && a.value() == text)) {
-      candidates.push_back(a.name());
-    }
+    if (a.key() == key) return a.name();
   }
-  for (const std::string& hint : hints) {
-    for (const std::string& c : candidates) {
-      if (absl::StrContains(c, hint)) return c;
-    }
-  }
-  // A zero amount matches too many outputs to guess from the value alone.
-  if (money && fen == 0) return "";
-  return candidates.empty() ? "" : candidates.front();
+  return "";
 }
 
 // ---- missing evidence in words ------------------------------------------------------------
@@ -537,6 +408,38 @@ class Builder {
   }
 
  private:
+  // A value the engine recorded, in words, from its typed form. A value from an engine
+  // older than typed values has only its text, shown as it is.
+  std::string ValueText(const v1::NamedValue& v) const {
+    if (v.has_typed()) return internal::FormatTypedValue(v.typed(), en_, &a_, v.value());
+    if (v.undetermined()) return en_ ? "(unknown)" : "（无法确定）";
+    return v.value();
+  }
+
+  // An output's value in words: typed with EvalOptions.explain; without it, money from its
+  // fen (other values keep the text the engine always writes for them).
+  std::string AmountText(const v1::Amount& am) const {
+    if (am.has_typed()) return internal::FormatTypedValue(am.typed(), en_, &a_, am.value());
+    if (am.value().empty() && am.fen() != 0) return Money(am.fen(), en_);
+    return am.value();
+  }
+
+  // What a value, output, table or parameter came to: its value, the table row chosen or
+  // the date the parameter's value took effect.
+  std::string ComputedText(const v1::TraceStep& t) const {
+    if (t.status() != v1::TraceStep::COMPUTED) return StepResultText(t, en_);
+    std::string text = WithApproximation(internal::FormatTypedValue(t.value(), en_, &a_, t.result()), t.value());
+    if (t.step_kind() == v1::TraceStep::STEP_TABLE) {
+      if (t.table_row() > 0) {
+        absl::StrAppend(&text, en_ ? " (row " : "（第 ", t.table_row(), en_ ? ")" : " 行）");
+      } else {
+        absl::StrAppend(&text, en_ ? " (otherwise)" : "（否则）");
+      }
+    }
+    if (!t.effective_from().empty()) absl::StrAppend(&text, en_ ? " (from " : "（自 ", t.effective_from(), en_ ? ")" : " 起）");
+    return text;
+  }
+
   // Text shown to the applicant passes through here: other people's names and every ID
   // number are masked. Staff see text as it is.
   std::string Shown(const std::string& s) const {
@@ -612,10 +515,10 @@ class Builder {
     e_.benefit_fen = d_.benefit_fen();
     e_.per_capita_income_fen = d_.per_capita_income_fen();
     e_.counted_income_fen = d_.counted_income_fen();
-    counted_name_ = FindWellKnown(d_, true, d_.counted_income_fen(), "", {"认定", "家庭月收入", "家庭收入", "counted"});
-    per_capita_name_ = FindWellKnown(d_, true, d_.per_capita_income_fen(), "", {"人均", "per_capita", "per capita"});
-    benefit_name_ = FindWellKnown(d_, true, d_.benefit_fen(), "", {"保障金", "救助金", "补助", "benefit", "allowance"});
-    tier_name_ = FindWellKnown(d_, false, 0, d_.tier(), {"档", "tier"});
+    counted_name_ = OutputWithKey(d_, "counted_income");
+    per_capita_name_ = OutputWithKey(d_, "per_capita_income");
+    benefit_name_ = OutputWithKey(d_, "benefit");
+    tier_name_ = OutputWithKey(d_, "tier");
     // A well-known field is shown when an output wrote it (found above) or when it is
     // non-zero (a decision made with explain = false has no amounts to match against).
     if (!counted_name_.empty() || d_.counted_income_fen() != 0) e_.counted_income = Money(d_.counted_income_fen(), en_);
@@ -631,7 +534,7 @@ class Builder {
         e_.amounts.push_back({am.name(), en_ ? "(concerns other household members; left out)" : "（涉及其他家庭成员的信息，已隐去）"});
         continue;
       }
-      e_.amounts.push_back({am.name(), Shown(LocalizeValue(am.value().empty() && am.fen() != 0 ? Money(am.fen(), false) : am.value(), en_))});
+      e_.amounts.push_back({am.name(), Shown(AmountText(am))});
     }
   }
 
@@ -645,7 +548,7 @@ class Builder {
       if (!applicant_) {
         x.message = r.message();
         x.location = r.location();
-        for (const v1::NamedValue& v : r.values()) x.values.push_back({v.name(), LocalizeValue(v.value(), en_)});
+        for (const v1::NamedValue& v : r.values()) x.values.push_back({v.name(), ValueText(v)});
         e_.reasons.push_back(std::move(x));
         continue;
       }
@@ -789,99 +692,103 @@ class Builder {
     // Items are grouped per value, then per filter or sum (by its condition or expression).
     std::map<std::string, std::vector<ItemGroup>> groups;
     std::map<std::pair<std::string, std::string>, size_t> group_index;
-    ItemMatcher matcher(a_, en_);
-    std::string current_group;
     // Items seen outside any value (filters inside rules) are grouped under this name.
     const std::string rules_key = en_ ? "(inside rules)" : "（规则中）";
     auto group_owner = [&](const v1::TraceStep& t) { return t.name().empty() ? rules_key : t.name(); };
     for (const v1::TraceStep& t : d_.trace()) {
-      const std::string& kind = t.kind();
-      if (kind == "rule") {
-        if (t.result() == "适用") continue;  // explained with the reasons
+      if (t.has_declaration()) steps.names_by_declaration.emplace(t.declaration(), t.name());
+    }
+    for (const v1::TraceStep& t : d_.trace()) {
+      const v1::TraceStep::StepKind kind = KindOf(t);
+      if (kind == v1::TraceStep::STEP_RULE) {
+        if (t.status() == v1::TraceStep::APPLIES || (t.status() == v1::TraceStep::STATUS_UNSPECIFIED && t.result() == "适用")) {
+          continue;  // explained with the reasons
+        }
         CheckedRule c;
         c.rule_id = t.name();
         c.location = t.location();
-        c.result = LocalizeResult(t.result(), en_);
-        if (absl::StartsWith(t.result(), "例外：")) {
-          c.status = "excepted";
-          std::set<std::string> seen;
-          for (absl::string_view title : absl::StrSplit(t.result().substr(std::char_traits<char>::length("例外：")), "、")) {
-            std::string s(title);
-            if (seen.insert(s).second) c.exceptions.push_back(s);
+        c.result = StepResultText(t, en_);
+        switch (t.status()) {
+          case v1::TraceStep::EXCEPTED: {
+            c.status = "excepted";
+            std::set<std::string> seen;
+            for (const std::string& title : t.exception_titles()) {
+              if (seen.insert(title).second) c.exceptions.push_back(title);
+            }
+            break;
           }
-        } else if (absl::StartsWith(t.result(), "缺少材料：")) {
-          c.status = "missing_evidence";
-        } else if (absl::StartsWith(t.result(), "出错：")) {
-          c.status = "fault";
-        } else {
-          c.status = "not_applicable";
+          case v1::TraceStep::MISSING: c.status = "missing_evidence"; break;
+          case v1::TraceStep::FAULT: c.status = "fault"; break;
+          default: c.status = "not_applicable";
         }
         auto it = rules.find(t.name());
         if (it != rules.end()) {
           c.title = it->second->title;
           c.citation = it->second->citation;
         }
-        for (const v1::NamedValue& v : t.inputs()) c.values.push_back({OneLine(v.name()), LocalizeValue(v.value(), en_)});
+        for (const v1::NamedValue& v : t.inputs()) c.values.push_back({OneLine(v.name()), ValueText(v)});
         e_.other_rules.push_back(std::move(c));
-      } else if (kind == "items_omitted") {
+      } else if (kind == v1::TraceStep::STEP_ITEMS_OMITTED) {
         // How many more items the group below saw than the trace lists.
         if (t.inputs_size() < 2) continue;
         const std::string key_name = group_owner(t);
-        const std::string group_kind = t.inputs(0).name() == "filter" ? "filter" : "item";
+        const std::string group_kind = t.filter() ? "filter" : "item";
         auto gi = group_index.find({key_name, group_kind + "\n" + OneLine(t.inputs(1).value())});
-        int64_t more = 0;
-        if (gi != group_index.end() && absl::SimpleAtoi(t.inputs(0).value(), &more)) {
-          groups[key_name][gi->second].omitted = more;
-        }
-      } else if (kind == "filter" || kind == "item") {
+        if (gi != group_index.end()) groups[key_name][gi->second].omitted = t.omitted_items();
+      } else if (kind == v1::TraceStep::STEP_FILTER || kind == v1::TraceStep::STEP_ITEM) {
         if (t.inputs_size() < 2) continue;
+        const bool filter = kind == v1::TraceStep::STEP_FILTER;
         const std::string key_name = group_owner(t);
         const std::string rule = OneLine(t.inputs(1).value());
-        const std::pair<std::string, std::string> key = {key_name, kind + "\n" + rule};
+        const std::pair<std::string, std::string> key = {key_name, (filter ? "filter\n" : "item\n") + rule};
         auto gi = group_index.find(key);
         std::vector<ItemGroup>& list = groups[key_name];
         if (gi == group_index.end()) {
           ItemGroup g;
-          g.kind = kind == "filter" ? "filter" : "aggregate";
+          g.kind = filter ? "filter" : "aggregate";
           g.rule = rule;
           list.push_back(std::move(g));
           gi = group_index.emplace(key, list.size() - 1).first;
         }
-        const std::string group_id = key.first + "\n" + key.second;
-        if (group_id != current_group) {
-          matcher.StartGroup();
-          current_group = group_id;
-        }
         ItemLine line;
         line.item = t.inputs(0).name();
-        line.fields = t.inputs(0).value();
-        const IndexedItem* found = matcher.Match(line.item, line.fields, &line);
-        if (found != nullptr && found->message != nullptr) line.fields = WithPeriod(line.fields, *found->message);
-        line.fields = LocalizeValue(line.fields, en_);
-        line.counted = kind == "item" || t.result() == "计入";
-        line.result = LocalizeResult(t.result(), en_);
+        // The item itself, found by its place in the application; a registry record (or a
+        // step from an older engine) is shown as the engine rendered it.
+        const Message* item = t.has_item() ? internal::ResolveItem(a_, t.item()) : nullptr;
+        if (item != nullptr) {
+          line.fields = WithPeriod(internal::FormatMessageFields(*item, en_), *item, en_);
+          line.owner = ItemOwner(t.item(), a_, en_);
+        } else {
+          line.fields = t.inputs(0).value();
+        }
+        line.counted = !filter || t.status() == v1::TraceStep::COUNTED;
+        line.result = filter ? StepResultText(t, en_) : ComputedText(t);
         list[gi->second].items.push_back(std::move(line));
       } else {
         ComputedStep s;
         s.name = t.name();
-        s.kind = kind;
-        s.result = WithApproximation(LocalizeValue(t.result(), en_));
+        s.kind = t.kind();
+        s.result = ComputedText(t);
         s.location = t.location();
+        std::vector<std::vector<int32_t>> reads;
         for (const v1::NamedValue& v : t.inputs()) {
-          s.inputs.push_back({OneLine(v.name()), WithApproximation(LocalizeValue(v.value(), en_))});
+          s.inputs.push_back({OneLine(v.name()), v.has_typed() ? WithApproximation(ValueText(v), v.typed()) : ValueText(v)});
+          reads.emplace_back(v.declarations().begin(), v.declarations().end());
         }
         auto it = decls.find(t.name());
         if (it != decls.end()) {
           // A parameter with several dated values carries one basis per value, and the
           // Program tells only the first: citing it beside a later value would be wrong.
-          if (!(kind == "parameter" && it->second->branches > 1)) s.citation = it->second->citation;
+          if (!(kind == v1::TraceStep::STEP_PARAMETER && it->second->branches > 1)) s.citation = it->second->citation;
           s.assumption = it->second->assumption;
           s.assumption_reason = it->second->assumption_reason;
         }
         // The engine records the basis of what it used: for a dated parameter, the 依据 of
         // the value in force on the evaluation date.
         if (!t.citation().empty()) s.citation = t.citation();
-        steps.by_name[s.name] = static_cast<int>(steps.all.size());
+        const int index = static_cast<int>(steps.all.size());
+        steps.by_name[s.name] = index;
+        steps.reads[index] = std::move(reads);
         steps.all.push_back(std::move(s));
       }
     }

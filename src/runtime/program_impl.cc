@@ -315,13 +315,38 @@ ProgramImpl::ProgramImpl(ProgramParts parts)
   for (size_t r = 0; r < checked_->rules.size(); ++r) {
     if (checked_->rules[r].live) rule_info_index_[r] = info++;
   }
+  // An evidence expression such as 家庭成员.单独申请 reads the item a 任一/其中/合计 or a
+  // 每个 bound; the value it depends on is then the list the item was drawn from.
+  std::vector<const TExpr*> slot_list(std::max(checked_->slot_count, 0), nullptr);
+  auto note_binders = [&](const TExpr* root) {
+    ForEachExpr(root, [&](const TExpr& e) {
+      if (Binds(e) && e.slot < static_cast<int>(slot_list.size()) && !e.args.empty()) slot_list[e.slot] = e.args[0].get();
+    });
+  };
+  for (const CheckedRule& r : checked_->rules) {
+    if (r.each_slot >= 0 && r.each_slot < static_cast<int>(slot_list.size())) slot_list[r.each_slot] = r.each.get();
+    note_binders(r.each.get());
+    note_binders(r.condition.get());
+  }
+  for (const CheckedDecl& d : checked_->decls) note_binders(d.expr.get());
   auto note_reads = [&](const TExpr* root) {
     std::vector<int32_t>& read = declarations_read_[root];
-    ForEachExpr(root, [&](const TExpr& e) {
-      if (e.kind != TKind::kDecl || e.decl < 0 || e.decl >= static_cast<int>(decl_info_index_.size())) return;
-      const int32_t index = decl_info_index_[e.decl];
-      if (index >= 0 && std::find(read.begin(), read.end(), index) == read.end()) read.push_back(index);
-    });
+    std::vector<const TExpr*> pending = {root};
+    std::vector<bool> slot_seen(slot_list.size(), false);
+    while (!pending.empty()) {
+      const TExpr* next = pending.back();
+      pending.pop_back();
+      ForEachExpr(next, [&](const TExpr& e) {
+        if (e.kind == TKind::kSlot && e.slot >= 0 && e.slot < static_cast<int>(slot_list.size()) && !slot_seen[e.slot] &&
+            slot_list[e.slot] != nullptr) {
+          slot_seen[e.slot] = true;
+          pending.push_back(slot_list[e.slot]);
+        }
+        if (e.kind != TKind::kDecl || e.decl < 0 || e.decl >= static_cast<int>(decl_info_index_.size())) return;
+        const int32_t index = decl_info_index_[e.decl];
+        if (index >= 0 && std::find(read.begin(), read.end(), index) == read.end()) read.push_back(index);
+      });
+    }
   };
   for (const CheckedRule& r : checked_->rules) {
     for (const TExpr* e : r.evidence) note_reads(e);

@@ -401,6 +401,41 @@ TEST(ExplainTest, EnglishWords) {
   EXPECT_THAT(text, HasSubstr("→ not counted"));
 }
 
+// Explanations are built from the trace's typed fields: with every rendered result and
+// value in the trace and the amounts replaced by nonsense, they read the same, in both
+// languages and every format.
+TEST(ExplainTest, ReadsTheTypedTraceNotItsText) {
+  for (const char* name : {"eligible_urban", "henan_example6_tier_b", "missing_evidence"}) {
+    Decided d = Decide(FindCase(name));
+    ASSERT_NE(d.program, nullptr);
+    v1::Decision scrambled = d.decision;
+    for (v1::TraceStep& t : *scrambled.mutable_trace()) {
+      if (t.step_kind() != v1::TraceStep::STEP_FILTER && t.step_kind() != v1::TraceStep::STEP_ITEM) {
+        t.set_result("（乱码）");
+        for (v1::NamedValue& v : *t.mutable_inputs()) v.set_value("（乱码）");
+      } else {
+        t.set_result("（乱码）");
+        t.mutable_inputs(0)->set_value("（乱码）");
+      }
+    }
+    for (v1::Amount& a : *scrambled.mutable_amounts()) a.set_value("（乱码）");
+    for (v1::Reason& r : *scrambled.mutable_reasons()) {
+      for (v1::NamedValue& v : *r.mutable_values()) v.set_value("（乱码）");
+    }
+    for (Language language : {Language::kChinese, Language::kEnglish}) {
+      for (auto format : {ExplainOptions::Format::kText, ExplainOptions::Format::kJson, ExplainOptions::Format::kHtml}) {
+        ExplainOptions o = Options(kStaff, format, language);
+        o.program = d.program.get();
+        absl::StatusOr<std::string> want = Explain(d.decision, d.application, o);
+        absl::StatusOr<std::string> got = Explain(scrambled, d.application, o);
+        ASSERT_TRUE(want.ok() && got.ok());
+        EXPECT_THAT(*got, Not(HasSubstr("乱码"))) << name;
+        EXPECT_EQ(*got, *want) << name;
+      }
+    }
+  }
+}
+
 TEST(ExplainTest, JsonIsValidAndStructured) {
   std::string json = ExplainCase(FindCase("eligible_urban"), Options(kStaff, ExplainOptions::Format::kJson));
   google::protobuf::Struct s;

@@ -1171,6 +1171,74 @@ TEST(EvaluatorTest, TraceContents) {
   EXPECT_EQ(without.SerializeAsString(), plain.SerializeAsString());
 }
 
+// The same trace, typed: what explanations, coverage and bindings read instead of the text.
+TEST(EvaluatorTest, TraceIsTyped) {
+  auto program = MustCompile(
+      "参数 标准: 金额 自 2017-01-01 起 = 300元 自 2020-01-01 起 = 400元\n"
+      "计算 计入: 金额 = 合计(成员.收入 其中 来源 ≠ 奖学金: 金额)\n"
+      "决策表 档 命中 首个 条件 计入\n  行 < 100元 => \"A\"\n  行 - => \"B\"\n"
+      "规则 R1 \"收入高\" 当 计入 > 标准 则 需复核\n"
+      "规则 R2 \"车\" 每个 车 在 资产.车辆 当 真 例外 \"汽车\": 车.类型 = 小汽车 "
+      "例外 \"摩托、电动车\": 车.类型 = 摩托车 则 不符合\n"
+      "规则 R3 \"缺\" 当 申报近亲属 则 标记\n"
+      "输出 o = 档\n");
+  v1::Application app = Household();
+  app.mutable_assets()->add_vehicles()->set_kind(v1::MOTORCYCLE);
+  EvalOptions options;
+  options.trace = true;
+  v1::Decision d = Eval(program, app, NoRegistries(), options);
+  std::map<std::string, const v1::TraceStep*> steps;
+  std::vector<const v1::TraceStep*> filters;
+  for (const auto& s : d.trace()) {
+    if (s.step_kind() == v1::TraceStep::STEP_FILTER) filters.push_back(&s);
+    if (s.step_kind() != v1::TraceStep::STEP_FILTER && s.step_kind() != v1::TraceStep::STEP_ITEM) steps[s.name()] = &s;
+  }
+  const auto& decls = program->declarations();
+  auto declared = [&](const v1::TraceStep& s) {
+    return s.has_declaration() && s.declaration() >= 0 && s.declaration() < static_cast<int>(decls.size())
+               ? decls[s.declaration()].name
+               : std::string("?");
+  };
+  ASSERT_TRUE(steps.count("R1") && steps.count("R2") && steps.count("R3"));
+  EXPECT_EQ(steps["R1"]->step_kind(), v1::TraceStep::STEP_RULE);
+  EXPECT_EQ(steps["R1"]->status(), v1::TraceStep::APPLIES);
+  EXPECT_EQ(declared(*steps["R1"]), "R1");
+  // Its inputs: typed, and which named values each reads.
+  ASSERT_GE(steps["R1"]->inputs_size(), 2);
+  const v1::NamedValue& income = steps["R1"]->inputs(0);
+  EXPECT_EQ(income.typed().money_fen().num(), 90000);
+  EXPECT_EQ(income.typed().money_fen().den(), 1);
+  ASSERT_EQ(income.declarations_size(), 1);
+  EXPECT_EQ(decls[income.declarations(0)].name, "计入");
+  // An exception whose title holds "、" is one exception, by index.
+  EXPECT_EQ(steps["R2"]->status(), v1::TraceStep::EXCEPTED);
+  EXPECT_THAT(steps["R2"]->exceptions(), ElementsAre(1));
+  EXPECT_THAT(steps["R2"]->exception_titles(), ElementsAre("摩托、电动车"));
+  EXPECT_EQ(steps["R3"]->status(), v1::TraceStep::MISSING);
+  EXPECT_EQ(steps["R3"]->missing_field(), "申报近亲属");
+  ASSERT_TRUE(steps.count("标准"));
+  EXPECT_EQ(steps["标准"]->step_kind(), v1::TraceStep::STEP_PARAMETER);
+  EXPECT_EQ(steps["标准"]->status(), v1::TraceStep::COMPUTED);
+  EXPECT_EQ(steps["标准"]->effective_from(), "2020-01-01");
+  EXPECT_EQ(steps["标准"]->value().money_fen().num(), 40000);
+  ASSERT_TRUE(steps.count("档"));
+  EXPECT_EQ(steps["档"]->step_kind(), v1::TraceStep::STEP_TABLE);
+  EXPECT_EQ(steps["档"]->table_row(), 2);
+  EXPECT_EQ(steps["档"]->value().text_value(), "B");
+  // Each item by its place in the application, whatever it looks like.
+  ASSERT_EQ(filters.size(), 3u);
+  std::vector<std::string> places;
+  for (const v1::TraceStep* f : filters) {
+    EXPECT_EQ(declared(*f), "计入");
+    EXPECT_EQ(f->item().type(), "heyan.v1.Income");
+    std::string place;
+    for (const auto& e : f->item().path()) absl::StrAppend(&place, e.field(), "[", e.index(), "]");
+    places.push_back(absl::StrCat(place, f->status() == v1::TraceStep::COUNTED ? " counted" : " not counted"));
+  }
+  EXPECT_THAT(places, ElementsAre("members[0]incomes[0] counted", "members[0]incomes[1] counted",
+                                  "members[2]incomes[0] not counted"));
+}
+
 TEST(EvaluatorTest, TraceItemsAreRecordedOnce) {
   auto program = MustCompile("计算 计入: 金额 = 合计(成员.收入 其中 来源 ≠ 奖学金: 金额)\n输出 o = 计入\n");
   EvalOptions options;
