@@ -61,7 +61,8 @@ void SetFraction(const Rational& r, v1::Fraction* out) {
 }  // namespace
 
 void ToTypedValue(const Value& v, const Type& type, MessagePaths& paths, v1::TypedValue* out) {
-  out->Clear();
+  // No Clear() first: the setters switch the oneof, and a value of the same kind as before
+  // reuses its storage (Decisions are reused from one evaluation to the next).
   switch (type.kind) {
     case TypeKind::kBool: out->set_bool_value(v.b); break;
     case TypeKind::kInt: out->set_int_value(v.i); break;
@@ -79,6 +80,7 @@ void ToTypedValue(const Value& v, const Type& type, MessagePaths& paths, v1::Typ
       break;
     case TypeKind::kMessage: {
       v1::ItemRef* ref = out->mutable_item_value();
+      ref->Clear();
       if (v.message == nullptr) break;
       ref->set_type(v.message->GetDescriptor()->full_name());
       ref->set_index(v.index);
@@ -87,11 +89,12 @@ void ToTypedValue(const Value& v, const Type& type, MessagePaths& paths, v1::Typ
     }
     case TypeKind::kList: {
       v1::TypedList* list = out->mutable_list_value();
+      list->clear_items();
       if (v.list == nullptr || type.elem == nullptr) break;
       for (const Value& item : v.list->items) ToTypedValue(item, *type.elem, paths, list->add_items());
       break;
     }
-    default: break;
+    default: out->clear_value(); break;
   }
 }
 

@@ -593,15 +593,20 @@ std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::
 }
 
 void ProgramImpl::RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv) const {
-  nv->set_name(fn.expr->source);
+  // Every field is written (nv may be a reused one, see AddReason).
+  Put(nv->mutable_name(), fn.expr->source);
+  ClearIfSet(nv->mutable_subjects());
   Value v;
-  if (RenderValue(f, fn, nv->mutable_subjects(), &v)) {
-    nv->set_value(FormatValue(v, fn.expr->type, f.english));
+  const bool ok = RenderValue(f, fn, nv->mutable_subjects(), &v);
+  nv->set_undetermined(!ok);
+  if (ok) {
+    Put(nv->mutable_value(), FormatValue(v, fn.expr->type, f.english));
     ToTypedValue(v, fn.expr->type, f.paths, nv->mutable_typed());
   } else {
-    nv->set_undetermined(true);
-    nv->set_value(f.english ? "(unknown)" : "（无法确定）");
+    Put(nv->mutable_value(), f.english ? "(unknown)" : "（无法确定）");
+    if (nv->has_typed()) nv->clear_typed();
   }
+  nv->mutable_declarations()->Clear();
   auto read = declarations_read_.find(fn.expr);
   if (read != declarations_read_.end()) nv->mutable_declarations()->Add(read->second.begin(), read->second.end());
 }
@@ -624,7 +629,6 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explai
   Put(reason->mutable_title(), rule.title);
   Put(reason->mutable_citation(), rule.basis);
   Put(reason->mutable_location(), rule_locations_[index]);
-  ClearIfSet(reason->mutable_values());
   ClearIfSet(reason->mutable_subjects());
   std::string message;
   for (size_t k = 0; k < rule.message.size(); ++k) {
@@ -636,11 +640,14 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explai
   }
   if (message.empty()) message = rule.title;
   Put(reason->mutable_message(), message);
+  // Values are overwritten in place (RenderInput sets every field), so a reused Decision
+  // keeps their typed values' storage instead of freeing and allocating it again.
   for (size_t k = 0; k < plan.evidence.size(); ++k) {
-    v1::NamedValue* nv = reason->add_values();
+    v1::NamedValue* nv = Element(reason->mutable_values(), static_cast<int>(k));
     RenderInput(f, plan.evidence[k], nv);
     for (const std::string& s : nv->subjects()) AddSubject(s, reason->mutable_subjects());
   }
+  Truncate(reason->mutable_values(), static_cast<int>(plan.evidence.size()));
   AddEachSubject(f, index, reason->mutable_subjects());
 }
 
