@@ -9,8 +9,8 @@ to millions of applications, more than one machine should do. This example
 2. splits the caseload file into byte ranges, one Dask task each, so that workers read
    their own part from shared storage instead of receiving it through the scheduler;
 3. on each worker, compiles the rules and loads the registries ONCE, in a worker plugin,
-   and evaluates every partition with ``Program.evaluate_many`` (native threads, GIL
-   released);
+   and evaluates every partition with ``Program.evaluate_many`` (the library's batch
+   evaluator, include/heyan/batch.h: native threads, GIL released, results in input order);
 4. gathers the results, in input order, into a ledger (工作台账): a CSV with one row per
    application, and prints a summary. Every row carries the rules fingerprint; the client
    checks that every worker decided with exactly the rules it compiled itself.

@@ -33,6 +33,7 @@
 #include <mutex>
 #include <new>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -45,6 +46,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
+#include "heyan/batch.h"
 #include "heyan/compiler.h"
 #include "heyan/diagnostic.h"
 #include "heyan/program.h"
@@ -52,8 +54,6 @@
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/registry.pb.h"
-#include "io/application_reader.h"
-#include "io/household.h"
 
 namespace py = pybind11;
 
@@ -117,9 +117,9 @@ const RegistriesHandle& OrEmpty(const RegistriesHandle* r) {
 struct WireInput {
   enum Kind { kSkip, kBinary, kJson } kind = kSkip;
   std::string_view data;
-  // A heyan.v1.VerificationRequest (application + 核对结果) rather than an Application:
-  // marked by the Python layer for binary input, found from the top-level "application"
-  // key for JSON.
+  // A heyan.v1.VerificationRequest (application + 核对结果) rather than an Application, as
+  // the Python layer marks it. Unmarked JSON is told apart by the library (RecordType::kAuto:
+  // a top-level "application" key).
   bool request = false;
 };
 
@@ -149,7 +149,6 @@ WireInput ToWireInput(const py::handle& obj, bool allow_none) {
     if (data == nullptr) throw py::error_already_set();
     in.kind = WireInput::kJson;
     in.data = std::string_view(data, static_cast<size_t>(size));
-    in.request = io::IsVerificationRequestJson(in.data);
     return in;
   }
   throw py::type_error("an application must be bytes (protobuf binary) or str (protobuf JSON)");
@@ -178,16 +177,45 @@ absl::Status ParseMessage(const WireInput& in, google::protobuf::Message* out) {
   return absl::OkStatus();
 }
 
-// Per-thread scratch objects, made on first use and reused by every call on that thread:
-// a parsed Application and a Decision keep their sub-messages across Clear(), so reusing
-// them saves a few dozen allocations per call; the JSON reader keeps parser state. Nothing
-// calls back into Python during an evaluation, so a thread never uses its scratch twice at
-// once.
+// The record as heyan/batch.h reads it: JSON (an application or, with a top-level
+// "application" key, a request) or binary (an application unless marked as a request).
+InputRecord ToRecord(const WireInput& in, int64_t number = 0) {
+  InputRecord record;
+  record.data = in.data;
+  record.format = in.kind == WireInput::kBinary ? RecordFormat::kBinary : RecordFormat::kJson;
+  record.type = in.request ? RecordType::kRequest : RecordType::kAuto;
+  record.number = number;
+  return record;
+}
+
+// The Python package's wording of a record that could not be decided (what EvaluationError
+// says); the reading rules themselves are the library's (heyan/batch.h), shared with
+// `heyan eval`.
+absl::Status RecordStatus(const RecordError& e, const WireInput& in) {
+  const char* type = e.request ? "heyan.v1.VerificationRequest" : "heyan.v1.Application";
+  switch (e.kind) {
+    case RecordError::Kind::kInvalidJson:
+      return absl::InvalidArgumentError(absl::StrCat("not a valid ", type, " in protobuf JSON: ", e.field,
+                                                     e.field.empty() ? "" : ": ", e.message));
+    case RecordError::Kind::kInvalidHousehold:
+      return absl::InvalidArgumentError(absl::StrCat("not a valid household: ", e.message));
+    case RecordError::Kind::kInvalidBinary:
+      return absl::InvalidArgumentError(
+          absl::StrCat("not a valid serialized ", type, " (protobuf binary, ", in.data.size(), " bytes)"));
+    case RecordError::Kind::kInvalidValue:
+      return absl::InvalidArgumentError(absl::StrCat(e.field, e.field.empty() ? "" : ": ", e.message));
+    case RecordError::Kind::kUnreadable:
+    case RecordError::Kind::kNotDecided:
+      break;
+  }
+  return absl::Status(e.code, e.message);
+}
+
+// Each thread's RecordEvaluator (parser, messages and buffers reused by every call on that
+// thread) and its serialized decision. Nothing calls back into Python during an evaluation,
+// so a thread never uses them twice at once.
 struct Scratch {
-  io::ApplicationReader reader;
-  v1::Application application;
-  v1::VerificationRequest request;
-  v1::Decision decision;
+  RecordEvaluator evaluator;
   std::string out;
 };
 
@@ -196,17 +224,12 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// Parses an application: binary with protobuf, JSON with the engine's simdjson reader
-// (io/application_reader.h), which accepts exactly what protobuf's JSON parser accepts and
-// gives the same message, several times faster. Runs without the GIL.
-absl::Status ParseApplication(const WireInput& in, io::ApplicationReader* reader,
-                              v1::Application* out) {
-  if (in.kind == WireInput::kBinary) return ParseMessage(in, out);
-  io::ReadError error;
-  if (!reader->ParseJson(in.data, out, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a valid heyan.v1.Application in protobuf JSON: ",
-                     error.field.empty() ? "" : error.field + ": ", error.message));
+// Parses and decides one record into `scratch` (without the GIL). Never throws.
+absl::Status EvaluateOne(const Program& program, const Registries& registries, const EvalOptions& options,
+                         const WireInput& in, Scratch* scratch) {
+  RecordError error;
+  if (!scratch->evaluator.Evaluate(program, registries, options, Language::kChinese, ToRecord(in), &error)) {
+    return RecordStatus(error, in);
   }
   return absl::OkStatus();
 }
@@ -217,84 +240,6 @@ EvalOptions MakeEvalOptions(const std::string& as_of, bool trace, bool explain) 
   options.trace = trace;
   options.explain = explain;
   return options;
-}
-
-bool HasNonAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-
-// Parses a verification request, JSON or binary, with the value checks of the JSON reader.
-absl::Status ParseRequest(const WireInput& in, v1::VerificationRequest* out) {
-  io::ReadError error;
-  if (in.kind == WireInput::kBinary) {
-    if (absl::Status s = ParseMessage(in, out); !s.ok()) return s;
-    if (!io::CheckApplication(out->application(), &error)) {
-      return absl::InvalidArgumentError(absl::StrCat("application.", error.field, ": ", error.message));
-    }
-    return absl::OkStatus();
-  }
-  if (!io::ParseJsonWithProtobuf(in.data, out, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a valid heyan.v1.VerificationRequest in protobuf JSON: ",
-                     error.field.empty() ? "" : error.field + ": ", error.message));
-  }
-  return absl::OkStatus();
-}
-
-// Parses, evaluates and serializes one application or verification request; the unit of
-// work of evaluate and of each evaluate_many item. `scratch` holds the parsed input and the
-// decision, reused by the caller; *application points at the application decided (for
-// error reports and explanations). Never throws: allocation failure becomes a
-// ResourceExhausted status for this item only.
-absl::Status EvaluateOne(const Program& program, const Registries& registries,
-                         const EvalOptions& options, const WireInput& in, Scratch* scratch,
-                         const v1::Application** application, std::string* out) noexcept {
-  try {
-    v1::Decision* decision = &scratch->decision;
-    absl::Status s;
-    if (in.request) {
-      *application = &scratch->request.application();
-      s = ParseRequest(in, &scratch->request);
-      if (!s.ok()) {
-        scratch->request.Clear();  // a partial parse must not lend its id to the error report
-        return s;
-      }
-      s = program.Evaluate(scratch->request, registries, options, decision);
-    } else {
-      *application = &scratch->application;
-      s = ParseApplication(in, &scratch->reader, &scratch->application);
-      if (s.ok()) {
-        s = program.Evaluate(scratch->application, registries, options, decision);
-      } else if (in.kind == WireInput::kJson && HasNonAscii(in.data)) {
-        // JSON with Chinese field names, Chinese values or units (a dict as policy staff
-        // write it): read through io/household.h, which also tells an application from a
-        // request (申请 + 核对结果).
-        io::Household household;
-        if (absl::Status h = io::ReadHousehold(in.data, /*english=*/false, &household); !h.ok()) {
-          scratch->application.Clear();
-          return absl::InvalidArgumentError(absl::StrCat("not a valid household: ", h.message()));
-        }
-        scratch->request = std::move(household.request);
-        *application = &scratch->request.application();
-        s = household.is_request ? program.Evaluate(scratch->request, registries, options, decision)
-                                 : program.Evaluate(scratch->request.application(), registries, options, decision);
-      } else {
-        scratch->application.Clear();
-        return s;
-      }
-    }
-    if (!s.ok()) return s;
-    out->clear();
-    if (!decision->SerializeToString(out)) return absl::InternalError("cannot serialize Decision");
-    return absl::OkStatus();
-  } catch (const std::bad_alloc&) {
-    return absl::ResourceExhaustedError("out of memory while evaluating");
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("evaluation threw: ", e.what()));
-  }
 }
 
 // ---- compile -------------------------------------------------------------------------------
@@ -379,8 +324,10 @@ py::bytes Evaluate(const ProgramHandle& p, const RegistriesHandle* r, const py::
   {
     py::gil_scoped_release release;
     std::shared_lock lock(registries.mu);
-    const v1::Application* decided = nullptr;
-    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch, &decided, &scratch.out);
+    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch);
+    if (status.ok() && !scratch.evaluator.decision().SerializeToString(&scratch.out)) {
+      status = absl::InternalError("cannot serialize Decision");
+    }
   }
   ThrowIfError(status);
   return py::bytes(scratch.out);
@@ -421,10 +368,10 @@ std::string ExplainApplication(const ProgramHandle& p, const RegistriesHandle* r
   {
     py::gil_scoped_release release;
     std::shared_lock lock(registries.mu);
-    const v1::Application* decided = nullptr;
-    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch, &decided, &scratch.out);
+    status = EvaluateOne(*p.program, registries.registries, options, in, &scratch);
     if (status.ok()) {
-      absl::StatusOr<std::string> explained = heyan::Explain(scratch.decision, *decided, eo);
+      absl::StatusOr<std::string> explained =
+          heyan::Explain(scratch.evaluator.decision(), scratch.evaluator.application(), eo);
       if (explained.ok()) {
         text = *std::move(explained);
       } else {
@@ -436,7 +383,8 @@ std::string ExplainApplication(const ProgramHandle& p, const RegistriesHandle* r
   return text;
 }
 
-// Evaluates `applications` (bytes, str or None each) on `threads` threads without the GIL.
+// Evaluates `applications` (bytes, str or None each) on `threads` threads without the GIL,
+// with the library's BatchEvaluator (heyan/batch.h).
 // Returns a list in input order: bytes (a serialized Decision) for each success,
 // (code name, message, application id) for each failure, None for each None input.
 py::list EvaluateMany(const ProgramHandle& p, const RegistriesHandle* r,
@@ -449,48 +397,59 @@ py::list EvaluateMany(const ProgramHandle& p, const RegistriesHandle* r,
   for (size_t i = 0; i < n; ++i) inputs.push_back(ToWireInput(applications[i], /*allow_none=*/true));
 
   const RegistriesHandle& registries = OrEmpty(r);
-  const EvalOptions options = MakeEvalOptions(as_of, trace, explain);
   std::vector<std::string> results(n);
   std::vector<absl::Status> statuses(n);
   std::vector<std::string> failed_ids(n);  // application id of a failure, when it parsed
+  absl::Status run_status;
   {
     py::gil_scoped_release release;
     std::shared_lock lock(registries.mu);
-    // Items are handed out in small blocks from a shared counter: households differ in size,
-    // so fixed contiguous chunks would leave one thread idle at the end.
-    constexpr size_t kBlock = 64;
-    std::atomic<size_t> next{0};
-    auto work = [&]() noexcept {
-      Scratch& scratch = ThreadScratch();
-      for (;;) {
-        const size_t begin = next.fetch_add(kBlock, std::memory_order_relaxed);
-        if (begin >= n) return;
-        const size_t end = std::min(n, begin + kBlock);
-        for (size_t i = begin; i < end; ++i) {
-          if (inputs[i].kind == WireInput::kSkip) continue;
-          const v1::Application* decided = nullptr;
-          statuses[i] = EvaluateOne(*p.program, registries.registries, options, inputs[i], &scratch, &decided,
-                                    &results[i]);
-          if (!statuses[i].ok() && decided != nullptr) failed_ids[i] = decided->id();
-        }
-      }
-    };
+    // Batches of 64: households differ in size, so few large batches would leave a thread
+    // idle at the end; no more threads than batches, and none started for a single batch.
+    constexpr size_t kBatch = 64;
     const size_t workers = std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1,
-                                              std::max<size_t>(1, (n + kBlock - 1) / kBlock));
-    std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
-    for (size_t t = 1; t < workers; ++t) {
-      // If the system refuses a thread, the ones running (and this one) take its share:
-      // items are handed out from the shared counter, so none is left undone.
-      try {
-        pool.emplace_back(work);
-      } catch (const std::system_error&) {
-        break;
-      }
+                                              std::max<size_t>(1, (n + kBatch - 1) / kBatch));
+    BatchOptions options;
+    options.eval = MakeEvalOptions(as_of, trace, explain);
+    options.decisions = DecisionFormat::kBinary;
+    options.batch_size = kBatch;
+    options.threads = workers == 1 ? 0 : static_cast<int>(workers);
+    auto run = [&](const BatchOptions& o) -> absl::Status {
+      absl::StatusOr<std::unique_ptr<const BatchEvaluator>> evaluator =
+          BatchEvaluator::Create(p.program, &registries.registries, o);
+      if (!evaluator.ok()) return evaluator.status();
+      size_t next = 0;
+      return (*evaluator)
+          ->Run(
+              [&](InputRecord* record) -> absl::StatusOr<bool> {
+                while (next < n && inputs[next].kind == WireInput::kSkip) ++next;
+                if (next == n) return false;
+                *record = ToRecord(inputs[next], static_cast<int64_t>(next) + 1);
+                ++next;
+                return true;
+              },
+              [&](std::span<const RecordResult> batch) {
+                for (const RecordResult& result : batch) {
+                  const size_t i = static_cast<size_t>(result.number - 1);
+                  if (result.ok()) {
+                    results[i].assign(result.output);
+                  } else {
+                    statuses[i] = RecordStatus(*result.error, inputs[i]);
+                    failed_ids[i] = result.error->application_id;
+                  }
+                }
+                return absl::OkStatus();
+              })
+          .status();
+    };
+    run_status = run(options);
+    if (run_status.code() == absl::StatusCode::kResourceExhausted && options.threads > 0) {
+      // The system refused a thread: the calling thread does all the work instead.
+      options.threads = 0;
+      run_status = run(options);
     }
-    work();  // the calling thread is worker 0
-    for (std::thread& t : pool) t.join();
   }
+  ThrowIfError(run_status);
   py::list out(n);
   for (size_t i = 0; i < n; ++i) {
     if (inputs[i].kind == WireInput::kSkip) {
@@ -517,16 +476,17 @@ double TimeEvaluate(const ProgramHandle& p, const RegistriesHandle* r, const py:
   py::gil_scoped_release release;
   std::shared_lock lock(registries.mu);
   Scratch& scratch = ThreadScratch();
-  v1::Application parsed;
-  ThrowIfError(ParseApplication(in, &scratch.reader, &parsed));
+  ThrowIfError(EvaluateOne(*p.program, registries.registries, options, in, &scratch));
+  const v1::Application parsed = scratch.evaluator.application();
+  v1::Decision decision;
   absl::Status status;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations && status.ok(); ++i) {
     if (wire) {
-      const v1::Application* decided = nullptr;
-      status = EvaluateOne(*p.program, registries.registries, options, in, &scratch, &decided, &scratch.out);
+      status = EvaluateOne(*p.program, registries.registries, options, in, &scratch);
+      if (status.ok()) scratch.evaluator.decision().SerializeToString(&scratch.out);
     } else {
-      status = p.program->Evaluate(parsed, registries.registries, options, &scratch.decision);
+      status = p.program->Evaluate(parsed, registries.registries, options, &decision);
     }
   }
   const auto stop = std::chrono::steady_clock::now();

@@ -17,11 +17,12 @@
 //           message "line 17: members[0].birth_date: ..."}
 // (binary input numbers records instead of lines: "record" instead of "line").
 //
-// Memory stays constant: the input is read in batches of --batch-size records (1,000);
-// --threads workers (default: the number of cores) evaluate whole batches with one shared
-// Program and one shared, read-only Registries, each reusing its own parser, Application and
-// Decision; a writer thread writes finished batches in input order. At most 2N+2 batches
-// are in flight, so a slow output stops the reading instead of filling memory.
+// The evaluation is the library's BatchEvaluator (heyan/batch.h): this file reads records
+// (lines or length-delimited messages) and writes results. Memory stays constant: records
+// go in batches of --batch-size (1,000) to --threads workers (default: the number of cores)
+// that parse, decide and serialize them; finished batches are written in input order. At
+// most 2N+2 batches are in flight, so a slow output stops the reading instead of filling
+// memory.
 //
 // File arguments are classified before any work (io/input_file.h): a directory, a device or a
 // socket given as --in, --out or --registry is refused in plain words (exit 2); pipes are
@@ -35,37 +36,34 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/table_writer.h"
-#include "absl/synchronization/mutex.h"
-#include "checker/schema.h"
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/registry_flags.h"
 #include "common/date.h"
 #include "common/text.h"
+#include "heyan/batch.h"
 #include "heyan/compiler.h"
 #include "heyan/diagnostic.h"
 #include "heyan/program.h"
@@ -73,7 +71,6 @@
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "io/application_reader.h"
 #include "io/household.h"
 #include "simdjson.h"
 #include "io/input_file.h"
@@ -91,32 +88,6 @@ enum class Format { kJson, kBinary, kCsv, kXlsx };
 // everyone), or a heyan.v1.VerificationRequest (one household with its own 核对结果).
 // kAuto decides per JSON line: a top-level "application" key makes it a request.
 enum class InputType { kAuto, kApplication, kRequest };
-
-bool HasNonAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-
-// Whether a JSON line has a key with a non-ASCII character (a Chinese field name): a string
-// followed by ':' outside strings.
-bool HasNonAsciiKey(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '"') continue;
-    bool non_ascii = false;
-    size_t j = i + 1;
-    for (; j < s.size() && s[j] != '"'; ++j) {
-      if (s[j] == '\\') ++j;
-      else if (static_cast<unsigned char>(s[j]) >= 0x80) non_ascii = true;
-    }
-    size_t k = j + 1;
-    while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) ++k;
-    if (non_ascii && k < s.size() && s[k] == ':') return true;
-    i = j;
-  }
-  return false;
-}
 
 
 // A JSON line or a binary record larger than this is an error record of its own (and, for
@@ -404,65 +375,43 @@ class Input {
   std::string error_;
 };
 
-// One input record inside a batch: bytes [offset, offset + size) of Batch::data, or a
-// problem found while reading (a line too long, a truncated binary record).
-struct Record {
-  size_t offset = 0;
-  size_t size = 0;
-  int64_t number = 0;  // line (JSON) or record (binary) number, from 1
-  std::string error;
-};
-
-struct Batch {
-  uint64_t sequence = 0;
-  uint64_t input_bytes = 0;  // input consumed for this batch, for the progress estimate
-  std::string data;          // record bytes back to back, then ApplicationReader::kPadding
-  std::vector<Record> records;
-  std::string output;        // the decisions, serialized
-
-  void Reset() {
-    data.clear();
-    records.clear();
-    output.clear();
-    input_bytes = 0;
-  }
-};
-
-// Reads JSON lines into batches.
+// Reads JSON lines, one record per call. The record's bytes are a view into the read buffer
+// (or into pending_ for a line that spans refills), valid until the next call.
 class JsonLineReader {
  public:
   explicit JsonLineReader(Input* in) : in_(in) {}
 
-  // Fills `batch` with up to `max_records` records. False when the input is exhausted and
-  // nothing was added.
-  bool Next(Batch* batch, size_t max_records) {
-    const uint64_t start = in_->consumed();
-    while (batch->records.size() < max_records && !done_) {
+  // Fills `record` with the next line that is not blank. False at the end of the input.
+  bool Next(InputRecord* record) {
+    if (pending_emitted_) {
+      pending_.clear();
+      pending_emitted_ = false;
+    }
+    while (!done_) {
       if (in_->available() == 0 && !in_->Fill()) {
         done_ = true;
-        if (skipping_ || !pending_.empty()) EmitPending(batch);
+        if ((skipping_ || !pending_.empty()) && EmitPending(record)) return true;
         break;
       }
       const char* begin = in_->data();
       const size_t available = in_->available();
       const void* nl = std::memchr(begin, '\n', available);
-      if (nl != nullptr) {
-        const size_t n = static_cast<const char*>(nl) - begin;
-        if (pending_.empty() && !skipping_) {
-          Emit(std::string_view(begin, n), batch);
-        } else {
-          Append(std::string_view(begin, n));
-          EmitPending(batch);
-        }
-        in_->Consume(n + 1);
-      } else {
+      if (nl == nullptr) {
         Append(std::string_view(begin, available));
         in_->Consume(available);
+        continue;
+      }
+      const size_t n = static_cast<const char*>(nl) - begin;
+      // Consuming only moves the read position: the bytes stay until the next Fill.
+      in_->Consume(n + 1);
+      if (pending_.empty() && !skipping_) {
+        if (Emit(std::string_view(begin, n), record)) return true;
+      } else {
+        Append(std::string_view(begin, n));
+        if (EmitPending(record)) return true;
       }
     }
-    batch->data.append(io::ApplicationReader::kPadding, ' ');
-    batch->input_bytes = in_->consumed() - start;
-    return !batch->records.empty();
+    return false;
   }
 
  private:
@@ -477,113 +426,110 @@ class JsonLineReader {
     pending_.append(piece.data(), piece.size());
   }
 
-  void EmitPending(Batch* batch) {
+  bool EmitPending(InputRecord* record) {
     if (skipping_) {
       ++line_;
-      Record r;
-      r.number = line_;
-      r.error = absl::StrCat("line longer than ", kMaxRecordBytes >> 20, " MiB");
-      batch->records.push_back(std::move(r));
+      record->number = line_;
+      record->unreadable = too_long_;
       skipping_ = false;
-    } else {
-      Emit(pending_, batch);
+      pending_.clear();
+      return true;
     }
-    pending_.clear();
+    if (!Emit(pending_, record)) {
+      pending_.clear();
+      return false;
+    }
+    pending_emitted_ = true;  // cleared on the next call, once the record has been copied
+    return true;
   }
 
-  void Emit(std::string_view line, Batch* batch) {
+  bool Emit(std::string_view line, InputRecord* record) {
     ++line_;
     if (line_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t\r\f\v") == std::string_view::npos) return;  // blank
-    Record r;
-    r.offset = batch->data.size();
-    r.size = line.size();
-    r.number = line_;
-    batch->records.push_back(std::move(r));
-    batch->data.append(line.data(), line.size());
-    batch->data.push_back('\n');
+    if (line.find_first_not_of(" \t\r\f\v") == std::string_view::npos) return false;  // blank
+    record->data = line;
+    record->number = line_;
+    return true;
   }
 
   Input* in_;
   std::string pending_;  // a line that spans buffer refills
+  bool pending_emitted_ = false;
   bool skipping_ = false;
   bool done_ = false;
   int64_t line_ = 0;
+  const std::string too_long_ = absl::StrCat("line longer than ", kMaxRecordBytes >> 20, " MiB");
 };
 
-// Reads length-delimited binary records into batches.
+// Reads length-delimited binary records, one per call. The record's bytes are a view into the
+// read buffer, or into scratch_ for a record that spans refills, valid until the next call.
 class BinaryReader {
  public:
   explicit BinaryReader(Input* in) : in_(in) {}
 
-  bool Next(Batch* batch, size_t max_records) {
-    const uint64_t start = in_->consumed();
-    while (batch->records.size() < max_records && !done_) ReadOne(batch);
-    batch->data.append(io::ApplicationReader::kPadding, ' ');
-    batch->input_bytes = in_->consumed() - start;
-    return !batch->records.empty();
-  }
-
- private:
-  void ReadOne(Batch* batch) {
+  // Fills `record` with the next record. False at the end of the input.
+  bool Next(InputRecord* record) {
+    if (done_) return false;
     uint64_t size = 0;
     for (int shift = 0;; shift += 7) {
       if (in_->available() == 0 && !in_->Fill()) {
         done_ = true;
-        if (shift > 0) Fail(batch, "truncated length prefix at the end of the input");
-        return;
+        if (shift == 0) return false;
+        return Fail(record, "truncated length prefix at the end of the input");
       }
       const uint8_t byte = static_cast<uint8_t>(*in_->data());
       in_->Consume(1);
       if (shift >= 63 && byte > 1) {
         done_ = true;
-        Fail(batch, "malformed length prefix");
-        return;
+        return Fail(record, "malformed length prefix");
       }
       size |= static_cast<uint64_t>(byte & 0x7F) << shift;
       if ((byte & 0x80) == 0) break;
     }
     if (size > kMaxRecordBytes) {
       done_ = true;
-      Fail(batch, absl::StrCat("length prefix ", size, " exceeds ", kMaxRecordBytes >> 20,
-                               " MiB; the input is not length-delimited heyan.v1.Application "
-                               "records, or it is damaged"));
-      return;
+      return Fail(record, absl::StrCat("length prefix ", size, " exceeds ", kMaxRecordBytes >> 20,
+                                       " MiB; the input is not length-delimited heyan.v1.Application "
+                                       "records, or it is damaged"));
     }
-    ++record_;
-    Record r;
-    r.offset = batch->data.size();
-    r.size = size;
-    r.number = record_;
+    record->number = ++record_;
+    if (in_->available() >= size) {
+      record->data = std::string_view(in_->data(), size);
+      in_->Consume(size);
+      return true;
+    }
+    scratch_.clear();
     size_t remaining = size;
     while (remaining > 0) {
       if (in_->available() == 0 && !in_->Fill()) {
         done_ = true;
-        batch->data.resize(r.offset);
-        r.error = absl::StrCat("truncated record: the input ends ", remaining,
-                               " bytes before the record does");
-        batch->records.push_back(std::move(r));
-        return;
+        message_ = absl::StrCat("truncated record: the input ends ", remaining, " bytes before the record does");
+        record->unreadable = message_;
+        return true;
       }
       const size_t n = std::min(remaining, in_->available());
-      batch->data.append(in_->data(), n);
+      scratch_.append(in_->data(), n);
       in_->Consume(n);
       remaining -= n;
     }
-    batch->records.push_back(std::move(r));
+    record->data = scratch_;
+    return true;
   }
 
-  void Fail(Batch* batch, std::string message) {
-    Record r;
-    r.number = ++record_;
-    r.error = std::move(message);
-    batch->records.push_back(std::move(r));
+ private:
+  bool Fail(InputRecord* record, std::string message) {
+    record->number = ++record_;
+    message_ = std::move(message);
+    record->unreadable = message_;
+    return true;
   }
 
   Input* in_;
   bool done_ = false;
   int64_t record_ = 0;
+  std::string scratch_;  // a record that spans buffer refills
+  std::string message_;  // why the last record could not be read
 };
 
 // ---- output ---------------------------------------------------------------------------------
@@ -723,349 +669,129 @@ class Output {
   std::unique_ptr<TableWriter> table_;
 };
 
-// ---- counting -------------------------------------------------------------------------------
+// ---- writing the results -------------------------------------------------------------------
 
-struct ReasonCount {
-  int64_t count = 0;
-  std::string title;
-  v1::ReasonKind kind = v1::REASON_KIND_UNSPECIFIED;
-};
-
-struct Counts {
-  int64_t outcomes[5] = {0, 0, 0, 0, 0};  // by v1::Outcome
-  int64_t errors = 0;
-  int64_t with_faults = 0;  // decisions with at least one rule fault
-  absl::flat_hash_map<std::string, ReasonCount> reasons;
-
-  void Add(const v1::Decision& d) {
-    const int o = d.outcome();
-    ++outcomes[o >= 0 && o < 5 ? o : 0];
-    if (d.faults_size() > 0) ++with_faults;
-    for (int i = 0; i < d.reasons_size(); ++i) {
-      const v1::Reason& r = d.reasons(i);
-      // Count decisions, not reasons: a rule over items (每个) may apply to several.
-      bool seen = false;
-      for (int k = 0; k < i && !seen; ++k) seen = d.reasons(k).rule_id() == r.rule_id();
-      if (seen) continue;
-      ReasonCount& c = reasons[r.rule_id()];
-      ++c.count;
-      if (c.title.empty()) c.title = r.title();
-      c.kind = r.kind();
-    }
-  }
-
-  void Merge(const Counts& other) {
-    for (int i = 0; i < 5; ++i) outcomes[i] += other.outcomes[i];
-    errors += other.errors;
-    with_faults += other.with_faults;
-    for (const auto& [id, c] : other.reasons) {
-      ReasonCount& mine = reasons[id];
-      mine.count += c.count;
-      if (mine.title.empty()) mine.title = c.title;
-      mine.kind = c.kind;
-    }
-  }
-
-  int64_t total() const {
-    int64_t n = errors;
-    for (int64_t o : outcomes) n += o;
-    return n;
-  }
-};
-
-// ---- evaluation -----------------------------------------------------------------------------
-
-struct Job {
-  std::shared_ptr<const Program> program;
-  const Registries* registries = nullptr;
-  EvalOptions options;
-  Format in_format = Format::kJson;
-  Format out_format = Format::kJson;
-  InputType in_type = InputType::kAuto;
-  bool english = false;  // messages of error records
-};
-
-// One worker's reusable state.
-class Worker {
+// Writes each batch's results: the decisions the workers serialized, and an error record in
+// the place of each record that was not decided.
+class ResultWriter {
  public:
-  explicit Worker(const Job& job) : job_(job) {}
+  ResultWriter(Output* output, Format in_format, Format out_format, bool english)
+      : output_(output), in_format_(in_format), out_format_(out_format), english_(english) {}
 
-  void Process(Batch* batch) {
-    batch->output.clear();
-    for (const Record& record : batch->records) ProcessOne(*batch, record);
+  absl::Status Write(std::span<const RecordResult> results) {
+    if (out_format_ == Format::kCsv || out_format_ == Format::kXlsx) {
+      buffer_.clear();
+      for (const RecordResult& r : results) {
+        if (r.ok()) {
+          AppendPackedRow(DecisionRow(*r.application, *r.decision, english_), &buffer_);
+        } else {
+          AppendError(r, &buffer_);
+        }
+      }
+      return WriteBytes(buffer_);
+    }
+    if (results.empty()) return absl::OkStatus();
+    // Decisions lie back to back: without error records the batch is one piece.
+    const bool errors = std::any_of(results.begin(), results.end(), [](const RecordResult& r) { return !r.ok(); });
+    if (!errors) {
+      const char* begin = results.front().output.data();
+      const std::string_view& last = results.back().output;
+      return WriteBytes(std::string_view(begin, last.data() + last.size() - begin));
+    }
+    buffer_.clear();
+    for (const RecordResult& r : results) {
+      if (r.ok()) {
+        buffer_.append(r.output);
+      } else {
+        AppendError(r, &buffer_);
+      }
+    }
+    return WriteBytes(buffer_);
   }
-
-  const Counts& counts() const { return counts_; }
 
  private:
-  void ProcessOne(Batch& batch, const Record& record) {
-    if (!record.error.empty()) return Error(record.number, "", record.error, &batch.output);
-    const std::string_view bytes(batch.data.data() + record.offset, record.size);
-    const bool request = job_.in_type == InputType::kRequest ||
-                         (job_.in_type == InputType::kAuto && job_.in_format == Format::kJson &&
-                          io::IsVerificationRequestJson(bytes));
-    if (job_.in_format == Format::kJson) {
-      io::ReadError error;
-      const size_t capacity = batch.data.size() - record.offset;
-      if (request ? !reader_.ParseJson(bytes, capacity, &request_, &error)
-                  : !reader_.ParseJson(bytes, capacity, &application_, &error)) {
-        // A line with Chinese field names or values with units (as a spreadsheet or a policy
-        // officer writes them) is read through io/household.h; its message is the one to show.
-        if (!HasNonAscii(bytes)) return Error(record.number, error.field, error.message, &batch.output, bytes);
-        io::Household household;
-        if (absl::Status s = io::ReadHousehold(bytes, job_.english, &household); !s.ok()) {
-          // With English keys the protobuf reader's message (field path, expected type) says more.
-          return HasNonAsciiKey(bytes) ? Error(record.number, "", std::string(s.message()), &batch.output, bytes)
-                                       : Error(record.number, error.field, error.message, &batch.output, bytes);
-        }
-        return Decide(record, household.is_request, &household.request, &batch);
-      }
-    } else if (request ? !request_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
-                       : !application_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return Error(record.number, "",
-                   request ? "not a valid heyan.v1.VerificationRequest message" : "not a valid heyan.v1.Application message",
-                   &batch.output);
-    } else if (io::ReadError error; !io::CheckApplication(request ? request_.application() : application_, &error)) {
-      // The JSON reader's value checks, for binary input too.
-      return Error(record.number, request ? "application." + error.field : error.field, error.message, &batch.output);
-    }
-    Decide(record, request, request ? &request_ : nullptr, &batch);
+  absl::Status WriteBytes(std::string_view data) {
+    std::string error;
+    if (!output_->Write(data, &error)) return absl::UnavailableError(error);
+    return absl::OkStatus();
   }
 
-  // Decides the parsed record (`request`, or application_ when is_request is false) and
-  // writes its decision.
-  void Decide(const Record& record, bool is_request, const v1::VerificationRequest* request, Batch* batch_ptr) {
-    Batch& batch = *batch_ptr;
-    const absl::Status status =
-        is_request ? job_.program->Evaluate(*request, *job_.registries, job_.options, &decision_)
-                   : job_.program->Evaluate(request != nullptr ? request->application() : application_,
-                                            *job_.registries, job_.options, &decision_);
-    if (!status.ok()) {
-      const v1::Application& a = !is_request && request == nullptr ? application_ : request->application();
-      return Error(record.number, "", std::string(status.message()), &batch.output,
-                   a.id().empty() ? "" : absl::StrCat("{\"id\":\"", a.id(), "\"}"));
-    }
-    counts_.Add(decision_);
-    if (job_.out_format == Format::kCsv || job_.out_format == Format::kXlsx) {
-      const v1::Application& a = !is_request && request == nullptr ? application_ : request->application();
-      AppendPackedRow(DecisionRow(a, decision_, job_.english), &batch.output);
-    } else if (job_.out_format == Format::kJson) {
-      writer_.Append(decision_, &batch.output);
-      batch.output.push_back('\n');
-    } else {
-      AppendVarint(decision_.ByteSizeLong(), &batch.output);
-      decision_.AppendToString(&batch.output);
-    }
-  }
-
-  void Error(int64_t number, const std::string& field, const std::string& message,
-             std::string* out, std::string_view bytes = {}) {
-    ++counts_.errors;
-    const char* unit = job_.in_format == Format::kJson ? "line" : "record";
-    if (job_.out_format == Format::kCsv || job_.out_format == Format::kXlsx) {
+  // An error record, in the output format:
+  //   JSON:   {"error":{"line":17,"field":"members[0].birth_date","message":"..."}}
+  //   binary: a Decision with application_id "" and one RuleFault "<input>"
+  //   table:  a row with the case number (when it can be found) and "第 17 行：..."
+  void AppendError(const RecordResult& result, std::string* out) {
+    const RecordError& e = *result.error;
+    const std::string& field = e.field;
+    const char* unit = in_format_ == Format::kJson ? "line" : "record";
+    if (out_format_ == Format::kCsv || out_format_ == Format::kXlsx) {
       // An error row keeps its place and names the case and the line, so the sheet can be
       // corrected and run again.
-      std::vector<TableCell> row(TableHeader(job_.english).size());
-      row[0].text = CaseNumberIn(bytes);
-      row.back().text = job_.english ? absl::StrCat(unit, " ", number, ": ", field, field.empty() ? "" : ": ", message)
-                                     : absl::StrCat("第 ", number, job_.in_format == Format::kJson ? " 行：" : " 条：",
-                                                    field, field.empty() ? "" : "：", message);
+      std::vector<TableCell> row(TableHeader(english_).size());
+      if (e.kind == RecordError::Kind::kNotDecided) {
+        row[0].text = e.application_id.empty() ? "" : CaseNumberIn(absl::StrCat("{\"id\":\"", e.application_id, "\"}"));
+      } else if (e.kind == RecordError::Kind::kInvalidJson || e.kind == RecordError::Kind::kInvalidHousehold) {
+        row[0].text = CaseNumberIn(result.data);
+      }
+      row.back().text = english_ ? absl::StrCat(unit, " ", e.number, ": ", field, field.empty() ? "" : ": ", e.message)
+                                 : absl::StrCat("第 ", e.number, in_format_ == Format::kJson ? " 行：" : " 条：",
+                                                field, field.empty() ? "" : "：", e.message);
       AppendPackedRow(row, out);
-    } else if (job_.out_format == Format::kJson) {
-      absl::StrAppend(out, "{\"error\":{\"", unit, "\":", number,
+    } else if (out_format_ == Format::kJson) {
+      absl::StrAppend(out, "{\"error\":{\"", unit, "\":", e.number,
                       ",\"field\":", internal::JsonQuote(ValidUtf8(field)),
-                      ",\"message\":", internal::JsonQuote(ValidUtf8(message)), "}}\n");
+                      ",\"message\":", internal::JsonQuote(ValidUtf8(e.message)), "}}\n");
     } else {
-      decision_.Clear();
-      v1::RuleFault* fault = decision_.add_faults();
+      error_decision_.Clear();
+      v1::RuleFault* fault = error_decision_.add_faults();
       fault->set_rule_id("<input>");
-      fault->set_message(ValidUtf8(absl::StrCat(unit, " ", number, ": ", field,
-                                                field.empty() ? "" : ": ", message)));
-      AppendVarint(decision_.ByteSizeLong(), out);
-      decision_.AppendToString(out);
+      fault->set_message(ValidUtf8(absl::StrCat(unit, " ", e.number, ": ", field,
+                                                field.empty() ? "" : ": ", e.message)));
+      AppendVarint(error_decision_.ByteSizeLong(), out);
+      error_decision_.AppendToString(out);
     }
   }
 
-  const Job& job_;
-  io::ApplicationReader reader_;
-  v1::Application application_;
-  v1::VerificationRequest request_;
-  v1::Decision decision_;
-  io::ProtoJsonWriter writer_;  // what MessageToJsonString prints, without its cost
-  Counts counts_;
+  Output* output_;
+  const Format in_format_;
+  const Format out_format_;
+  const bool english_;
+  std::string buffer_;
+  v1::Decision error_decision_;
 };
 
-// Read -> evaluate (N workers) -> write in order, with a bounded number of batches in flight.
-class Pipeline {
+// "已处理 120,000 条，85,000 条/秒，剩余约 12 秒" on stderr, at most five times a second.
+class ProgressLine {
  public:
-  Pipeline(const Job& job, int threads, size_t batch_size, Input* input, Output* output,
-           bool progress, bool english)
-      : job_(job),
-        threads_(threads),
-        batch_size_(batch_size),
-        max_in_flight_(2 * static_cast<size_t>(threads) + 2),
-        input_(input),
-        output_(output),
-        progress_(progress),
-        english_(english) {}
+  ProgressLine(const Input& input, bool english) : input_(input), english_(english) {}
 
-  // Runs to the end of the input. False if reading or writing failed (error() says why).
-  bool Run() {
-    start_ = Clock::now();
-    last_progress_ = start_;
-    std::vector<std::unique_ptr<Worker>> workers;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < threads_; ++i) workers.push_back(std::make_unique<Worker>(job_));
-    for (int i = 0; i < threads_; ++i) {
-      threads.emplace_back([this, w = workers[i].get()] { WorkLoop(w); });
-    }
-    std::thread writer([this] { WriteLoop(); });
-    ReadLoop();
-    for (std::thread& t : threads) t.join();
-    writer.join();
-    for (const auto& w : workers) counts_.Merge(w->counts());
-    elapsed_ = std::chrono::duration<double>(Clock::now() - start_).count();
-    if (progress_) std::cerr << "\r\033[K" << std::flush;
-    return error_.empty();
-  }
-
-  const Counts& counts() const { return counts_; }
-  double elapsed_seconds() const { return elapsed_; }
-  const std::string& error() const { return error_; }
-
- private:
-  void ReadLoop() {
-    JsonLineReader json_reader(input_);
-    BinaryReader binary_reader(input_);
-    uint64_t sequence = 0;
-    while (true) {
-      std::unique_ptr<Batch> batch;
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](Pipeline* p) { return p->in_flight_ < p->max_in_flight_ || p->failed_; }, this));
-        if (failed_) break;
-        if (!free_.empty()) {
-          batch = std::move(free_.back());
-          free_.pop_back();
-        }
-      }
-      if (batch == nullptr) batch = std::make_unique<Batch>();
-      batch->Reset();
-      batch->sequence = sequence;
-      const bool got = job_.in_format == Format::kJson ? json_reader.Next(batch.get(), batch_size_)
-                                                       : binary_reader.Next(batch.get(), batch_size_);
-      if (!got) break;
-      absl::MutexLock lock(&mu_);
-      ++sequence;
-      ++in_flight_;
-      todo_.push_back(std::move(batch));
-    }
-    absl::MutexLock lock(&mu_);
-    if (!input_->error().empty() && error_.empty()) {
-      error_ = input_->error();
-      failed_ = true;
-    }
-    batches_ = sequence;
-    input_done_ = true;
-  }
-
-  void WorkLoop(Worker* worker) {
-    while (true) {
-      std::unique_ptr<Batch> batch;
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](Pipeline* p) { return !p->todo_.empty() || p->input_done_ || p->failed_; }, this));
-        if (failed_ || todo_.empty()) return;
-        batch = std::move(todo_.front());
-        todo_.pop_front();
-      }
-      worker->Process(batch.get());
-      absl::MutexLock lock(&mu_);
-      const uint64_t sequence = batch->sequence;
-      done_.emplace(sequence, std::move(batch));
-    }
-  }
-
-  void WriteLoop() {
-    uint64_t next = 0;
-    int64_t records = 0;
-    uint64_t bytes = 0;
-    while (true) {
-      std::unique_ptr<Batch> batch;
-      {
-        absl::MutexLock lock(&mu_);
-        auto ready = [&]() {
-          return failed_ || done_.count(next) > 0 || (input_done_ && next == batches_);
-        };
-        mu_.Await(absl::Condition(&ready));
-        if (failed_ || done_.count(next) == 0) return;
-        auto it = done_.find(next);
-        batch = std::move(it->second);
-        done_.erase(it);
-      }
-      std::string error;
-      const bool ok = output_->Write(batch->output, &error);
-      records += static_cast<int64_t>(batch->records.size());
-      bytes += batch->input_bytes;
-      ++next;
-      {
-        absl::MutexLock lock(&mu_);
-        --in_flight_;
-        if (!ok) {
-          error_ = error;
-          failed_ = true;
-          return;
-        }
-        if (free_.size() < max_in_flight_) free_.push_back(std::move(batch));
-      }
-      if (progress_) ShowProgress(records, bytes);
-    }
-  }
-
-  // "已处理 120,000 条，85,000 条/秒，剩余约 12 秒", at most five times a second.
-  void ShowProgress(int64_t records, uint64_t bytes) {
+  void Show(const BatchCounts& counts) {
     const Clock::time_point now = Clock::now();
-    if (now - last_progress_ < std::chrono::milliseconds(200)) return;
-    last_progress_ = now;
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const int64_t records = counts.records;
+    const uint64_t bytes = counts.input_bytes;
     const double seconds = std::chrono::duration<double>(now - start_).count();
     std::string line = english_
         ? absl::StrCat(Thousands(records), " records, ",
                        Thousands(static_cast<int64_t>(records / std::max(seconds, 1e-9))), "/s")
         : absl::StrCat("已处理 ", Thousands(records), " 条，",
                        Thousands(static_cast<int64_t>(records / std::max(seconds, 1e-9))), " 条/秒");
-    if (input_->size() > 0 && bytes > 0) {
-      const double left = seconds * (static_cast<double>(input_->size()) - bytes) / bytes;
+    if (input_.size() > 0 && bytes > 0) {
+      const double left = seconds * (static_cast<double>(input_.size()) - bytes) / bytes;
       absl::StrAppend(&line, english_ ? ", about " : "，剩余约 ",
                       static_cast<int64_t>(std::max(left, 0.0) + 0.5), english_ ? " s left" : " 秒");
     }
     std::cerr << "\r\033[K" << line << std::flush;
   }
 
-  const Job& job_;
-  const int threads_;
-  const size_t batch_size_;
-  const size_t max_in_flight_;
-  Input* input_;
-  Output* output_;
-  const bool progress_;
+  void Clear() { std::cerr << "\r\033[K" << std::flush; }
+
+ private:
+  const Input& input_;
   const bool english_;
-
-  absl::Mutex mu_;
-  std::deque<std::unique_ptr<Batch>> todo_;               // read, not yet evaluated
-  std::map<uint64_t, std::unique_ptr<Batch>> done_;       // evaluated, not yet written
-  std::vector<std::unique_ptr<Batch>> free_;              // written, for reuse
-  size_t in_flight_ = 0;                                  // read but not yet written
-  bool input_done_ = false;
-  uint64_t batches_ = 0;                                  // valid once input_done_
-  bool failed_ = false;
-  std::string error_;
-
-  Clock::time_point start_;
-  Clock::time_point last_progress_;
-  Counts counts_;
-  double elapsed_ = 0;
+  const Clock::time_point start_ = Clock::now();
+  Clock::time_point last_ = start_;
 };
 
 // ---- summary --------------------------------------------------------------------------------
@@ -1081,9 +807,9 @@ const char* KindLabel(v1::ReasonKind kind, bool en) {
 }
 
 std::string Summary(const Program& program, const Registries& registries, const RegistryFlags& registry_flags,
-                    const Counts& counts,
+                    const BatchCounts& counts,
                     double seconds, int threads, bool en) {
-  const int64_t total = counts.total();
+  const int64_t total = counts.records;
   const int64_t rate = static_cast<int64_t>(total / std::max(seconds, 1e-9));
   std::string out;
   auto percent = [&](int64_t n) {
@@ -1136,12 +862,12 @@ std::string Summary(const Program& program, const Registries& registries, const 
   }
   struct Line {
     std::string id;
-    const ReasonCount* count;
+    const BatchCounts::Reason* count;
   };
   std::vector<Line> lines;
   for (const auto& [id, c] : counts.reasons) lines.push_back({id, &c});
   std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-    if (a.count->count != b.count->count) return a.count->count > b.count->count;
+    if (a.count->decisions != b.count->decisions) return a.count->decisions > b.count->decisions;
     return a.id < b.id;
   });
   absl::StrAppend(&out, en ? "reasons (rule, title, kind: records):\n" : "原因（规则、标题、结论：条数）：\n");
@@ -1154,8 +880,8 @@ std::string Summary(const Program& program, const Registries& registries, const 
     const std::string label = absl::StrCat(line.id, " ", title, " [",
                                            KindLabel(line.count->kind, en), "]");
     absl::StrAppend(&out, "  ", PadRight(label, 64),
-                    absl::StrFormat("%10s", Thousands(line.count->count)), "  ",
-                    percent(line.count->count), "\n");
+                    absl::StrFormat("%10s", Thousands(line.count->decisions)), "  ",
+                    percent(line.count->decisions), "\n");
   }
   return out;
 }
@@ -1254,16 +980,8 @@ int Eval(const std::vector<std::string>& args) {
     return 2;
   }
 
-  Job job;
-  job.program = compiled->program;
-  job.registries = &registries;
-  job.options.as_of = flags.as_of;
-  job.options.trace = flags.trace;
-  job.options.explain = !flags.lean;
-  job.in_format = FormatFor(flags.in, flags.in_format);
-  job.in_type = flags.in_type;
-  job.english = en;
-  job.out_format = FormatFor(flags.out, flags.out_format);
+  Format in_format = FormatFor(flags.in, flags.in_format);
+  const Format out_format = FormatFor(flags.out, flags.out_format);
 
   // Writing the decisions over the applications would destroy the input before it is read.
   struct stat in_stat, out_stat;
@@ -1292,13 +1010,13 @@ int Eval(const std::vector<std::string>& args) {
       return 2;
     }
     input.OpenMemory(flags.in, std::move(lines));
-    job.in_format = Format::kJson;
+    in_format = Format::kJson;
   } else if (!input.Open(flags.in, &error)) {
     std::cerr << "heyan eval: " << error << "\n";
     return 2;
   }
-  const bool table = job.out_format == Format::kCsv || job.out_format == Format::kXlsx;
-  if (table ? !output.OpenTable(flags.out, job.out_format == Format::kCsv ? TableWriter::Kind::kCsv : TableWriter::Kind::kXlsx,
+  const bool table = out_format == Format::kCsv || out_format == Format::kXlsx;
+  if (table ? !output.OpenTable(flags.out, out_format == Format::kCsv ? TableWriter::Kind::kCsv : TableWriter::Kind::kXlsx,
                                 en, &error)
             : !output.Open(flags.out, &error)) {
     std::cerr << "heyan eval: " << error << "\n";
@@ -1307,25 +1025,69 @@ int Eval(const std::vector<std::string>& args) {
   const int threads =
       flags.threads > 0 ? flags.threads
                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  Pipeline pipeline(job, threads, flags.batch_size, &input, &output,
-                    ::isatty(STDERR_FILENO) == 1, en);
-  const bool ok = pipeline.Run();
-  if (ok && !output.Close(&error)) {
+
+  // The library does the rest (heyan/batch.h): read records here, decide them on `threads`
+  // workers, write them here in input order.
+  BatchOptions options;
+  options.eval.as_of = flags.as_of;
+  options.eval.trace = flags.trace;
+  options.eval.explain = !flags.lean;
+  options.decisions = table                          ? DecisionFormat::kMessage
+                      : out_format == Format::kJson ? DecisionFormat::kJsonLine
+                                                    : DecisionFormat::kDelimited;
+  options.threads = threads;
+  options.batch_size = flags.batch_size;
+  options.language = flags.lang;
+  absl::StatusOr<std::unique_ptr<const BatchEvaluator>> evaluator =
+      BatchEvaluator::Create(compiled->program, &registries, options);
+  if (!evaluator.ok()) {
+    std::cerr << "heyan eval: " << evaluator.status().message() << "\n";
+    return 2;
+  }
+  const RecordFormat record_format = in_format == Format::kJson ? RecordFormat::kJson : RecordFormat::kBinary;
+  const RecordType record_type = flags.in_type == InputType::kRequest       ? RecordType::kRequest
+                                 : flags.in_type == InputType::kApplication ? RecordType::kApplication
+                                                                            : RecordType::kAuto;
+  JsonLineReader json_reader(&input);
+  BinaryReader binary_reader(&input);
+  uint64_t consumed = 0;
+  auto source = [&](InputRecord* record) -> absl::StatusOr<bool> {
+    const bool more = record_format == RecordFormat::kJson ? json_reader.Next(record) : binary_reader.Next(record);
+    if (!more) {
+      if (!input.error().empty()) return absl::UnavailableError(input.error());
+      return false;
+    }
+    record->format = record_format;
+    record->type = record_type;
+    record->input_bytes = input.consumed() - consumed;
+    consumed = input.consumed();
+    return true;
+  };
+  ResultWriter writer(&output, in_format, out_format, en);
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  ProgressLine progress(input, en);
+  const Clock::time_point start = Clock::now();
+  absl::StatusOr<BatchCounts> counts = (*evaluator)->Run(
+      source, [&](std::span<const RecordResult> results) { return writer.Write(results); },
+      show_progress ? ProgressCallback([&](const BatchCounts& c) { progress.Show(c); }) : nullptr);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (show_progress) progress.Clear();
+  if (!counts.ok()) {
+    std::cerr << "heyan eval: " << counts.status().message() << "\n";
+    return 1;
+  }
+  if (!output.Close(&error)) {
     std::cerr << "heyan eval: " << error << "\n";
     return 1;
   }
-  if (!ok) {
-    std::cerr << "heyan eval: " << pipeline.error() << "\n";
-    return 1;
-  }
   const std::string summary =
-      Summary(*job.program, registries, flags.registries, pipeline.counts(), pipeline.elapsed_seconds(), threads, en);
+      Summary(*compiled->program, registries, flags.registries, *counts, seconds, threads, en);
   if (flags.out == "-") {
     std::cerr << summary;
   } else {
     std::cout << summary << std::flush;
   }
-  return pipeline.counts().errors > 0 ? 3 : 0;
+  return counts->errors > 0 ? 3 : 0;
 }
 
 }  // namespace heyan::cli
