@@ -592,7 +592,7 @@ std::string ProgramImpl::Render(Frame& f, const Function& fn, google::protobuf::
   return FormatValue(v, fn.expr->type, f.english);
 }
 
-void ProgramImpl::RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv) const {
+void ProgramImpl::RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv, bool typed) const {
   // Every field is written (nv may be a reused one, see AddReason).
   Put(nv->mutable_name(), fn.expr->source);
   ClearIfSet(nv->mutable_subjects());
@@ -601,12 +601,17 @@ void ProgramImpl::RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv) 
   nv->set_undetermined(!ok);
   if (ok) {
     Put(nv->mutable_value(), FormatValue(v, fn.expr->type, f.english));
-    ToTypedValue(v, fn.expr->type, f.paths, nv->mutable_typed());
+    if (typed) {
+      ToTypedValue(v, fn.expr->type, f.paths, nv->mutable_typed());
+    } else if (nv->has_typed()) {
+      nv->clear_typed();
+    }
   } else {
     Put(nv->mutable_value(), f.english ? "(unknown)" : "（无法确定）");
     if (nv->has_typed()) nv->clear_typed();
   }
   nv->mutable_declarations()->Clear();
+  if (!typed) return;
   auto read = declarations_read_.find(fn.expr);
   if (read != declarations_read_.end()) nv->mutable_declarations()->Add(read->second.begin(), read->second.end());
 }
@@ -644,7 +649,9 @@ void ProgramImpl::AddReason(Frame& f, int index, v1::Reason* reason, bool explai
   // keeps their typed values' storage instead of freeing and allocating it again.
   for (size_t k = 0; k < plan.evidence.size(); ++k) {
     v1::NamedValue* nv = Element(reason->mutable_values(), static_cast<int>(k));
-    RenderInput(f, plan.evidence[k], nv);
+    // Typed only with a trace: they add a fifth to a full decision's JSON, and programs
+    // that read values typed ask for the trace (explanations do).
+    RenderInput(f, plan.evidence[k], nv, f.tracing);
     for (const std::string& s : nv->subjects()) AddSubject(s, reason->mutable_subjects());
   }
   Truncate(reason->mutable_values(), static_cast<int>(plan.evidence.size()));
@@ -800,7 +807,7 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       HEYAN_CLEAR_STRING(amount, value);
     }
     ClearIfSet(amount->mutable_subjects());
-    if (options.explain) {
+    if (options.trace) {  // as Reason.values (see AddReason)
       ToTypedValue(v, decl.type, f.paths, amount->mutable_typed());
     } else if (amount->has_typed()) {
       amount->clear_typed();

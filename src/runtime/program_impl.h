@@ -75,8 +75,8 @@ class ProgramImpl final : public Program {
   bool RenderValue(Frame& f, const Function& fn, google::protobuf::RepeatedPtrField<std::string>* subjects, Value* out) const;
   // Writes an input of a reason or trace step (the evidence expression `fn`) into `nv`: its
   // source text, the value as text and typed, whose data it shows and the named values it
-  // reads (NamedValue.declarations).
-  void RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv) const;
+  // reads (NamedValue.declarations); the last two only when `typed`.
+  void RenderInput(Frame& f, const Function& fn, v1::NamedValue* nv, bool typed = true) const;
   // Whether `e` reads a variable bound outside it to a plain value (not a message) taken
   // from persons' data, e.g. the 每个 variable of `每个 金额 在 家庭成员.收入.金额`: whose value
   // it is cannot be told, so explanations treat it as another person's.
