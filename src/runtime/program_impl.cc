@@ -2,8 +2,6 @@
 // outputs), so 符合条件 is known before anything reads it; then the Decision is assembled.
 #include "runtime/program_impl.h"
 
-#include "common/typed_value.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -878,14 +876,13 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
       step->set_status(v1::TraceStep::APPLIES);
       step->set_result("适用");
     } else if (result == RuleResult::kNotApplicable) {
-      std::vector<std::string> titles;
       for (int e : f.excepted[r]) {
-        titles.push_back(rule.exceptions[e].title);
         step->add_exceptions(e);
         step->add_exception_titles(rule.exceptions[e].title);
       }
-      step->set_status(titles.empty() ? v1::TraceStep::NOT_APPLICABLE : v1::TraceStep::EXCEPTED);
-      step->set_result(titles.empty() ? "不适用" : absl::StrCat("例外：", absl::StrJoin(titles, "、")));
+      const bool excepted = step->exceptions_size() > 0;
+      step->set_status(excepted ? v1::TraceStep::EXCEPTED : v1::TraceStep::NOT_APPLICABLE);
+      step->set_result(excepted ? absl::StrCat("例外：", absl::StrJoin(step->exception_titles(), "、")) : "不适用");
     } else {
       SetUndecided(f.causes[f.rule_cause[r]], step);
     }
