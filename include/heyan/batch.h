@@ -58,6 +58,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "heyan/diagnostic.h"
+#include "heyan/export.h"
 #include "heyan/program.h"
 #include "heyan/registry.h"
 #include "heyan/v1/application.pb.h"
@@ -209,7 +210,7 @@ using ResultSink = std::function<absl::Status(std::span<const RecordResult> resu
 // Called after each sink call with the totals so far.
 using ProgressCallback = std::function<void(const BatchCounts& counts)>;
 
-class BatchEvaluator {
+class HEYAN_EXPORT BatchEvaluator {
  public:
   // `program` is required. `registries` may be null: every registry empty and unchecked.
   // Both must outlive the evaluator. InvalidArgument for bad options.
@@ -248,7 +249,7 @@ class BatchWorker;
 // so reusing one avoids allocations.
 //
 // Thread-safety: none; use one per thread. Cheap to keep in a thread_local.
-class RecordEvaluator {
+class HEYAN_EXPORT RecordEvaluator {
  public:
   RecordEvaluator();
   ~RecordEvaluator();

@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "heyan/diagnostic.h"
+#include "heyan/export.h"
 
 namespace heyan {
 
@@ -82,7 +83,7 @@ struct CompileResult {
 };
 
 // Compiles the rule set in `path` together with everything it imports.
-absl::StatusOr<CompileResult> CompileFile(const std::string& path,
+HEYAN_EXPORT absl::StatusOr<CompileResult> CompileFile(const std::string& path,
                                           const CompileOptions& options = {});
 
 // Finds the rule files (*.heyan) under `path` (a file or a directory, searched recursively),
@@ -95,16 +96,16 @@ struct RuleFiles {
   std::vector<std::string> all;
   std::vector<std::string> entries;
 };
-absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path);
+HEYAN_EXPORT absl::StatusOr<RuleFiles> FindRuleFiles(const std::string& path);
 // The same over several paths (files and directories together): the entries are the found
 // files that no other found file imports. Imports are read by the rule parser itself.
-absl::StatusOr<RuleFiles> FindRuleFiles(const std::vector<std::string>& paths);
+HEYAN_EXPORT absl::StatusOr<RuleFiles> FindRuleFiles(const std::vector<std::string>& paths);
 
 // The one entry rule set in `paths`, as every tool that compiles "a rule file or a folder"
 // needs it (heyan eval/explain/screen, Python heyan.compile). Errors, in `language` and
 // naming the paths: those of FindRuleFiles; NotFound when there is no rule file at all;
 // InvalidArgument when there are several entries (each listed on its own line).
-absl::StatusOr<std::string> FindEntryRuleSet(const std::vector<std::string>& paths,
+HEYAN_EXPORT absl::StatusOr<std::string> FindEntryRuleSet(const std::vector<std::string>& paths,
                                              Language language = Language::kChinese);
 
 }  // namespace heyan

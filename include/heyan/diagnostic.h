@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "heyan/export.h"
+
 namespace heyan {
 
 // Language of messages meant for people. Chinese is the default: rule authors are
@@ -50,13 +52,13 @@ struct Diagnostic {
 };
 
 // "file:line:column: 错误 E0201: message" followed by the source line and a caret line.
-std::string FormatDiagnostic(const Diagnostic& d, Language lang = Language::kChinese);
+HEYAN_EXPORT std::string FormatDiagnostic(const Diagnostic& d, Language lang = Language::kChinese);
 
 // One JSON object per diagnostic (fields as in the struct, plus "message" in `lang`).
-std::string DiagnosticToJson(const Diagnostic& d, Language lang = Language::kChinese);
+HEYAN_EXPORT std::string DiagnosticToJson(const Diagnostic& d, Language lang = Language::kChinese);
 
 // True if any diagnostic is an error.
-bool HasErrors(const std::vector<Diagnostic>& diagnostics);
+HEYAN_EXPORT bool HasErrors(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace heyan
 

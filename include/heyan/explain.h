@@ -76,6 +76,7 @@
 
 #include "absl/status/statusor.h"
 #include "heyan/diagnostic.h"
+#include "heyan/export.h"
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 
@@ -132,7 +133,7 @@ struct ExplainOptions {
 // Explains `decision`, which `program->Evaluate` made for `application`. The decision
 // should have been made with EvalOptions.trace = true; see above for what happens without.
 // Returns the document in options.format, UTF-8.
-absl::StatusOr<std::string> Explain(const v1::Decision& decision,
+HEYAN_EXPORT absl::StatusOr<std::string> Explain(const v1::Decision& decision,
                                     const v1::Application& application,
                                     const ExplainOptions& options = {});
 

@@ -35,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "heyan/diagnostic.h"
+#include "heyan/export.h"
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
 #include "heyan/v1/verification.pb.h"
@@ -78,7 +79,7 @@ struct DeclarationInfo {
   bool has_otherwise = false;    // tables: whether there is an 否则 row
 };
 
-class Program {
+class HEYAN_EXPORT Program {
  public:
   virtual ~Program() = default;
   Program(const Program&) = delete;

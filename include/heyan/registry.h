@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "heyan/export.h"
 
 namespace heyan {
 
@@ -79,7 +80,7 @@ struct RegistryFile {
   std::string first_bad_check_character;
 };
 
-class Registries {
+class HEYAN_EXPORT Registries {
  public:
   Registries();
   explicit Registries(const RegistryOptions& options);

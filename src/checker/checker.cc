@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "checker/types.h"
 #include "common/text.h"
 

@@ -2,7 +2,7 @@
 #include "cli/registry_flags.h"
 
 #include "absl/strings/str_cat.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "common/date.h"
 
 namespace heyan::cli {

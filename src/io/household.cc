@@ -14,9 +14,9 @@
 #include "absl/strings/strip.h"
 #include "heyan/v1/options.pb.h"
 #include "common/date.h"
+#include "common/schema.h"
 #include "common/text.h"
 #include "google/protobuf/util/json_util.h"
-#include "heyan/registry.h"
 #include "heyan/v1/testcase.pb.h"
 #include "io/chinese_text.h"
 #include "io/input_file.h"
@@ -128,7 +128,7 @@ void CaseAsRequest(const v1::TestCase& test, v1::VerificationRequest* request) {
                                                                : test.application().application_date();
   int32_t days;
   if (!internal::ParseDate(date, &days)) date = "1970-01-01";
-  for (const std::string& name : Registries::Names()) {
+  for (const std::string& name : internal::Schema::Get().RegistryProtoNames()) {
     v1::RegistryCheck* check = request->mutable_records()->add_checks();
     check->set_registry(name);
     check->set_checked_on(date);

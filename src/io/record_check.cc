@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "common/date.h"
 
 namespace heyan::io {

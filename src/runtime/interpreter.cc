@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "heyan/registry.h"
 #include "runtime/program_impl.h"
 

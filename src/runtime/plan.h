@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "checker/checker.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "common/value.h"
 #include "runtime/field_access.h"
 

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "common/typed_value.h"
 #include "heyan/registry.h"
 #include "heyan/v1/options.pb.h"

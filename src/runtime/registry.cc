@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "common/date.h"
 #include "common/id_number.h"
 #include "google/protobuf/dynamic_message.h"
@@ -324,12 +324,7 @@ Registries::~Registries() = default;
 Registries::Registries(Registries&&) noexcept = default;
 Registries& Registries::operator=(Registries&&) noexcept = default;
 
-std::vector<std::string> Registries::Names() {
-  std::vector<std::string> out;
-  const auto* d = v1::Registries::descriptor();
-  for (int i = 0; i < d->field_count(); ++i) out.push_back(d->field(i)->name());
-  return out;
-}
+std::vector<std::string> Registries::Names() { return Schema::Get().RegistryProtoNames(); }
 
 int Registries::IndexOf(std::string_view name) { return Schema::Get().RegistryIndex(name); }
 

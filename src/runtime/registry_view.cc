@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "checker/schema.h"
+#include "common/schema.h"
 #include "common/date.h"
 
 namespace heyan::internal {

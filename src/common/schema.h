@@ -1,8 +1,8 @@
 // The data model as the checker sees it: heyan.v1 message descriptors with their Chinese
 // names (from the options in proto/heyan/v1/options.proto) mapped to rule-language types.
-// Private to the checker and the runtime.
-#ifndef HEYAN_CHECKER_SCHEMA_H_
-#define HEYAN_CHECKER_SCHEMA_H_
+// Shared by the checker, the readers of input (io) and the runtime: below all three.
+#ifndef HEYAN_COMMON_SCHEMA_H_
+#define HEYAN_COMMON_SCHEMA_H_
 
 #include <string>
 #include <string_view>
@@ -50,6 +50,8 @@ class Schema {
   int RegistryIndex(std::string_view name) const;
   const google::protobuf::FieldDescriptor* RegistryField(int index) const;
   std::vector<std::string> RegistryNames() const;
+  // The registries' proto field names (cars, farm_machinery, ...), in field order.
+  std::vector<std::string> RegistryProtoNames() const;
 
   // Enum types, for qualified values such as 车辆类型.摩托车.
   const google::protobuf::EnumDescriptor* FindEnum(std::string_view name) const;
@@ -70,4 +72,4 @@ class Schema {
 
 }  // namespace heyan::internal
 
-#endif  // HEYAN_CHECKER_SCHEMA_H_
+#endif  // HEYAN_COMMON_SCHEMA_H_

@@ -1,4 +1,4 @@
-#include "checker/schema.h"
+#include "common/schema.h"
 
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/options.pb.h"
@@ -181,5 +181,11 @@ const FieldDescriptor* Schema::RegistryField(int index) const {
 }
 
 std::vector<std::string> Schema::RegistryNames() const { return FieldNames(registries_); }
+
+std::vector<std::string> Schema::RegistryProtoNames() const {
+  std::vector<std::string> out;
+  for (int i = 0; i < registries_->field_count(); ++i) out.push_back(registries_->field(i)->name());
+  return out;
+}
 
 }  // namespace heyan::internal
