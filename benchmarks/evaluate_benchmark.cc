@@ -10,8 +10,10 @@
 //   build/benchmarks/evaluate_benchmark --benchmark_filter=Evaluate --benchmark_repetitions=5
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,18 @@
 #ifndef HEYAN_WORKLOAD_RULES
 #error "HEYAN_WORKLOAD_RULES must name workload.heyan (benchmarks/CMakeLists.txt)"
 #endif
+
+// Heap allocations made by this thread, counted by the operator new below: the evaluate
+// benchmarks report allocs_per_household, the steady-state allocations of one decision.
+thread_local uint64_t allocations_on_this_thread = 0;
+
+void* operator new(size_t size) {
+  ++allocations_on_this_thread;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace heyan::workload {
 namespace {
@@ -117,6 +131,12 @@ void EvaluateWorkload(benchmark::State& state, bool trace, bool explain = true) 
   v1::Decision decision;
   WorkloadResult result;
   absl::Status status;
+  // The first pass over the slice warms the reused Decision up; after it, allocations are
+  // counted (the evaluation and reading the result back).
+  for (size_t i = slice.begin; i < slice.end && status.ok(); ++i) {
+    status = w.program->Evaluate(w.households[i], w.registries, options, &decision);
+  }
+  const uint64_t allocations_before = allocations_on_this_thread;
   for (auto _ : state) {
     for (size_t i = slice.begin; i < slice.end && status.ok(); ++i) {
       status = w.program->Evaluate(w.households[i], w.registries, options, &decision);
@@ -128,7 +148,13 @@ void EvaluateWorkload(benchmark::State& state, bool trace, bool explain = true) 
       break;
     }
   }
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(slice.end - slice.begin));
+  const int64_t decided = state.iterations() * static_cast<int64_t>(slice.end - slice.begin);
+  state.SetItemsProcessed(decided);
+  if (decided > 0) {
+    state.counters["allocs_per_household"] = benchmark::Counter(
+        static_cast<double>(allocations_on_this_thread - allocations_before) / decided,
+        benchmark::Counter::kAvgThreads);
+  }
 }
 
 void BM_Evaluate_Workload(benchmark::State& state) { EvaluateWorkload(state, /*trace=*/false); }

@@ -149,6 +149,16 @@ class HEYAN_EXPORT Registries {
   // Appends the records of `id_number` to `out`, parsed into new messages owned by `out`.
   void Fetch(int registry, std::string_view id_number,
              std::vector<std::unique_ptr<google::protobuf::Message>>* out) const;
+  // Storage that FetchInto reuses from one fetch to the next.
+  struct FetchBuffer {
+    std::vector<std::unique_ptr<google::protobuf::Message>> messages;
+    size_t used = 0;   // messages[0, used) hold the records fetched so far
+    std::string wire;  // scratch: one record's bytes with its ID number
+  };
+  // As Fetch, parsing into buffer->messages[used...] and advancing `used`: messages left
+  // there by earlier fetches from the same registry are reused, so fetching allocates
+  // nothing once the buffer has grown (the evaluator sets used = 0 between households).
+  void FetchInto(int registry, std::string_view id_number, FetchBuffer* buffer) const;
   // Calls `visit` once for every distinct ID number in registry `registry` (IndexOf), in no
   // particular order; nothing for an invalid index. For list comparisons that run the other
   // way (who is in the registry but not on the roll); IDs are formatted on the fly, so the

@@ -59,7 +59,7 @@ void Schema::AddMessage(const Descriptor* d) {
 const FieldDescriptor* Schema::FindField(const Descriptor* message, std::string_view name) const {
   auto it = fields_.find(message);
   if (it == fields_.end()) return nullptr;
-  auto f = it->second.find(std::string(name));
+  auto f = it->second.find(absl::string_view(name.data(), name.size()));
   return f == it->second.end() ? nullptr : f->second;
 }
 
@@ -82,7 +82,7 @@ const google::protobuf::EnumValueDescriptor* Schema::FindEnumValue(const EnumDes
                                                                    std::string_view name) const {
   auto it = enum_values_.find(e);
   if (it == enum_values_.end()) return nullptr;
-  auto v = it->second.find(std::string(name));
+  auto v = it->second.find(absl::string_view(name.data(), name.size()));
   return v == it->second.end() ? nullptr : v->second;
 }
 
@@ -150,7 +150,7 @@ bool Schema::FindType(std::string_view name, Type* type) const {
     *type = Type::Enum(e);
     return true;
   }
-  auto m = messages_.find(std::string(name));
+  auto m = messages_.find(absl::string_view(name.data(), name.size()));
   if (m != messages_.end() && m->second != registries_) {
     *type = Type::Message(m->second);
     return true;
@@ -167,7 +167,7 @@ std::vector<std::string> Schema::TypeNames() const {
 }
 
 const EnumDescriptor* Schema::FindEnum(std::string_view name) const {
-  auto it = enums_.find(std::string(name));
+  auto it = enums_.find(absl::string_view(name.data(), name.size()));
   return it == enums_.end() ? nullptr : it->second;
 }
 

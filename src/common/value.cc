@@ -77,45 +77,65 @@ std::string EnumValueName(const google::protobuf::EnumDescriptor* e, int number,
   return english || zh.empty() ? v->name() : zh;
 }
 
-std::string FormatValue(const Value& v, const Type& type, bool english) {
+void AppendValue(const Value& v, const Type& type, bool english, std::string* out) {
   switch (type.kind) {
-    case TypeKind::kBool: return v.b ? (english ? "true" : "是") : (english ? "false" : "否");
-    case TypeKind::kInt: return absl::StrCat(v.i);
-    case TypeKind::kDecimal: return FormatDecimal(v.r);
-    case TypeKind::kMoney: return FormatMoney(v.r, english);
-    case TypeKind::kDate: return FormatDate(v.date);
-    case TypeKind::kDuration: return FormatDuration(v.duration, english);
-    case TypeKind::kText: return std::string(v.text);
-    case TypeKind::kEnum: return EnumValueName(type.enum_type, v.enum_number, english);
+    case TypeKind::kBool: out->append(v.b ? (english ? "true" : "是") : (english ? "false" : "否")); return;
+    case TypeKind::kInt: absl::StrAppend(out, v.i); return;
+    case TypeKind::kDecimal: out->append(FormatDecimal(v.r)); return;
+    case TypeKind::kMoney: out->append(FormatMoney(v.r, english)); return;
+    case TypeKind::kDate: out->append(FormatDate(v.date)); return;
+    case TypeKind::kDuration: out->append(FormatDuration(v.duration, english)); return;
+    case TypeKind::kText: out->append(v.text); return;
+    case TypeKind::kEnum: {
+      const google::protobuf::EnumValueDescriptor* e = type.enum_type->FindValueByNumber(v.enum_number);
+      if (e == nullptr) {
+        absl::StrAppend(out, v.enum_number);
+        return;
+      }
+      const std::string& zh = e->options().GetExtension(v1::zh_value);
+      out->append(english || zh.empty() ? e->name() : zh);
+      return;
+    }
     case TypeKind::kMessage: {
       // A message is shown by its most telling fields: name and ID number when present.
-      if (v.message == nullptr) return "";
+      if (v.message == nullptr) return;
       const auto* d = v.message->GetDescriptor();
       const auto* r = v.message->GetReflection();
-      std::string out;
+      const size_t start = out->size();
+      std::string scratch;  // only used by messages on an arena or with string_piece fields
       for (const char* f : {"name", "id_number"}) {
         const auto* fd = d->FindFieldByName(f);
         if (fd != nullptr && fd->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-          std::string s = r->GetString(*v.message, fd);
+          const std::string& s = r->GetStringReference(*v.message, fd, &scratch);
           if (s.empty()) continue;
-          absl::StrAppend(&out, out.empty() ? "" : " ", s);
+          if (out->size() > start) out->push_back(' ');
+          out->append(s);
         }
       }
-      if (out.empty()) out = absl::StrCat(type.Name(english), english ? " #" : "第", v.index + 1, english ? "" : "项");
-      return out;
+      if (out->size() == start) {
+        absl::StrAppend(out, type.Name(english), english ? " #" : "第", v.index + 1, english ? "" : "项");
+      }
+      return;
     }
     case TypeKind::kList: {
-      std::string out = "[";
+      out->push_back('[');
       if (v.list != nullptr) {
         for (size_t k = 0; k < v.list->items.size(); ++k) {
-          if (k > 0) out += english ? ", " : "、";
-          out += FormatValue(v.list->items[k], *type.elem, english);
+          if (k > 0) out->append(english ? ", " : "、");
+          AppendValue(v.list->items[k], *type.elem, english, out);
         }
       }
-      return out + "]";
+      out->push_back(']');
+      return;
     }
-    default: return "";
+    default: return;
   }
+}
+
+std::string FormatValue(const Value& v, const Type& type, bool english) {
+  std::string out;
+  AppendValue(v, type, english, &out);
+  return out;
 }
 
 }  // namespace heyan::internal

@@ -98,6 +98,9 @@ int CompareValues(const Value& a, const Value& b);
 
 // Renders a value for people: money "470.00元", dates "2018-01-01", enums by Chinese name.
 std::string FormatValue(const Value& v, const Type& type, bool english = false);
+// FormatValue appended to `out`, without temporaries of its own: a reused string renders a
+// value without allocating (the lean Decision's outputs, runtime/program_impl.cc).
+void AppendValue(const Value& v, const Type& type, bool english, std::string* out);
 
 // The set fields of a message as "类别=工资性收入，金额=1200.00元" (Chinese field names and
 // rule-language renderings; nested messages and lists are left out). In English: field names

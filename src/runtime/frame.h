@@ -31,6 +31,7 @@ namespace heyan::internal {
 
 class ProgramImpl;
 struct Plan;
+struct TExpr;
 
 // Why a value could not be computed: missing evidence (an input the application lacks)
 // or a fault (overflow, malformed data, ambiguous table).
@@ -38,6 +39,12 @@ struct Cause {
   bool fault = false;
   std::string field;    // missing: field path, e.g. "成员[2].出生日期"
   std::string message;  // fault: what went wrong (Chinese); missing: extra detail
+  // Missing evidence whose path is not rendered yet: the field read that found nothing and
+  // the item its innermost slot held then. Most causes are never reported (a 任一 that
+  // another item decides, a rule that another rule makes moot), so `field` is written only
+  // when one is (ResolveCauseField in interpreter.h).
+  const TExpr* field_expr = nullptr;
+  Value item;
 };
 
 // One item seen by a filter (其中) or an aggregate (合计 …) while tracing: which items
@@ -160,9 +167,18 @@ class Frame {
   // Storage owned by this evaluation.
   std::vector<std::unique_ptr<ListValue>> list_pool;
   size_t lists_used = 0;
-  std::vector<std::unique_ptr<google::protobuf::Message>> fetched;
+  // Records fetched from loaded registries, by registry index (a message is reused only for
+  // its own record type); `used` is reset when an evaluation ends.
+  std::vector<Registries::FetchBuffer> fetched;
   std::vector<const google::protobuf::Message*> fetched_records;  // scratch for one fetch
   std::vector<CheckUse> check_uses;
+  // Scratch of the Decision writer, kept between evaluations so that it does not allocate:
+  // the distinct (registry, check) pairs of check_uses, and text being rendered.
+  struct CheckKey {
+    int registry, check;
+  };
+  std::vector<CheckKey> distinct_checks;
+  std::string text_scratch;
 
   // A new empty list, valid until the evaluation ends (pooled: cleared, not freed).
   ListValue* NewList() {
@@ -198,6 +214,15 @@ class Frame {
   // Record a failure; always returns false so callers can `return f.Missing(...)`.
   bool Missing(std::string field, std::string detail = "") {
     causes.push_back(Cause{false, std::move(field), std::move(detail)});
+    last_cause = static_cast<int>(causes.size()) - 1;
+    return false;
+  }
+  // Missing evidence at field read `e`, named only if it is reported (Cause::field_expr).
+  bool MissingField(const TExpr& e, const Value& item, std::string_view detail = {}) {
+    Cause& c = causes.emplace_back();
+    c.field_expr = &e;
+    c.item = item;
+    c.message.assign(detail.data(), detail.size());
     last_cause = static_cast<int>(causes.size()) - 1;
     return false;
   }

@@ -118,7 +118,7 @@ inline int RepeatedSize(const FieldPlan& p, const Message& m) {
     return true;
   }
   std::string_view text = v->text;
-  if (text.empty()) return f.Missing(FieldPath(f, *p.expr));
+  if (text.empty()) return f.MissingField(*p.expr, FieldPathItem(f, *p.expr));
   int32_t days;
   if (!ParseDate(text, &days)) {
     return f.Fault(absl::StrCat(FieldPath(f, *p.expr), " 的日期“", std::string(text), "”格式错误（应为 YYYY-MM-DD）"));
@@ -142,7 +142,7 @@ inline int RepeatedSize(const FieldPlan& p, const Message& m) {
   f.NoteRead(m);
   if (p.has_presence) {
     const bool has = p.access != nullptr ? p.access->has(m) : m.GetReflection()->HasField(m, p.field);
-    if (!has) return f.Missing(FieldPath(f, *p.expr));
+    if (!has) return f.MissingField(*p.expr, FieldPathItem(f, *p.expr));
   }
   RawSingular(p, m, out);
   return Convert(f, p, out);
@@ -174,7 +174,7 @@ bool Present(Frame& f, const FieldPlan& p, const Message& m) {
 // check covers is missing evidence ("财政供养人员 未核对"): a registry that was never
 // queried must not read as one without a record. An empty ID cannot be looked up at all.
 bool CoveringCheck(Frame& f, const RegistryPlan& p, std::string_view id, int* check) {
-  if (id.empty()) return f.Missing(FieldPath(f, *p.key_expr), "身份证号为空，无法核对");
+  if (id.empty()) return f.MissingField(*p.key_expr, FieldPathItem(f, *p.key_expr), "身份证号为空，无法核对");
   const int c = f.registries.Covering(p.registry, id);
   if (c == RegistryView::kUnchecked) {
     const Schema& schema = Schema::Get();
@@ -200,7 +200,8 @@ bool Fetch(Frame& f, const RegistryPlan& p, std::string_view id, ListValue* list
   int check;
   if (!CoveringCheck(f, p, id, &check)) return false;
   f.fetched_records.clear();
-  f.registries.Fetch(p.registry, check, id, &f.fetched_records, &f.fetched);
+  if (f.fetched.size() <= static_cast<size_t>(p.registry)) f.fetched.resize(p.registry + 1);
+  f.registries.Fetch(p.registry, check, id, &f.fetched_records, &f.fetched[p.registry]);
   for (const Message* record : f.fetched_records) {
     Value v;
     v.kind = TypeKind::kMessage;
@@ -993,7 +994,11 @@ bool PathInside(const google::protobuf::Message& root, const google::protobuf::M
 
 }  // namespace
 
-std::string FieldPath(const Frame& f, const TExpr& e) {
+namespace {
+
+// FieldPath with the innermost slot's item given (FieldPathItem) instead of read from the
+// registers, which may hold something else by the time a cause is reported.
+std::string FieldPathWithItem(const Frame& f, const TExpr& e, const Value& item) {
   if (e.kind != TKind::kField || e.args.empty()) return e.source;
   const TExpr& base = *e.args[0];
   std::string name = Schema::Get().FieldName(e.field, f.english);
@@ -1001,7 +1006,6 @@ std::string FieldPath(const Frame& f, const TExpr& e) {
     // An item of the application is named by where it is in the application
     // (成员[1].收入[2].金额), whatever filtered list the rule was walking; other items (registry
     // records) by the list they came from.
-    const Value& item = f.regs[base.slot];
     std::string where;
     if (item.kind == TypeKind::kMessage && f.application != nullptr &&
         PathInside(*f.application, item.message, f.english, &where)) {
@@ -1010,8 +1014,29 @@ std::string FieldPath(const Frame& f, const TExpr& e) {
     return absl::StrCat(base.source, "[", item.index + 1, "].", name);
   }
   if (base.kind == TKind::kRoot) return name;
-  if (base.kind == TKind::kField) return absl::StrCat(FieldPath(f, base), ".", name);
+  if (base.kind == TKind::kField) return absl::StrCat(FieldPathWithItem(f, base, item), ".", name);
   return e.source;
+}
+
+}  // namespace
+
+Value FieldPathItem(const Frame& f, const TExpr& e) {
+  const TExpr* x = &e;
+  while (x->kind == TKind::kField && !x->args.empty()) {
+    const TExpr& base = *x->args[0];
+    if (base.kind == TKind::kSlot) return f.regs[base.slot];
+    if (base.kind != TKind::kField) break;
+    x = &base;
+  }
+  return Value();
+}
+
+std::string FieldPath(const Frame& f, const TExpr& e) { return FieldPathWithItem(f, e, FieldPathItem(f, e)); }
+
+void ResolveCauseField(const Frame& f, Cause* cause) {
+  if (cause->field_expr == nullptr) return;
+  cause->field = FieldPathWithItem(f, *cause->field_expr, cause->item);
+  cause->field_expr = nullptr;
 }
 
 const char* OpCodeName(OpCode op) {

@@ -70,6 +70,14 @@ inline void Put(std::string* s, std::string_view v) {
   if (s->size() != v.size() || std::memcmp(s->data(), v.data(), v.size()) != 0) s->assign(v.data(), v.size());
 }
 
+// Writes `v` rendered (FormatValue) into `field` through the frame's scratch string: neither
+// allocates once both have grown to the size the value needs.
+void PutValue(Frame& f, const Value& v, const Type& type, std::string* field) {
+  f.text_scratch.clear();
+  AppendValue(v, type, f.english, &f.text_scratch);
+  Put(field, f.text_scratch);
+}
+
 // Element k of a repeated field: the existing one, or a new one at the end (k == size).
 template <typename T>
 T* Element(google::protobuf::RepeatedPtrField<T>* field, int k) {
@@ -127,47 +135,31 @@ absl::Status ResolveAsOf(std::string_view option, std::string_view request, cons
 // by check (request checks in request order, then the loaded registry), each with the ID
 // numbers looked up in first-use order. Strings are assigned into the Decision's reused
 // fields (no temporaries): this runs for every household, lean or not.
-void AddChecksUsed(const Frame& f, v1::Decision* decision) {
+void AddChecksUsed(Frame& f, v1::Decision* decision) {
   const std::vector<CheckUse>& uses = f.check_uses;
   if (uses.empty()) {
     ClearIfSet(decision->mutable_checks());
     return;
   }
-  struct Entry {
-    int registry, check;
-  };
-  Entry entries[8];
-  std::vector<Entry> more;  // more than 8 distinct checks in one evaluation: rare
-  size_t n = 0;
+  std::vector<Frame::CheckKey>& distinct = f.distinct_checks;  // reused: no allocation
+  distinct.clear();
   auto order = [](int check) { return check == RegistryView::kLoaded ? INT32_MAX : check; };
   for (const CheckUse& use : uses) {
     bool seen = false;
-    for (size_t k = 0; k < n && !seen; ++k) {
-      const Entry& e = k < 8 ? entries[k] : more[k - 8];
-      seen = e.registry == use.registry && e.check == use.check;
+    for (size_t k = 0; k < distinct.size() && !seen; ++k) {
+      seen = distinct[k].registry == use.registry && distinct[k].check == use.check;
     }
-    if (seen) continue;
-    if (n < 8) {
-      entries[n] = Entry{use.registry, use.check};
-    } else {
-      more.push_back(Entry{use.registry, use.check});
-    }
-    ++n;
+    if (!seen) distinct.push_back(Frame::CheckKey{use.registry, use.check});
   }
-  std::vector<Entry> all;
-  Entry* sorted = entries;
-  if (n > 8) {
-    all.assign(entries, entries + 8);
-    all.insert(all.end(), more.begin(), more.end());
-    sorted = all.data();
-  }
-  std::sort(sorted, sorted + n, [&](const Entry& a, const Entry& b) {
+  std::sort(distinct.begin(), distinct.end(), [&](const Frame::CheckKey& a, const Frame::CheckKey& b) {
     return a.registry != b.registry ? a.registry < b.registry : order(a.check) < order(b.check);
   });
+  const size_t n = distinct.size();
+  const Frame::CheckKey* sorted = distinct.data();
   const Schema& schema = Schema::Get();
   auto* checks = decision->mutable_checks();
   for (size_t k = 0; k < n; ++k) {
-    const Entry& e = sorted[k];
+    const Frame::CheckKey& e = sorted[k];
     v1::CheckUsed* c = Element(checks, static_cast<int>(k));
     const auto* field = schema.RegistryField(e.registry);
     Put(c->mutable_registry(), field->name());
@@ -691,7 +683,7 @@ absl::Status ProgramImpl::BeginEvaluation(Frame& f, const EvalInput& input, cons
   f.causes.clear();
   f.last_cause = -1;
   f.lists_used = 0;
-  f.fetched.clear();
+  for (Registries::FetchBuffer& fetched : f.fetched) fetched.used = 0;
   f.eligible_state = Eligibility::kNotYetKnown;
   f.eligible_cause = -1;
   f.reads = nullptr;
@@ -755,7 +747,8 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       fault->set_message("无法判断（原因未记录）");
       return;
     }
-    const Cause& k = f.causes[c];
+    Cause& k = f.causes[c];
+    ResolveCauseField(f, &k);
     if (k.fault) {
       tally->fault = true;
       v1::RuleFault* fault = decision->add_faults();
@@ -800,7 +793,7 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
     Put(amount->mutable_key(), decl.key);
     amount->set_fen(money ? v.r.num : 0);
     if (options.explain || !money) {
-      Put(amount->mutable_value(), FormatValue(v, decl.type, f.english));
+      PutValue(f, v, decl.type, amount->mutable_value());
     } else {
       HEYAN_CLEAR_STRING(amount, value);
     }
@@ -821,12 +814,14 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       case OutputKey::kPerCapitaIncome: decision->set_per_capita_income_fen(v.r.num); break;
       case OutputKey::kBenefit: decision->set_benefit_fen(v.r.num); break;
       case OutputKey::kStandard: decision->set_standard_fen(v.r.num); break;
-      case OutputKey::kTier: Put(decision->mutable_tier(), FormatValue(v, decl.type, f.english)); break;
+      case OutputKey::kTier: PutValue(f, v, decl.type, decision->mutable_tier()); break;
       case OutputKey::kCoveredMembers: {
         if (v.list == nullptr) break;
-      const auto* id_field = Schema::Get().FindField(Schema::Get().application()->FindFieldByName("members")->message_type(), "id_number");
+        const auto* id_field = Schema::Get().FindField(
+            Schema::Get().application()->FindFieldByName("members")->message_type(), "id_number");
         for (const Value& m : v.list->items) {
-          decision->add_covered_members(m.message->GetReflection()->GetString(*m.message, id_field));
+          decision->add_covered_members(
+              m.message->GetReflection()->GetStringReference(*m.message, id_field, &f.text_scratch));
         }
         break;
       }
@@ -884,6 +879,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
       step->set_status(excepted ? v1::TraceStep::EXCEPTED : v1::TraceStep::NOT_APPLICABLE);
       step->set_result(excepted ? absl::StrCat("例外：", absl::StrJoin(step->exception_titles(), "、")) : "不适用");
     } else {
+      ResolveCauseField(f, &f.causes[f.rule_cause[r]]);
       SetUndecided(f.causes[f.rule_cause[r]], step);
     }
     for (size_t k = 0; k < plan_.rules[r].evidence.size(); ++k) {
@@ -931,6 +927,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
       }
       step->set_result(text);
     } else {
+      ResolveCauseField(f, &f.causes[s.cause]);
       SetUndecided(f.causes[s.cause], step);
     }
     if (s.state == DeclState::kDone && (s.value.kind == TypeKind::kMessage || s.value.kind == TypeKind::kList)) {
@@ -1059,7 +1056,7 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
   decision->set_outcome(outcome);
   AddChecksUsed(f, decision);
   if (options.trace) AddTrace(f, decision);
-  f.fetched.clear();
+  for (Registries::FetchBuffer& fetched : f.fetched) fetched.used = 0;
   f.lists_used = 0;
   return absl::OkStatus();
 }

@@ -340,19 +340,54 @@ bool Registries::Contains(int registry, std::string_view id_number) const {
 
 void Registries::Fetch(int registry, std::string_view id_number,
                        std::vector<std::unique_ptr<google::protobuf::Message>>* out) const {
+  FetchBuffer buffer;
+  buffer.messages = std::move(*out);
+  buffer.used = buffer.messages.size();
+  FetchInto(registry, id_number, &buffer);
+  *out = std::move(buffer.messages);
+}
+
+namespace {
+
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+}  // namespace
+
+void Registries::FetchInto(int registry, std::string_view id_number, FetchBuffer* buffer) const {
   if (registry < 0 || registry >= static_cast<int>(impl_->registries.size())) return;
   const Registry& r = impl_->registries[registry];
-  const Message* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(r.record);
-  // Records of one ID are chained newest first; collect and restore load order.
-  std::vector<uint32_t> chain;
-  for (uint32_t k = r.Find(id_number); k != kNone; k = r.next[k]) chain.push_back(k);
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    std::unique_ptr<Message> m(prototype->New());
-    std::string_view bytes = r.Record(*it);
-    if (!bytes.empty()) m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-    m->GetReflection()->SetString(m.get(), r.id_field, std::string(id_number));
-    out->push_back(std::move(m));
+  // Records of one ID are chained newest first: count them, then fill their slots from the
+  // back so that they come out in load order.
+  size_t n = 0;
+  for (uint32_t k = r.Find(id_number); k != kNone; k = r.next[k]) ++n;
+  if (n == 0) return;
+  const size_t first = buffer->used;
+  if (buffer->messages.size() < first + n) buffer->messages.resize(first + n);
+  const Message* prototype = nullptr;
+  size_t slot = first + n;
+  for (uint32_t k = r.Find(id_number); k != kNone; k = r.next[k]) {
+    std::unique_ptr<Message>& m = buffer->messages[--slot];
+    if (m == nullptr || m->GetDescriptor() != r.record) {
+      if (prototype == nullptr) prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(r.record);
+      m.reset(prototype->New());
+    }
+    // The stored bytes leave the ID number out (every record of the chain has the same
+    // one): it is appended as its field, which a parse reads into the reused message's
+    // string instead of a new one.
+    std::string& wire = buffer->wire;
+    wire.assign(r.Record(k));
+    AppendVarint(static_cast<uint64_t>(r.id_field->number()) << 3 | 2, &wire);  // length-delimited
+    AppendVarint(id_number.size(), &wire);
+    wire.append(id_number);
+    m->ParseFromArray(wire.data(), static_cast<int>(wire.size()));
   }
+  buffer->used = first + n;
 }
 
 void Registries::ForEachId(int registry, const std::function<void(std::string_view)>& visit) const {

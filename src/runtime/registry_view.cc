@@ -45,24 +45,25 @@ absl::Status RegistryView::Reset(const Registries* loaded, const v1::Verificatio
   if (checks_by_registry_.size() != static_cast<size_t>(registry_count)) checks_by_registry_.resize(registry_count);
   for (int i = 0; i < records->checks_size(); ++i) {
     const v1::RegistryCheck& check = records->checks(i);
-    const std::string where = absl::StrCat("records.checks[", i, "]");
+    // Built only for an error: this runs for every request.
+    auto where = [i] { return absl::StrCat("records.checks[", i, "]"); };
     const int registry = schema.RegistryIndex(check.registry());
     if (registry < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ".registry: 未知的登记册“", check.registry(),
+      return absl::InvalidArgumentError(absl::StrCat(where(), ".registry: 未知的登记册“", check.registry(),
                                                      "”（可用：", absl::StrJoin(schema.RegistryNames(), "、"), "）"));
     }
     int32_t days;
     if (!ParseDate(check.checked_on(), &days)) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ".checked_on: 核对日期“", check.checked_on(),
+      return absl::InvalidArgumentError(absl::StrCat(where(), ".checked_on: 核对日期“", check.checked_on(),
                                                      "”不是 YYYY-MM-DD 格式的日期（每次核对都须写明日期）"));
     }
     if (check.reference().empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, ".reference: 缺少核对批次（核对平台的查询编号或批次号），无法追溯这次核对"));
+          absl::StrCat(where(), ".reference: 缺少核对批次（核对平台的查询编号或批次号），无法追溯这次核对"));
     }
     for (int k = 0; k < check.id_numbers_size(); ++k) {
       if (check.id_numbers(k).empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".id_numbers[", k, "]: 身份证号为空"));
+        return absl::InvalidArgumentError(absl::StrCat(where(), ".id_numbers[", k, "]: 身份证号为空"));
       }
     }
     checks_by_registry_[registry].push_back(i);
@@ -77,13 +78,13 @@ absl::Status RegistryView::Reset(const Registries* loaded, const v1::Verificatio
     if (n == 0) continue;
     const FieldDescriptor* id_field = IdField(field);
     for (int k = 0; k < n; ++k) {
-      const std::string where = absl::StrCat("records.records.", field->name(), "[", k, "]");
+      auto where = [field, k] { return absl::StrCat("records.records.", field->name(), "[", k, "]"); };
       std::string_view id = IdOf(reflection->GetRepeatedMessage(all, field, k), id_field);
-      if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(where, ".id_number: 身份证号为空"));
+      if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(where(), ".id_number: 身份证号为空"));
       bool covered = false;
       for (int c : checks_by_registry_[registry]) covered = covered || Names(records->checks(c), id);
       if (!covered) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".id_number: 身份证号 ", std::string(id), " 的", schema.FieldName(field),
+        return absl::InvalidArgumentError(absl::StrCat(where(), ".id_number: 身份证号 ", std::string(id), " 的", schema.FieldName(field),
                                                        "记录没有对应的核对（records.checks 中没有覆盖此人的“",
                                                        schema.FieldName(field), "”核对），无法说明它的来源"));
       }
@@ -113,11 +114,11 @@ bool RegistryView::Contains(int registry, int check, std::string_view id) const 
 }
 
 void RegistryView::Fetch(int registry, int check, std::string_view id, std::vector<const Message*>* out,
-                         std::vector<std::unique_ptr<Message>>* owned) const {
+                         Registries::FetchBuffer* owned) const {
   if (check == kLoaded) {
-    const size_t first = owned->size();
-    loaded_->Fetch(registry, id, owned);
-    for (size_t k = first; k < owned->size(); ++k) out->push_back((*owned)[k].get());
+    const size_t first = owned->used;
+    loaded_->FetchInto(registry, id, owned);
+    for (size_t k = first; k < owned->used; ++k) out->push_back(owned->messages[k].get());
     return;
   }
   const Message& all = records_->records();

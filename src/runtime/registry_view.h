@@ -46,9 +46,10 @@ class RegistryView {
   // Whether check `check` (from Covering, not kUnchecked) holds a record of `id`.
   bool Contains(int registry, int check, std::string_view id) const;
   // Appends the records of `id` under check `check` to `out`: request records point into
-  // the request; loaded records are parsed into new messages kept in `owned`.
+  // the request; loaded records are parsed into messages of `owned` (reused: see
+  // Registries::FetchInto), valid until its `used` is reset.
   void Fetch(int registry, int check, std::string_view id, std::vector<const google::protobuf::Message*>* out,
-             std::vector<std::unique_ptr<google::protobuf::Message>>* owned) const;
+             Registries::FetchBuffer* owned) const;
 
   // Provenance of a check, for Decision.checks.
   struct Provenance {
