@@ -66,7 +66,7 @@ Frame& ThreadFrame() {
 // tests/runtime/program_impl_test.cc fills every field of a Decision with junk and checks
 // that evaluating into it gives what evaluating into a new one gives.
 
-inline void Put(std::string* s, std::string_view v) {
+[[gnu::always_inline]] inline void Put(std::string* s, std::string_view v) {
   if (s->size() != v.size() || std::memcmp(s->data(), v.data(), v.size()) != 0) s->assign(v.data(), v.size());
 }
 
