@@ -284,14 +284,6 @@ std::string PadRight(const std::string& s, int width) {
   return s + std::string(std::max(0, width - DisplayWidth(s)), ' ');
 }
 
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 // ---- input ----------------------------------------------------------------------------------
 
 // A file descriptor with a read buffer. Counts the bytes consumed, for progress.
@@ -747,7 +739,7 @@ class ResultWriter {
       fault->set_rule_id("<input>");
       fault->set_message(ValidUtf8(absl::StrCat(unit, " ", e.number, ": ", field,
                                                 field.empty() ? "" : ": ", e.message)));
-      AppendVarint(error_decision_.ByteSizeLong(), out);
+      internal::AppendVarint(error_decision_.ByteSizeLong(), out);
       error_decision_.AppendToString(out);
     }
   }

@@ -2,8 +2,8 @@
 #include "cli/registry_flags.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/schema.h"
 #include "common/date.h"
+#include "common/schema.h"
 
 namespace heyan::cli {
 namespace {

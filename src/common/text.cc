@@ -192,4 +192,12 @@ std::string TruncateText(std::string_view s, int max_chars) {
   return EncodeUtf8(chars);
 }
 
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
 }  // namespace heyan::internal

@@ -2,6 +2,7 @@
 #ifndef HEYAN_COMMON_TEXT_H_
 #define HEYAN_COMMON_TEXT_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,9 @@ std::string EncodeUtf8(std::u32string_view s);
 std::string ExcerptLine(std::string_view line, int column, int max_width, int* excerpt_column);
 // `s` cut to at most `max_chars` code points, ending in "…" when cut.
 std::string TruncateText(std::string_view s, int max_chars);
+
+// Appends `v` as a protobuf base-128 varint (length prefixes, field keys).
+void AppendVarint(uint64_t v, std::string* out);
 
 }  // namespace heyan::internal
 

@@ -7,16 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "heyan/v1/options.pb.h"
 #include "common/date.h"
 #include "common/schema.h"
 #include "common/text.h"
 #include "google/protobuf/util/json_util.h"
+#include "heyan/v1/options.pb.h"
 #include "heyan/v1/testcase.pb.h"
 #include "io/chinese_text.h"
 #include "io/input_file.h"

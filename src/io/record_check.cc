@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/schema.h"
 #include "common/date.h"
+#include "common/schema.h"
 
 namespace heyan::io {
 namespace {

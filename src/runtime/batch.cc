@@ -16,6 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/text.h"
 #include "io/application_reader.h"
 #include "io/household.h"
 
@@ -46,14 +47,6 @@ bool HasNonAsciiKey(std::string_view s) {
     i = j;
   }
   return false;
-}
-
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
 }
 
 // Counts one decision into `counts` (decisions, not reasons: a rule over items may apply to
@@ -344,7 +337,7 @@ class BatchWorker {
           impl.decision.AppendToString(&batch->output);
           break;
         case DecisionFormat::kDelimited:
-          AppendVarint(impl.decision.ByteSizeLong(), &batch->output);
+          internal::AppendVarint(impl.decision.ByteSizeLong(), &batch->output);
           impl.decision.AppendToString(&batch->output);
           break;
         case DecisionFormat::kJsonLine:

@@ -18,9 +18,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/schema.h"
 #include "common/date.h"
 #include "common/id_number.h"
+#include "common/schema.h"
+#include "common/text.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
@@ -347,18 +348,6 @@ void Registries::Fetch(int registry, std::string_view id_number,
   *out = std::move(buffer.messages);
 }
 
-namespace {
-
-void AppendVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-}  // namespace
-
 void Registries::FetchInto(int registry, std::string_view id_number, FetchBuffer* buffer) const {
   if (registry < 0 || registry >= static_cast<int>(impl_->registries.size())) return;
   const Registry& r = impl_->registries[registry];
@@ -382,8 +371,8 @@ void Registries::FetchInto(int registry, std::string_view id_number, FetchBuffer
     // string instead of a new one.
     std::string& wire = buffer->wire;
     wire.assign(r.Record(k));
-    AppendVarint(static_cast<uint64_t>(r.id_field->number()) << 3 | 2, &wire);  // length-delimited
-    AppendVarint(id_number.size(), &wire);
+    internal::AppendVarint(static_cast<uint64_t>(r.id_field->number()) << 3 | 2, &wire);  // length-delimited
+    internal::AppendVarint(id_number.size(), &wire);
     wire.append(id_number);
     m->ParseFromArray(wire.data(), static_cast<int>(wire.size()));
   }

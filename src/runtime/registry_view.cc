@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/schema.h"
 #include "common/date.h"
+#include "common/schema.h"
 
 namespace heyan::internal {
 namespace {
