@@ -4,20 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/date.h"
 #include "common/schema.h"
+#include "common/text.h"
 
 namespace heyan::cli {
-namespace {
-
-std::string Thousands(int64_t n) {
-  std::string digits = absl::StrCat(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-}  // namespace
+using internal::Thousands;
 
 std::string RegistryFlags::AddRegistry(const std::string& v) {
   const size_t eq = v.find('=');

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace heyan::internal {
@@ -190,6 +191,16 @@ std::string TruncateText(std::string_view s, int max_chars) {
   chars.resize(std::max(0, max_chars - 1));
   chars += U'…';
   return EncodeUtf8(chars);
+}
+
+std::string Thousands(int64_t n) {
+  std::string digits = absl::StrCat(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return n < 0 ? "-" + out : out;
 }
 
 void AppendVarint(uint64_t v, std::string* out) {

@@ -41,6 +41,9 @@ std::string ExcerptLine(std::string_view line, int column, int max_width, int* e
 // `s` cut to at most `max_chars` code points, ending in "…" when cut.
 std::string TruncateText(std::string_view s, int max_chars);
 
+// 1234567 -> "1,234,567".
+std::string Thousands(int64_t n);
+
 // Appends `v` as a protobuf base-128 varint (length prefixes, field keys).
 void AppendVarint(uint64_t v, std::string* out);
 
