@@ -1,8 +1,9 @@
 // The lean path allocates nothing per household in steady state (issue 10): with a Decision
 // reused for the same household, a lean evaluation (EvalOptions.explain = false) makes no heap
-// allocation at all, over every shipped case. A full decision may allocate (rendered text);
-// its count is printed, not asserted. The counting operator new below replaces the global one
-// for this test program only.
+// allocation at all, for every shipped case decided without missing evidence or faults (whose
+// field paths and messages are text built when reported). Full decisions render text and may
+// allocate: their counts are printed, not asserted. The counting operator new below replaces
+// the global one for this test program only.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
