@@ -82,6 +82,19 @@ class Checker {
   // ---- decision tables ----
   void CheckTable(int index);
   void AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t);
+  // The values each input of the table is tried with (samples[c] for input c), from the
+  // values its cells name; false when a cell's bound is not a constant.
+  bool SampleInputs(const CheckedDecl& d, const std::vector<bool>& percent,
+                    std::vector<std::vector<Value>>* samples);
+  // Tries each of the `combos` combinations of samples against every row. Reports the first
+  // combination no row applies to, if the table has no 否则 (E0404), and in a 命中 唯一 table
+  // the first three pairs of rows that apply together (E0403). Returns, by row, whether the
+  // row is the first to apply to some combination.
+  std::vector<bool> ReportGapsAndOverlaps(const CheckedDecl& d, const ast::TableDecl& t,
+                                          const std::vector<std::vector<Value>>& samples,
+                                          const std::vector<bool>& percent, size_t combos);
+  // W0401 for each row of a 命中 首个 table that is never the first to apply.
+  void ReportUnreachableRows(const ast::TableDecl& t, const std::vector<bool>& row_used);
 
   // ---- dependency graph ----
   void CheckCycles();

@@ -20,6 +20,189 @@ namespace {
 
 constexpr std::string_view kOtherText = "\x01<other>";
 
+// Beyond this many combinations of sample values a table is not analysed.
+constexpr size_t kMaxCombinations = 200000;
+
+// A column compared with percentages (收入标准比 < 30%) is a ratio: its examples are shown
+// as percentages, and the points around its bounds are one percent apart.
+std::vector<bool> PercentColumns(const CheckedDecl& d) {
+  const size_t n = d.inputs.size();
+  std::vector<bool> percent(n, false);
+  for (size_t c = 0; c < n; ++c) {
+    if (d.inputs[c]->type.kind != TypeKind::kDecimal) continue;
+    for (const auto& row : d.rows) {
+      for (const TExpr* e : {row.cells[c].a.get(), row.cells[c].b.get()}) {
+        if (e != nullptr && (absl::EndsWith(e->source, "%") || absl::EndsWith(e->source, "％"))) percent[c] = true;
+      }
+    }
+  }
+  return percent;
+}
+
+// The samples of an ordered input (number, amount, date) whose cells name `points`; `step` is
+// how far below the first point and above the last the outermost samples lie.
+std::vector<Value> OrderedSamples(const Type& type, const std::vector<Value>& points,
+                                  const Rational& step) {
+  // Elementary regions: below the first point, each point, between points, above the last.
+  std::vector<Rational> rs;
+  for (const Value& v : points) {
+    rs.push_back(v.kind == TypeKind::kInt ? Rational::Int(v.i)
+                 : v.kind == TypeKind::kDate ? Rational::Int(v.date) : v.r);
+  }
+  std::sort(rs.begin(), rs.end(), [](const Rational& a, const Rational& b) { return Compare(a, b) < 0; });
+  rs.erase(std::unique(rs.begin(), rs.end()), rs.end());
+  auto make = [&](const Rational& r) {
+    Value v;
+    v.kind = type.kind == TypeKind::kInt ? TypeKind::kDecimal : type.kind;
+    if (type.kind == TypeKind::kDate) {
+      v.kind = TypeKind::kDate;
+      v.date = static_cast<int32_t>(r.num / r.den);
+    } else {
+      v.r = r;
+    }
+    return v;
+  };
+  std::vector<Rational> cand;
+  if (rs.empty()) {
+    cand.push_back(Rational::Int(0));
+  } else {
+    Rational below;
+    if (Sub(rs.front(), step, &below)) cand.push_back(below);
+    for (size_t k = 0; k < rs.size(); ++k) {
+      cand.push_back(rs[k]);
+      if (k + 1 < rs.size()) {
+        Rational mid, sum;
+        // Integer inputs only take integer values: skip an open gap with no integer in it.
+        if (Add(rs[k], rs[k + 1], &sum) && Div(sum, Rational::Int(2), &mid)) {
+          if (type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) {
+            Rational next;
+            RoundTo(rs[k], Rational::Int(1), RoundMode::kDown, &next);
+            Add(next, Rational::Int(1), &next);
+            if (Compare(next, rs[k + 1]) < 0) cand.push_back(next);
+          } else {
+            cand.push_back(mid);
+          }
+        }
+      }
+    }
+    Rational above;
+    if (Add(rs.back(), step, &above)) cand.push_back(above);
+  }
+  std::vector<Value> samples;
+  for (const Rational& r : cand) {
+    if ((type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) && !r.is_integer()) continue;
+    Value v = make(r);
+    if (type.kind == TypeKind::kInt) v = Value::Int(r.num);
+    samples.push_back(v);
+  }
+  return samples;
+}
+
+// The values an input of type `type` is tried with, given the values its cells name.
+std::vector<Value> ColumnSamples(const Type& type, const std::vector<Value>& points, bool percent) {
+  std::vector<Value> samples;
+  if (type.kind == TypeKind::kEnum) {
+    for (int k = 0; k < type.enum_type->value_count(); ++k) {
+      Value v;
+      v.kind = TypeKind::kEnum;
+      v.enum_number = type.enum_type->value(k)->number();
+      samples.push_back(v);
+    }
+  } else if (type.kind == TypeKind::kBool) {
+    samples = {Value::Bool(false), Value::Bool(true)};
+  } else if (IsOrdered(type)) {
+    samples = OrderedSamples(type, points, percent ? Rational{1, 100} : Rational::Int(1));
+  } else {
+    // Text and other equality-only inputs: each listed value, plus "anything else".
+    for (const Value& v : points) samples.push_back(v);
+    // A text no rule author writes, standing for "anything else".
+    Value other;
+    other.kind = type.kind;
+    other.text = kOtherText;
+    samples.push_back(other);
+  }
+  return samples;
+}
+
+// The bounds of a cell, folded to constants.
+struct FoldedCell {
+  Value a, b;
+};
+
+// Whether input value `v` satisfies `cell`, whose bounds are `f`.
+bool CellMatches(const CheckedCell& cell, const FoldedCell& f, const Value& v) {
+  const Value& a = f.a;
+  const Value& b = f.b;
+  switch (cell.kind) {
+    case ast::CellKind::kAny: return true;
+    case ast::CellKind::kEqual:
+      return ValuesEqual(v, a);
+    case ast::CellKind::kIn:
+    case ast::CellKind::kNotIn: {
+      bool found = false;
+      if (a.kind == TypeKind::kList && a.list != nullptr) {
+        for (const Value& item : a.list->items) found = found || ValuesEqual(v, item);
+      }
+      return cell.kind == ast::CellKind::kIn ? found : !found;
+    }
+    case ast::CellKind::kCompare: {
+      if (cell.op == Op::kEq) return ValuesEqual(v, a);
+      if (cell.op == Op::kNe) return !ValuesEqual(v, a);
+      int c = CompareValues(v, a);
+      return cell.op == Op::kLt ? c < 0 : cell.op == Op::kLe ? c <= 0 : cell.op == Op::kGt ? c > 0 : c >= 0;
+    }
+    case ast::CellKind::kRange: {
+      int lo = CompareValues(v, a), hi = CompareValues(v, b);
+      return (cell.lo_closed ? lo >= 0 : lo > 0) && (cell.hi_closed ? hi <= 0 : hi < 0);
+    }
+  }
+  return false;
+}
+
+// The rows (in order) that apply when input c is samples[c][idx[c]].
+std::vector<int> MatchingRows(const CheckedDecl& d,
+                              const std::vector<std::vector<FoldedCell>>& folded,
+                              const std::vector<std::vector<Value>>& samples,
+                              const std::vector<size_t>& idx) {
+  std::vector<int> hits;
+  for (size_t r = 0; r < d.rows.size(); ++r) {
+    bool all = true;
+    for (size_t c = 0; c < idx.size() && all; ++c) {
+      all = CellMatches(d.rows[r].cells[c], folded[r][c], samples[c][idx[c]]);
+    }
+    if (all) hits.push_back(static_cast<int>(r));
+  }
+  return hits;
+}
+
+// The combination of samples[c][idx[c]] in words, for a diagnostic: "收入 = 300元，人数 = 2".
+std::string DescribeCombination(const CheckedDecl& d,
+                                const std::vector<std::vector<Value>>& samples,
+                                const std::vector<bool>& percent, const std::vector<size_t>& idx,
+                                bool english) {
+  std::vector<std::string> parts;
+  for (size_t c = 0; c < idx.size(); ++c) {
+    const Value& v = samples[c][idx[c]];
+    const Type& in = d.inputs[c]->type;
+    std::string text;
+    if (v.kind == TypeKind::kText && v.text == kOtherText) {
+      text = english ? "any other value" : "其他值";
+    } else if (percent[c] && v.kind == TypeKind::kDecimal) {
+      Rational hundredfold;
+      text = Mul(v.r, Rational::Int(100), &hundredfold) ? absl::StrCat(FormatDecimal(hundredfold), "%")
+                                                        : FormatValue(v, Type::Of(v.kind), english);
+    } else if (v.kind == TypeKind::kEnum) {
+      // The sample carries only the number; the enum type is the input's.
+      text = EnumValueName(in.enum_type, v.enum_number, english);
+    } else {
+      text = FormatValue(v, v.kind == TypeKind::kDecimal && in.kind == TypeKind::kMoney ? in : Type::Of(v.kind),
+                         english);
+    }
+    parts.push_back(absl::StrCat(d.inputs[c]->source, " = ", text));
+  }
+  return absl::StrJoin(parts, english ? ", " : "，");
+}
+
 }  // namespace
 
 void Checker::CheckTable(int index) {
@@ -132,23 +315,24 @@ void Checker::CheckTable(int index) {
 // Static analysis of a decision table whose cells are constants: every combination of
 // elementary input regions is tried against every row.
 void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
-  const size_t n = d.inputs.size();
-  std::vector<std::vector<Value>> samples(n);
-  std::vector<std::vector<std::string>> sample_names(n);
-  // A column compared with percentages (收入标准比 < 30%) is a ratio: its examples are shown
-  // as percentages, and the points around its bounds are one percent apart.
-  std::vector<bool> percent(n, false);
-  for (size_t c = 0; c < n; ++c) {
-    if (d.inputs[c]->type.kind != TypeKind::kDecimal) continue;
-    for (const auto& row : d.rows) {
-      for (const TExpr* e : {row.cells[c].a.get(), row.cells[c].b.get()}) {
-        if (e != nullptr && (absl::EndsWith(e->source, "%") || absl::EndsWith(e->source, "％"))) percent[c] = true;
-      }
-    }
+  const std::vector<bool> percent = PercentColumns(d);
+  std::vector<std::vector<Value>> samples;
+  // Bounds that depend on parameters: checked at run time instead.
+  if (!SampleInputs(d, percent, &samples)) return;
+  size_t combos = 1;
+  for (const auto& s : samples) {
+    combos *= std::max<size_t>(1, s.size());
+    // Too many combinations to enumerate: rows are checked at run time.
+    if (combos > kMaxCombinations) return;
   }
-  for (size_t c = 0; c < n; ++c) {
-    const Type& type = d.inputs[c]->type;
-    const Rational step = percent[c] ? Rational{1, 100} : Rational::Int(1);
+  const std::vector<bool> row_used = ReportGapsAndOverlaps(d, t, samples, percent, combos);
+  if (d.first_hit) ReportUnreachableRows(t, row_used);
+}
+
+bool Checker::SampleInputs(const CheckedDecl& d, const std::vector<bool>& percent,
+                           std::vector<std::vector<Value>>* samples) {
+  samples->assign(d.inputs.size(), std::vector<Value>());
+  for (size_t c = 0; c < d.inputs.size(); ++c) {
     std::vector<Value> points;
     bool constant = true;
     for (const auto& row : d.rows) {
@@ -167,88 +351,18 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
         }
       }
     }
-    if (!constant) return;  // bounds depend on parameters: checked at run time instead
-    if (type.kind == TypeKind::kEnum) {
-      for (int k = 0; k < type.enum_type->value_count(); ++k) {
-        Value v;
-        v.kind = TypeKind::kEnum;
-        v.enum_number = type.enum_type->value(k)->number();
-        samples[c].push_back(v);
-      }
-    } else if (type.kind == TypeKind::kBool) {
-      samples[c] = {Value::Bool(false), Value::Bool(true)};
-    } else if (IsOrdered(type)) {
-      // Elementary regions: below the first point, each point, between points, above the last.
-      std::vector<Rational> rs;
-      for (const Value& v : points) {
-        rs.push_back(v.kind == TypeKind::kInt ? Rational::Int(v.i)
-                     : v.kind == TypeKind::kDate ? Rational::Int(v.date) : v.r);
-      }
-      std::sort(rs.begin(), rs.end(), [](const Rational& a, const Rational& b) { return Compare(a, b) < 0; });
-      rs.erase(std::unique(rs.begin(), rs.end()), rs.end());
-      auto make = [&](const Rational& r) {
-        Value v;
-        v.kind = type.kind == TypeKind::kInt ? TypeKind::kDecimal : type.kind;
-        if (type.kind == TypeKind::kDate) {
-          v.kind = TypeKind::kDate;
-          v.date = static_cast<int32_t>(r.num / r.den);
-        } else {
-          v.r = r;
-        }
-        return v;
-      };
-      std::vector<Rational> cand;
-      if (rs.empty()) {
-        cand.push_back(Rational::Int(0));
-      } else {
-        Rational below;
-        if (Sub(rs.front(), step, &below)) cand.push_back(below);
-        for (size_t k = 0; k < rs.size(); ++k) {
-          cand.push_back(rs[k]);
-          if (k + 1 < rs.size()) {
-            Rational mid, sum;
-            // Integer inputs only take integer values: skip an open gap with no integer in it.
-            if (Add(rs[k], rs[k + 1], &sum) && Div(sum, Rational::Int(2), &mid)) {
-              if (type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) {
-                Rational next;
-                RoundTo(rs[k], Rational::Int(1), RoundMode::kDown, &next);
-                Add(next, Rational::Int(1), &next);
-                if (Compare(next, rs[k + 1]) < 0) cand.push_back(next);
-              } else {
-                cand.push_back(mid);
-              }
-            }
-          }
-        }
-        Rational above;
-        if (Add(rs.back(), step, &above)) cand.push_back(above);
-      }
-      for (const Rational& r : cand) {
-        if ((type.kind == TypeKind::kInt || type.kind == TypeKind::kDate) && !r.is_integer()) continue;
-        Value v = make(r);
-        if (type.kind == TypeKind::kInt) v = Value::Int(r.num);
-        samples[c].push_back(v);
-      }
-    } else {
-      // Text and other equality-only inputs: each listed value, plus "anything else".
-      for (const Value& v : points) samples[c].push_back(v);
-      // A text no rule author writes, standing for "anything else".
-      Value other;
-      other.kind = type.kind;
-      other.text = kOtherText;
-      samples[c].push_back(other);
-    }
+    if (!constant) return false;
+    (*samples)[c] = ColumnSamples(d.inputs[c]->type, points, percent[c]);
   }
-  size_t combos = 1;
-  for (const auto& s : samples) {
-    combos *= std::max<size_t>(1, s.size());
-    if (combos > 200000) return;  // too many combinations to enumerate; rows are checked at run time
-  }
+  return true;
+}
+
+std::vector<bool> Checker::ReportGapsAndOverlaps(const CheckedDecl& d, const ast::TableDecl& t,
+                                                 const std::vector<std::vector<Value>>& samples,
+                                                 const std::vector<bool>& percent, size_t combos) {
+  const size_t n = d.inputs.size();
   // Cell bounds folded once: folding a list cell allocates in the program's constant pool, so
   // folding inside the loop below grew the pool by one list per combination and row.
-  struct FoldedCell {
-    Value a, b;
-  };
   std::vector<std::vector<FoldedCell>> folded(d.rows.size(), std::vector<FoldedCell>(n));
   for (size_t r = 0; r < d.rows.size(); ++r) {
     for (size_t c = 0; c < n; ++c) {
@@ -257,34 +371,6 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
       if (cell.b) FoldConstant(*cell.b, &folded[r][c].b);
     }
   }
-  auto matches = [&](const CheckedCell& cell, const FoldedCell& f, const Value& v) {
-    const Value& a = f.a;
-    const Value& b = f.b;
-    switch (cell.kind) {
-      case ast::CellKind::kAny: return true;
-      case ast::CellKind::kEqual:
-        return ValuesEqual(v, a);
-      case ast::CellKind::kIn:
-      case ast::CellKind::kNotIn: {
-        bool found = false;
-        if (a.kind == TypeKind::kList && a.list != nullptr) {
-          for (const Value& item : a.list->items) found = found || ValuesEqual(v, item);
-        }
-        return cell.kind == ast::CellKind::kIn ? found : !found;
-      }
-      case ast::CellKind::kCompare: {
-        if (cell.op == Op::kEq) return ValuesEqual(v, a);
-        if (cell.op == Op::kNe) return !ValuesEqual(v, a);
-        int c = CompareValues(v, a);
-        return cell.op == Op::kLt ? c < 0 : cell.op == Op::kLe ? c <= 0 : cell.op == Op::kGt ? c > 0 : c >= 0;
-      }
-      case ast::CellKind::kRange: {
-        int lo = CompareValues(v, a), hi = CompareValues(v, b);
-        return (cell.lo_closed ? lo >= 0 : lo > 0) && (cell.hi_closed ? hi <= 0 : hi < 0);
-      }
-    }
-    return false;
-  };
   std::vector<size_t> idx(n, 0);
   std::set<std::pair<int, int>> overlaps_reported;
   std::vector<bool> row_used(d.rows.size(), false);
@@ -295,34 +381,9 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
       idx[c] = rest % samples[c].size();
       rest /= samples[c].size();
     }
-    std::vector<int> hits;
-    for (size_t r = 0; r < d.rows.size(); ++r) {
-      bool all = true;
-      for (size_t c = 0; c < n && all; ++c) all = matches(d.rows[r].cells[c], folded[r][c], samples[c][idx[c]]);
-      if (all) hits.push_back(static_cast<int>(r));
-    }
+    const std::vector<int> hits = MatchingRows(d, folded, samples, idx);
     auto describe = [&](bool english) {
-      std::vector<std::string> parts;
-      for (size_t c = 0; c < n; ++c) {
-        const Value& v = samples[c][idx[c]];
-        const Type& in = d.inputs[c]->type;
-        std::string text;
-        if (v.kind == TypeKind::kText && v.text == kOtherText) {
-          text = english ? "any other value" : "其他值";
-        } else if (percent[c] && v.kind == TypeKind::kDecimal) {
-          Rational hundredfold;
-          text = Mul(v.r, Rational::Int(100), &hundredfold) ? absl::StrCat(FormatDecimal(hundredfold), "%")
-                                                            : FormatValue(v, Type::Of(v.kind), english);
-        } else if (v.kind == TypeKind::kEnum) {
-          // The sample carries only the number; the enum type is the input's.
-          text = EnumValueName(in.enum_type, v.enum_number, english);
-        } else {
-          text = FormatValue(v, v.kind == TypeKind::kDecimal && in.kind == TypeKind::kMoney ? in : Type::Of(v.kind),
-                             english);
-        }
-        parts.push_back(absl::StrCat(d.inputs[c]->source, " = ", text));
-      }
-      return absl::StrJoin(parts, english ? ", " : "，");
+      return DescribeCombination(d, samples, percent, idx, english);
     };
     if (hits.empty() && !d.otherwise && !gap_reported) {
       gap_reported = true;
@@ -343,13 +404,15 @@ void Checker::AnalyseTable(const CheckedDecl& d, const ast::TableDecl& t) {
       }
     }
   }
-  if (d.first_hit) {
-    for (size_t r = 0; r < d.rows.size(); ++r) {
-      if (!row_used[r]) {
-        sink_->Warning("W0401", t.rows[r].span,
-                       absl::StrCat("第 ", r + 1, " 行永远不会被选中：前面的行已覆盖它的所有情况"),
-                       absl::StrCat("row ", r + 1, " can never be chosen: earlier rows cover all its cases"));
-      }
+  return row_used;
+}
+
+void Checker::ReportUnreachableRows(const ast::TableDecl& t, const std::vector<bool>& row_used) {
+  for (size_t r = 0; r < row_used.size(); ++r) {
+    if (!row_used[r]) {
+      sink_->Warning("W0401", t.rows[r].span,
+                     absl::StrCat("第 ", r + 1, " 行永远不会被选中：前面的行已覆盖它的所有情况"),
+                     absl::StrCat("row ", r + 1, " can never be chosen: earlier rows cover all its cases"));
     }
   }
 }
