@@ -26,8 +26,12 @@
 
 namespace heyan::internal {
 
-inline bool IsName(std::string_view s, const char* zh, const char* en) { return s == zh || s == en; }
+// Whether `s` is the Chinese or the English spelling of a built-in name.
+inline bool IsName(std::string_view s, const char* zh, const char* en) {
+  return s == zh || s == en;
+}
 
+// “s”: a name quoted in a Chinese message.
 inline std::string Quote(const std::string& s) { return absl::StrCat("“", s, "”"); }
 
 // "300" -> "300元": when a number written as a literal meets money, the likely fix is a unit.
@@ -39,6 +43,8 @@ inline std::string MoneyLiteralFor(const TExpr& numeric) {
   return absl::StrCat(numeric.source, "元");
 }
 
+// A name bound to the item of a collection (每个, 其中, quantifiers, aggregates): the item is
+// in evaluation slot `slot`.
 struct Binding {
   std::string name;
   int slot;
