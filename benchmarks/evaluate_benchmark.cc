@@ -10,10 +10,8 @@
 //   build/benchmarks/evaluate_benchmark --benchmark_filter=Evaluate --benchmark_repetitions=5
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -26,6 +24,7 @@
 #include "heyan/registry.h"
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
+#include "support/allocation_counter.h"
 #include "workload/workload_data.h"
 
 #ifndef HEYAN_BENCH_SAMPLE_DIR
@@ -34,18 +33,6 @@
 #ifndef HEYAN_WORKLOAD_RULES
 #error "HEYAN_WORKLOAD_RULES must name workload.heyan (benchmarks/CMakeLists.txt)"
 #endif
-
-// Heap allocations made by this thread, counted by the operator new below: the evaluate
-// benchmarks report allocs_per_household, the steady-state allocations of one decision.
-thread_local uint64_t allocations_on_this_thread = 0;
-
-void* operator new(size_t size) {
-  ++allocations_on_this_thread;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace heyan::workload {
 namespace {
@@ -136,7 +123,7 @@ void EvaluateWorkload(benchmark::State& state, bool trace, bool explain = true) 
   for (size_t i = slice.begin; i < slice.end && status.ok(); ++i) {
     status = w.program->Evaluate(w.households[i], w.registries, options, &decision);
   }
-  const uint64_t allocations_before = allocations_on_this_thread;
+  const uint64_t allocations_before = test_support::AllocationsOnThisThread();
   for (auto _ : state) {
     for (size_t i = slice.begin; i < slice.end && status.ok(); ++i) {
       status = w.program->Evaluate(w.households[i], w.registries, options, &decision);
@@ -152,7 +139,7 @@ void EvaluateWorkload(benchmark::State& state, bool trace, bool explain = true) 
   state.SetItemsProcessed(decided);
   if (decided > 0) {
     state.counters["allocs_per_household"] = benchmark::Counter(
-        static_cast<double>(allocations_on_this_thread - allocations_before) / decided,
+        static_cast<double>(test_support::AllocationsOnThisThread() - allocations_before) / decided,
         benchmark::Counter::kAvgThreads);
   }
 }

@@ -2,12 +2,10 @@
 // reused for the same household, a lean evaluation (EvalOptions.explain = false) makes no heap
 // allocation at all, for every shipped case decided without missing evidence or faults (whose
 // field paths and messages are text built when reported). Full decisions render text and may
-// allocate: their counts are printed, not asserted. The counting operator new below replaces
-// the global one for this test program only.
+// allocate: their counts are printed, not asserted. Allocations are counted by
+// support/allocation_counter.h.
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -16,21 +14,8 @@
 #include "heyan/registry.h"
 #include "heyan/v1/application.pb.h"
 #include "heyan/v1/decision.pb.h"
+#include "support/allocation_counter.h"
 #include "support/shipped_cases.h"
-
-namespace {
-thread_local uint64_t allocations_on_this_thread = 0;
-// True during a counted evaluation: `break operator new if counting` in gdb shows who allocates.
-volatile bool counting = false;
-}  // namespace
-
-void* operator new(size_t size) {
-  ++allocations_on_this_thread;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace heyan {
 namespace {
@@ -79,11 +64,9 @@ Counts SteadyStateAllocations(bool explain) {
   for (const PreparedCase& p : prepared) {
     v1::Decision decision;
     for (int warm = 0; warm < 2; ++warm) EXPECT_TRUE(Decide(p, &decision).ok()) << p.c->file;
-    const uint64_t before = allocations_on_this_thread;
-    counting = true;
+    const uint64_t before = test_support::AllocationsOnThisThread();
     const absl::Status status = Decide(p, &decision);
-    counting = false;
-    const uint64_t made = allocations_on_this_thread - before;
+    const uint64_t made = test_support::AllocationsOnThisThread() - before;
     EXPECT_TRUE(status.ok()) << p.c->file;
     // Missing evidence and faults are named in text built as they are found (field paths
     // such as 成员[2].出生日期): those decisions may allocate, and are counted apart.
@@ -102,10 +85,10 @@ Counts SteadyStateAllocations(bool explain) {
 }
 
 TEST(AllocationTest, CountingWorks) {
-  const uint64_t before = allocations_on_this_thread;
+  const uint64_t before = test_support::AllocationsOnThisThread();
   int* volatile p = new int(7);
   delete p;
-  EXPECT_EQ(allocations_on_this_thread - before, 1u);
+  EXPECT_EQ(test_support::AllocationsOnThisThread() - before, 1u);
 }
 
 void Print(const char* what, const Counts& c) {
