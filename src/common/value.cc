@@ -70,11 +70,22 @@ int CompareValues(const Value& a, const Value& b) {
   return Compare(x, y);
 }
 
-std::string EnumValueName(const google::protobuf::EnumDescriptor* e, int number, bool english) {
+namespace {
+
+// The name enum value `number` is shown by (its Chinese name unless `english`); null for a
+// number the enum does not declare.
+const std::string* EnumValueLabel(const google::protobuf::EnumDescriptor* e, int number, bool english) {
   const google::protobuf::EnumValueDescriptor* v = e->FindValueByNumber(number);
-  if (v == nullptr) return absl::StrCat(number);
+  if (v == nullptr) return nullptr;
   const std::string& zh = v->options().GetExtension(v1::zh_value);
-  return english || zh.empty() ? v->name() : zh;
+  return english || zh.empty() ? &v->name() : &zh;
+}
+
+}  // namespace
+
+std::string EnumValueName(const google::protobuf::EnumDescriptor* e, int number, bool english) {
+  const std::string* label = EnumValueLabel(e, number, english);
+  return label != nullptr ? *label : absl::StrCat(number);
 }
 
 void AppendValue(const Value& v, const Type& type, bool english, std::string* out) {
@@ -86,16 +97,13 @@ void AppendValue(const Value& v, const Type& type, bool english, std::string* ou
     case TypeKind::kDate: out->append(FormatDate(v.date)); return;
     case TypeKind::kDuration: out->append(FormatDuration(v.duration, english)); return;
     case TypeKind::kText: out->append(v.text); return;
-    case TypeKind::kEnum: {
-      const google::protobuf::EnumValueDescriptor* e = type.enum_type->FindValueByNumber(v.enum_number);
-      if (e == nullptr) {
+    case TypeKind::kEnum:
+      if (const std::string* label = EnumValueLabel(type.enum_type, v.enum_number, english)) {
+        out->append(*label);
+      } else {
         absl::StrAppend(out, v.enum_number);
-        return;
       }
-      const std::string& zh = e->options().GetExtension(v1::zh_value);
-      out->append(english || zh.empty() ? e->name() : zh);
       return;
-    }
     case TypeKind::kMessage: {
       // A message is shown by its most telling fields: name and ID number when present.
       if (v.message == nullptr) return;

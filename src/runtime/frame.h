@@ -213,7 +213,9 @@ class Frame {
 
   // Record a failure; always returns false so callers can `return f.Missing(...)`.
   bool Missing(std::string field, std::string detail = "") {
-    causes.push_back(Cause{false, std::move(field), std::move(detail)});
+    Cause& c = causes.emplace_back();
+    c.field = std::move(field);
+    c.message = std::move(detail);
     last_cause = static_cast<int>(causes.size()) - 1;
     return false;
   }
@@ -227,7 +229,9 @@ class Frame {
     return false;
   }
   bool Fault(std::string message) {
-    causes.push_back(Cause{true, "", std::move(message)});
+    Cause& c = causes.emplace_back();
+    c.fault = true;
+    c.message = std::move(message);
     last_cause = static_cast<int>(causes.size()) - 1;
     return false;
   }

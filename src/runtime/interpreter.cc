@@ -104,6 +104,11 @@ void RawRepeatedReflection(const FieldPlan& p, const Message& m, int k, Value* v
   }
 }
 
+// Missing evidence at field read `e`, its path rendered only if it is reported.
+bool MissingAt(Frame& f, const TExpr& e, std::string_view detail = {}) {
+  return f.MissingField(e, FieldPathItem(f, e), detail);
+}
+
 inline int RepeatedSize(const FieldPlan& p, const Message& m) {
   return p.access != nullptr ? p.access->size(m) : m.GetReflection()->FieldSize(m, p.field);
 }
@@ -118,7 +123,7 @@ inline int RepeatedSize(const FieldPlan& p, const Message& m) {
     return true;
   }
   std::string_view text = v->text;
-  if (text.empty()) return f.MissingField(*p.expr, FieldPathItem(f, *p.expr));
+  if (text.empty()) return MissingAt(f, *p.expr);
   int32_t days;
   if (!ParseDate(text, &days)) {
     return f.Fault(absl::StrCat(FieldPath(f, *p.expr), " 的日期“", std::string(text), "”格式错误（应为 YYYY-MM-DD）"));
@@ -142,7 +147,7 @@ inline int RepeatedSize(const FieldPlan& p, const Message& m) {
   f.NoteRead(m);
   if (p.has_presence) {
     const bool has = p.access != nullptr ? p.access->has(m) : m.GetReflection()->HasField(m, p.field);
-    if (!has) return f.MissingField(*p.expr, FieldPathItem(f, *p.expr));
+    if (!has) return MissingAt(f, *p.expr);
   }
   RawSingular(p, m, out);
   return Convert(f, p, out);
@@ -174,7 +179,7 @@ bool Present(Frame& f, const FieldPlan& p, const Message& m) {
 // check covers is missing evidence ("财政供养人员 未核对"): a registry that was never
 // queried must not read as one without a record. An empty ID cannot be looked up at all.
 bool CoveringCheck(Frame& f, const RegistryPlan& p, std::string_view id, int* check) {
-  if (id.empty()) return f.MissingField(*p.key_expr, FieldPathItem(f, *p.key_expr), "身份证号为空，无法核对");
+  if (id.empty()) return MissingAt(f, *p.key_expr, "身份证号为空，无法核对");
   const int c = f.registries.Covering(p.registry, id);
   if (c == RegistryView::kUnchecked) {
     const Schema& schema = Schema::Get();

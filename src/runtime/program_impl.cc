@@ -78,6 +78,13 @@ void PutValue(Frame& f, const Value& v, const Type& type, std::string* field) {
   Put(field, f.text_scratch);
 }
 
+// Cause `c` of this evaluation, as reported: with its field path written if it was named
+// lazily (Frame::MissingField).
+const Cause& ReportedCause(Frame& f, int c) {
+  ResolveCauseField(f, &f.causes[c]);
+  return f.causes[c];
+}
+
 // Element k of a repeated field: the existing one, or a new one at the end (k == size).
 template <typename T>
 T* Element(google::protobuf::RepeatedPtrField<T>* field, int k) {
@@ -154,12 +161,10 @@ void AddChecksUsed(Frame& f, v1::Decision* decision) {
   std::sort(distinct.begin(), distinct.end(), [&](const Frame::CheckKey& a, const Frame::CheckKey& b) {
     return a.registry != b.registry ? a.registry < b.registry : order(a.check) < order(b.check);
   });
-  const size_t n = distinct.size();
-  const Frame::CheckKey* sorted = distinct.data();
   const Schema& schema = Schema::Get();
   auto* checks = decision->mutable_checks();
-  for (size_t k = 0; k < n; ++k) {
-    const Frame::CheckKey& e = sorted[k];
+  for (size_t k = 0; k < distinct.size(); ++k) {
+    const Frame::CheckKey& e = distinct[k];
     v1::CheckUsed* c = Element(checks, static_cast<int>(k));
     const auto* field = schema.RegistryField(e.registry);
     Put(c->mutable_registry(), field->name());
@@ -183,7 +188,7 @@ void AddChecksUsed(Frame& f, v1::Decision* decision) {
     }
     Truncate(ids, written);
   }
-  Truncate(checks, static_cast<int>(n));
+  Truncate(checks, static_cast<int>(distinct.size()));
 }
 
 // ---- whose data a value shows (runtime/subjects.h) ----
@@ -751,8 +756,7 @@ void ProgramImpl::AddUndecidedAndOutputs(Frame& f, const EvalOptions& options, v
       fault->set_message("无法判断（原因未记录）");
       return;
     }
-    Cause& k = f.causes[c];
-    ResolveCauseField(f, &k);
+    const Cause& k = ReportedCause(f, c);
     if (k.fault) {
       tally->fault = true;
       v1::RuleFault* fault = decision->add_faults();
@@ -883,8 +887,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
       step->set_status(excepted ? v1::TraceStep::EXCEPTED : v1::TraceStep::NOT_APPLICABLE);
       step->set_result(excepted ? absl::StrCat("例外：", absl::StrJoin(step->exception_titles(), "、")) : "不适用");
     } else {
-      ResolveCauseField(f, &f.causes[f.rule_cause[r]]);
-      SetUndecided(f.causes[f.rule_cause[r]], step);
+      SetUndecided(ReportedCause(f, f.rule_cause[r]), step);
     }
     for (size_t k = 0; k < plan_.rules[r].evidence.size(); ++k) {
       v1::NamedValue* nv = step->add_inputs();
@@ -931,8 +934,7 @@ void ProgramImpl::AddTrace(Frame& f, v1::Decision* decision) const {
       }
       step->set_result(text);
     } else {
-      ResolveCauseField(f, &f.causes[s.cause]);
-      SetUndecided(f.causes[s.cause], step);
+      SetUndecided(ReportedCause(f, s.cause), step);
     }
     if (s.state == DeclState::kDone && (s.value.kind == TypeKind::kMessage || s.value.kind == TypeKind::kList)) {
       std::vector<const google::protobuf::Message*> shown;
@@ -1060,7 +1062,6 @@ absl::Status ProgramImpl::EvaluateImpl(const EvalInput& input, const Registries&
   decision->set_outcome(outcome);
   AddChecksUsed(f, decision);
   if (options.trace) AddTrace(f, decision);
-  for (Registries::FetchBuffer& fetched : f.fetched) fetched.used = 0;
   f.lists_used = 0;
   return absl::OkStatus();
 }

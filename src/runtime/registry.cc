@@ -353,14 +353,15 @@ void Registries::FetchInto(int registry, std::string_view id_number, FetchBuffer
   const Registry& r = impl_->registries[registry];
   // Records of one ID are chained newest first: count them, then fill their slots from the
   // back so that they come out in load order.
+  const uint32_t newest = r.Find(id_number);
   size_t n = 0;
-  for (uint32_t k = r.Find(id_number); k != kNone; k = r.next[k]) ++n;
+  for (uint32_t k = newest; k != kNone; k = r.next[k]) ++n;
   if (n == 0) return;
   const size_t first = buffer->used;
   if (buffer->messages.size() < first + n) buffer->messages.resize(first + n);
   const Message* prototype = nullptr;
   size_t slot = first + n;
-  for (uint32_t k = r.Find(id_number); k != kNone; k = r.next[k]) {
+  for (uint32_t k = newest; k != kNone; k = r.next[k]) {
     std::unique_ptr<Message>& m = buffer->messages[--slot];
     if (m == nullptr || m->GetDescriptor() != r.record) {
       if (prototype == nullptr) prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(r.record);
